@@ -1,0 +1,294 @@
+//! What each subcommand does. `main.rs` maps the result to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use crate::cli::{Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs};
+use crate::engine::{self, RuleSelection};
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Status};
+use crate::profile::{self, LoadedProfile, Profile};
+use crate::report::{self, Report};
+use crate::snapshot::{Snapshot, SNAPSHOT_SCHEMA_VERSION};
+
+/// The example account `demo` evaluates: partly ready, so every kind of verdict shows.
+pub const DEMO_SNAPSHOT: &str = include_str!("../fixtures/demo.snapshot.json");
+
+/// How a run ended when it could produce a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above the gate failed.
+    Clean,
+    /// A failing or error finding tripped the gate.
+    Failing,
+    /// A subcommand that makes no report (rules, explain, init).
+    Done,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean | Outcome::Done => 0,
+            Outcome::Failing => 1,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Scan(args) => scan(args, cli.config.as_deref(), cli.quiet),
+        Command::Evaluate(args) => evaluate(args, cli.config.as_deref()),
+        Command::Demo(args) => demo(args, cli.config.as_deref()),
+        Command::Rules => {
+            print_stdout(&rules_listing())?;
+            Ok(Outcome::Done)
+        }
+        Command::Explain { rule_id } => {
+            print_stdout(&explain(&rule_id)?)?;
+            Ok(Outcome::Done)
+        }
+        Command::Init { path, force } => {
+            init(&path, force)?;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
+    let loaded = Profile::load(config)?;
+    let selection = selection(&args.report)?;
+    for region in &args.regions {
+        if !profile::is_region_name(region) {
+            return Err(Error::Input(format!(
+                "--region {region}: not an AWS region name (expected e.g. us-east-1)"
+            )));
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let regions = if !args.regions.is_empty() {
+            args.regions.clone()
+        } else if loaded.regions_explicit {
+            loaded.profile.rollout.regions.clone()
+        } else {
+            match crate::collect::sdk_default_region(args.profile.as_deref()).await {
+                Some(region) => vec![region],
+                None => loaded.profile.rollout.regions.clone(),
+            }
+        };
+        let mut profile = loaded.profile.clone();
+        profile.rollout.regions = regions.clone();
+        let options = crate::collect::ScanOptions {
+            regions,
+            aws_profile: args.profile.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            progress: !quiet && std::io::stderr().is_terminal(),
+            trace_calls: args.trace_calls.clone(),
+        };
+        let snapshot = crate::collect::collect(&options, &profile).await?;
+        if let Some(path) = &args.save_snapshot {
+            let text = serde_json::to_string_pretty(&snapshot)
+                .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
+            write_file_atomically(path, text.as_bytes())?;
+        }
+        let report = engine::build_report(&snapshot, &profile, &selection, "scan");
+        emit(&report, &args.report)
+    })
+}
+
+fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
+    let loaded = Profile::load(config)?;
+    let selection = selection(&args.report)?;
+    let text = std::fs::read_to_string(&args.snapshot)
+        .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
+    let snapshot = parse_snapshot(&text, &args.snapshot)?;
+    let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions)?;
+    let report = engine::build_report(&snapshot, &profile, &selection, "snapshot");
+    emit(&report, &args.report)
+}
+
+fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
+    // The demo ignores ./bedrock-audit.toml: it shows the example account against the
+    // defaults unless a profile is named explicitly.
+    let loaded = match config {
+        Some(path) => Profile::load(Some(path))?,
+        None => LoadedProfile {
+            profile: Profile::default(),
+            source: None,
+            regions_explicit: false,
+        },
+    };
+    let selection = selection(&args)?;
+    let snapshot = parse_snapshot(DEMO_SNAPSHOT, Path::new("<embedded demo snapshot>"))?;
+    let profile = profile_for_snapshot(&loaded, &snapshot, &[])?;
+    let report = engine::build_report(&snapshot, &profile, &selection, "demo");
+    emit(&report, &args)
+}
+
+/// Target regions when judging a saved snapshot: `--region`, else the profile's if it names
+/// them, else every region the snapshot holds (so `evaluate` reproduces the scan).
+fn profile_for_snapshot(
+    loaded: &LoadedProfile,
+    snapshot: &Snapshot,
+    regions: &[String],
+) -> Result<Profile> {
+    let mut profile = loaded.profile.clone();
+    if !regions.is_empty() {
+        profile.rollout.regions = regions.to_vec();
+    } else if !loaded.regions_explicit && !snapshot.regions.is_empty() {
+        profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
+    }
+    Ok(profile)
+}
+
+/// Parses a snapshot file, refusing other schema versions with a message that says so.
+pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: Option<serde_json::Value>,
+    }
+    let version: VersionOnly = serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("not a snapshot (invalid JSON: {e})")))?;
+    match version.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(Error::input_file(
+                path,
+                format!(
+                    "snapshot schema_version {v} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
+                ),
+            ))
+        }
+        None => {
+            return Err(Error::input_file(
+                path,
+                "not a snapshot: no numeric \"schema_version\" field",
+            ))
+        }
+    }
+    serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
+}
+
+fn selection(args: &ReportArgs) -> Result<RuleSelection> {
+    let selection = RuleSelection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    selection.validate()?;
+    Ok(selection)
+}
+
+/// Whether a finding trips the gate under `--fail-on` / `--allow-errors`.
+pub fn trips_gate(finding: &Finding, args: &ReportArgs) -> bool {
+    let at_or_above = args.fail_on.is_none_or(|min| finding.severity >= min);
+    match finding.status {
+        Status::Fail => at_or_above,
+        Status::Error => at_or_above && !args.allow_errors,
+        Status::Pass | Status::NotApplicable => false,
+    }
+}
+
+fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let text = report::render(report, args.format, color);
+    match &args.output {
+        Some(path) => write_file_atomically(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
+        Outcome::Failing
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::Io(format!("cannot write to stdout: {e}")))
+}
+
+/// Writes through a temporary file in the same directory, so a reader never sees half a
+/// report and an existing file survives a failed write.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            Error::io(path, &e)
+        })
+}
+
+fn rules_listing() -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["Rule", "Severity", "Title"]);
+    for meta in crate::rules::all_metadata() {
+        table.add_row([meta.id.as_str(), meta.severity.as_str(), meta.title.as_str()]);
+    }
+    format!("{table}\n")
+}
+
+fn explain(rule_id: &str) -> Result<String> {
+    let meta = crate::rules::meta(rule_id).ok_or_else(|| {
+        Error::Input(format!(
+            "explain {rule_id}: no such rule (see `bedrock-audit rules`)"
+        ))
+    })?;
+    let mut text = format!(
+        "{}  [{}]\n{}\n\nWhy it matters\n{}\n\nWhat to do\n{}\n\n{}\n",
+        meta.id,
+        meta.severity.as_str(),
+        meta.title,
+        meta.rationale.trim(),
+        meta.remediation.trim(),
+        meta.remediation_cli.trim()
+    );
+    if !meta.parameters.is_empty() {
+        text.push_str("\nParameters (defaults; set them in bedrock-audit.toml)\n");
+        for (key, value) in &meta.parameters {
+            text.push_str(&format!("  {key} = {value}\n"));
+        }
+    }
+    text.push_str("\nReferences\n");
+    for reference in &meta.references {
+        text.push_str(&format!("  {reference}\n"));
+    }
+    Ok(text)
+}
+
+fn init(path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        return Err(Error::input_file(
+            path,
+            "already exists; pass --force to overwrite it",
+        ));
+    }
+    write_file_atomically(path, profile::INIT_TEMPLATE.as_bytes())?;
+    eprintln!("bedrock-audit: wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Command-line definitions (clap). No behaviour here: see `app.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::finding::Severity;
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bedrock-audit",
+    version,
+    about = "Is this AWS account ready to put Claude Code in front of developers through Amazon Bedrock?",
+    after_help = "Exit codes: 0 nothing failing, 1 a failing or error finding, 2 the tool could not run."
+)]
+pub struct Cli {
+    /// Rollout profile (default: ./bedrock-audit.toml if present, else built-in defaults).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// No progress display; only warnings on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the live AWS account (read-only) and judge it.
+    Scan(ScanArgs),
+    /// Judge a snapshot saved by `scan --save-snapshot`.
+    Evaluate(EvaluateArgs),
+    /// Judge an embedded example account, to see a real report without AWS.
+    Demo(ReportArgs),
+    /// List the rules.
+    Rules,
+    /// Show a rule's rationale, remediation and references.
+    Explain {
+        /// A rule id, as `bedrock-audit rules` lists them.
+        rule_id: String,
+    },
+    /// Write a commented rollout profile with every key and its default.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = crate::profile::DEFAULT_FILE_NAME)]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Region to scan; repeat for several (default: the profile's [rollout] regions).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+
+    /// AWS shared-config profile for credentials (as AWS_PROFILE).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send every AWS call to this endpoint (AWS_ENDPOINT_URL and
+    /// AWS_ENDPOINT_URL_<SERVICE> are honoured too).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Write the collected account state here (readable by `evaluate --snapshot`).
+    #[arg(long, value_name = "FILE")]
+    pub save_snapshot: Option<PathBuf>,
+
+    /// Write every AWS operation the scan made (JSON lines) here.
+    #[arg(long, value_name = "FILE")]
+    pub trace_calls: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Snapshot file written by `scan --save-snapshot`.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+
+    /// Judge only these regions (default: the profile's if it names them, else every region
+    /// in the snapshot).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Only failing findings at or above this severity fail the run (default: any).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Error findings (sections that could not be read) alone do not fail the run.
+    #[arg(long)]
+    pub allow_errors: bool,
+
+    /// Run only these rules (repeatable or comma-separated).
+    #[arg(long, value_name = "RULE_ID", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Skip these rules (repeatable or comma-separated).
+    #[arg(long, value_name = "RULE_ID", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Colour in the table: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a severity (info, low, medium, high, critical)")
+    })
+}

@@ -1,0 +1,111 @@
+//! What a rule says about one resource: a verdict with the evidence behind it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// The data the rule needs could not be read (or the rule itself failed): never a pass.
+    Error,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// Snapshot values a verdict was based on, and the API operation they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// `service:Operation`, e.g. `cloudtrail:GetTrailStatus`, or `profile` for values taken
+    /// from the rollout profile.
+    pub source: String,
+    pub region: Option<String>,
+    /// Field name → value as judged (`null` for an absent field).
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Evidence {
+    pub fn new(source: impl Into<String>, region: Option<&str>) -> Self {
+        Evidence {
+            source: source.into(),
+            region: region.map(str::to_string),
+            values: serde_json::Map::new(),
+        }
+    }
+
+    pub fn with(mut self, field: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.values.insert(field.to_string(), value);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub rule_id: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub account: String,
+    /// The AWS region, or `global` for account-wide checks.
+    pub region: String,
+    /// An ARN where the resource has one, else a stable name (`model-role/primary`, …).
+    pub resource: String,
+    pub message: String,
+    pub remediation: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    /// The identity a finding keeps across scans: baselines and SARIF fingerprints use it.
+    pub fn identity(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.rule_id, self.account, self.region, self.resource
+        )
+    }
+}

@@ -1,0 +1,16 @@
+//! bedrock-audit: is this AWS account ready for Claude Code through Amazon Bedrock?
+//!
+//! collect (AWS, read-only) → [`snapshot::Snapshot`] → [`rules`] (pure) → [`report::Report`]
+//! → table / JSON / SARIF.
+
+pub mod app;
+pub mod cli;
+pub mod collect;
+pub mod digest;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod profile;
+pub mod report;
+pub mod rules;
+pub mod snapshot;

@@ -1,0 +1,211 @@
+//! The rollout profile (`bedrock-audit.toml`): what the organisation intends to deploy.
+//! Every key has a default, so an absent file is a valid profile.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_FILE_NAME: &str = "bedrock-audit.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profile {
+    pub rollout: Rollout,
+    pub data_retention: DataRetention,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rollout {
+    /// Regions developers' requests will be served from.
+    pub regions: Vec<String>,
+    /// The model Claude Code uses for heavy work (Sonnet or Opus): `ANTHROPIC_MODEL`.
+    pub primary_model: String,
+    /// The model Claude Code uses for light tasks (Haiku): `ANTHROPIC_DEFAULT_HAIKU_MODEL`.
+    pub fast_model: String,
+}
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Rollout {
+            regions: vec!["us-east-1".to_string()],
+            primary_model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0".to_string(),
+            fast_model: "us.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataRetention {
+    /// Whether the organisation's policy requires Anthropic's zero data retention.
+    pub zero_data_retention_required: bool,
+    /// The shortest retention a CloudWatch log group may have, in days.
+    pub min_log_retention_days: u32,
+}
+
+impl Default for DataRetention {
+    fn default() -> Self {
+        DataRetention {
+            zero_data_retention_required: false,
+            min_log_retention_days: 30,
+        }
+    }
+}
+
+/// Where the profile came from, for the report.
+#[derive(Debug, Clone)]
+pub struct LoadedProfile {
+    pub profile: Profile,
+    pub source: Option<PathBuf>,
+    /// Whether the file set `[rollout] regions` (else a scan uses the SDK's region).
+    pub regions_explicit: bool,
+}
+
+impl Profile {
+    /// Parses and validates profile text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Profile> {
+        let profile: Profile = toml::from_str(text)
+            .map_err(|e| Error::input_file(path, format!("invalid profile: {}", e.to_string().trim_end())))?;
+        profile.validate(path)?;
+        Ok(profile)
+    }
+
+    /// Loads `explicit` if given (it must exist), else `./bedrock-audit.toml` if present,
+    /// else the built-in defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<LoadedProfile> {
+        let path = match explicit {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let default = PathBuf::from(DEFAULT_FILE_NAME);
+                if !default.exists() {
+                    return Ok(LoadedProfile {
+                        profile: Profile::default(),
+                        source: None,
+                        regions_explicit: false,
+                    });
+                }
+                default
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::input_file(&path, format!("cannot read profile: {e}"))
+        })?;
+        let profile = Profile::parse(&text, &path)?;
+        let regions_explicit = text
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|t| t.get("rollout")?.get("regions").cloned())
+            .is_some();
+        Ok(LoadedProfile {
+            profile,
+            source: Some(path),
+            regions_explicit,
+        })
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |key: &str, what: String| Err(Error::input_file(path, format!("{key}: {what}")));
+        if self.rollout.regions.is_empty() {
+            return bad("rollout.regions", "must name at least one region".into());
+        }
+        for region in &self.rollout.regions {
+            if !is_region_name(region) {
+                return bad(
+                    "rollout.regions",
+                    format!("{region:?} is not an AWS region name (expected e.g. \"us-east-1\")"),
+                );
+            }
+        }
+        for (key, model) in [
+            ("rollout.primary_model", &self.rollout.primary_model),
+            ("rollout.fast_model", &self.rollout.fast_model),
+        ] {
+            if model.trim().is_empty() || model.chars().any(char::is_whitespace) {
+                return bad(key, format!("{model:?} is not a model or inference-profile id"));
+            }
+        }
+        if self.data_retention.min_log_retention_days == 0 {
+            return bad(
+                "data_retention.min_log_retention_days",
+                "must be at least 1 (CloudWatch keeps logs for at least a day)".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`, …
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The commented-out profile that `bedrock-audit init` writes.
+pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is optional; the values shown are the defaults.
+# Uncomment and edit what your rollout differs in. Unknown keys are an error.
+
+[rollout]
+# Regions your developers' Claude Code requests are served from.
+# regions = ["us-east-1"]
+# ANTHROPIC_MODEL: the primary model (Sonnet or Opus), as an inference-profile id.
+# primary_model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+# ANTHROPIC_DEFAULT_HAIKU_MODEL: the fast model (Haiku), pinned explicitly.
+# fast_model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+
+[data_retention]
+# Does your policy require Anthropic's zero data retention? It is not available through Bedrock.
+# zero_data_retention_required = false
+# Shortest retention any CloudWatch log group may have, in days.
+# min_log_retention_days = 30
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_template_parses_to_the_defaults() {
+        let parsed = Profile::parse(INIT_TEMPLATE, Path::new("init.toml")).expect("template parses");
+        assert_eq!(parsed, Profile::default());
+        let uncommented: String = INIT_TEMPLATE
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed = Profile::parse(&uncommented, Path::new("init.toml")).expect("uncommented parses");
+        assert_eq!(parsed, Profile::default());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = "[rollout]\nregions = [\"us-east-1\"]\nprimary_modle = \"x\"\n";
+        let err = Profile::parse(text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("p.toml: "), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("primary_modle"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let text = "[data_retention]\nmin_log_retention_days = \"thirty\"\n";
+        let err = Profile::parse(text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("min_log_retention_days"), "{err}");
+    }
+
+    #[test]
+    fn bad_region_and_zero_retention_are_rejected() {
+        let err = Profile::parse("[rollout]\nregions = [\"useast1\"]\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("rollout.regions") && err.contains("useast1"), "{err}");
+        let err = Profile::parse("[data_retention]\nmin_log_retention_days = 0\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("min_log_retention_days"), "{err}");
+    }
+}

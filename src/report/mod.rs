@@ -1,0 +1,134 @@
+//! The finished report and its output formats. Every emitter is a pure function of [`Report`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, Status};
+use crate::profile::Profile;
+use crate::snapshot::Snapshot;
+
+pub mod json;
+pub mod sarif;
+pub mod table;
+
+/// Bumped whenever the JSON report's shape changes incompatibly.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const TOOL_NAME: &str = "bedrock-audit";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub scan: ScanInfo,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+    /// Digest over every rule's metadata: changes whenever a rule's text or severity does.
+    pub rules_version: String,
+}
+
+impl ToolInfo {
+    pub fn current() -> Self {
+        let all: String = crate::rules::REGISTRY
+            .iter()
+            .map(|r| format!("{}={}\n", r.id, r.metadata_digest()))
+            .collect();
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+            rules_version: crate::digest::sha256_hex(all.as_bytes())[..16].to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanInfo {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    /// `scan`, `snapshot` or `demo`.
+    pub source: String,
+}
+
+impl ScanInfo {
+    pub fn from_snapshot(snapshot: &Snapshot, profile: &Profile, source: &str) -> Self {
+        ScanInfo {
+            accounts: vec![snapshot.account_label()],
+            regions: profile.rollout.regions.clone(),
+            started_at: snapshot.started_at.clone(),
+            finished_at: snapshot.finished_at.clone(),
+            source: source.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut summary = Summary::default();
+        for f in findings {
+            match f.status {
+                Status::Pass => summary.pass += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Error => summary.error += 1,
+                Status::NotApplicable => summary.not_applicable += 1,
+            }
+        }
+        summary
+    }
+}
+
+impl Report {
+    pub fn new(scan: ScanInfo, findings: Vec<Finding>) -> Self {
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            scan,
+            summary: Summary::of(&findings),
+            findings,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+}
+
+impl Format {
+    pub fn file_extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+/// Renders a report; `color` only matters for the table.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Table => table::render(report, color),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+    }
+}

@@ -1,0 +1,345 @@
+//! The account-state model: everything the rules read, and nothing else.
+//!
+//! The snapshot is the one contract between collection and judgement. Collectors fill it,
+//! `--save-snapshot` writes it, `evaluate --snapshot` and the fixtures read it. Every section
+//! that comes from an AWS call is a [`Collected`], so a rule cannot read an unreadable section
+//! as empty: it has to match on `Failed` and report `error`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever a field changes meaning or a required field is added.
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// A section of account state: either the data, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Collected<T> {
+    Ok { data: T },
+    Failed { error: CollectError },
+}
+
+impl<T> Collected<T> {
+    pub fn ok(data: T) -> Self {
+        Collected::Ok { data }
+    }
+
+    pub fn failed(error: CollectError) -> Self {
+        Collected::Failed { error }
+    }
+
+    pub fn as_result(&self) -> Result<&T, &CollectError> {
+        match self {
+            Collected::Ok { data } => Ok(data),
+            Collected::Failed { error } => Err(error),
+        }
+    }
+
+    pub fn data(&self) -> Option<&T> {
+        self.as_result().ok()
+    }
+}
+
+/// Why a section could not be read: enough for a person to fix permissions or retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectError {
+    /// `service:Operation`, e.g. `logs:DescribeLogGroups`.
+    pub operation: String,
+    pub kind: ErrorKind,
+    /// The AWS error code (`AccessDeniedException`, `ThrottlingException`, …) or a local one
+    /// (`Timeout`, `DispatchFailure`, `PaginationIncomplete`).
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    AccessDenied,
+    Throttling,
+    Timeout,
+    ServiceError,
+    Network,
+    PaginationIncomplete,
+    NotFound,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    /// Version of the tool that collected it (informational; rules do not depend on it).
+    pub collected_by: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub identity: Collected<CallerIdentity>,
+    pub regions: Vec<RegionSnapshot>,
+}
+
+impl Snapshot {
+    /// The account id, when the caller identity could be read.
+    pub fn account_id(&self) -> Option<&str> {
+        self.identity.data().map(|i| i.account.as_str())
+    }
+
+    /// The account id for findings: the real one, or `unknown` when sts failed.
+    pub fn account_label(&self) -> String {
+        self.account_id().unwrap_or("unknown").to_string()
+    }
+
+    pub fn region(&self, name: &str) -> Option<&RegionSnapshot> {
+        self.regions.iter().find(|r| r.region == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+/// Everything read from one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSnapshot {
+    pub region: String,
+    /// bedrock:ListFoundationModels (provider Anthropic).
+    pub foundation_models: Collected<Vec<FoundationModel>>,
+    /// bedrock:GetFoundationModelAvailability, keyed by foundation-model id; only the models
+    /// the profile's primary and fast models route to are queried.
+    pub model_availability: BTreeMap<String, Collected<ModelAvailability>>,
+    /// bedrock:ListInferenceProfiles (system-defined and application profiles).
+    pub inference_profiles: Collected<Vec<InferenceProfile>>,
+    /// bedrock:GetModelInvocationLoggingConfiguration; `None` inside means logging is off.
+    pub invocation_logging: Collected<Option<InvocationLoggingConfig>>,
+    /// ec2:DescribeVpcs.
+    pub vpcs: Collected<Vec<Vpc>>,
+    /// ec2:DescribeVpcEndpoints filtered to `com.amazonaws.<region>.bedrock-runtime`.
+    pub vpc_endpoints: Collected<Vec<VpcEndpoint>>,
+    /// ec2:DescribeSecurityGroups for the groups attached to those endpoints.
+    pub security_groups: Collected<Vec<SecurityGroup>>,
+    /// cloudtrail:DescribeTrails (including multi-region trails homed elsewhere).
+    pub trails: Collected<Vec<Trail>>,
+    /// logs:DescribeLogGroups, every page.
+    pub log_groups: Collected<Vec<LogGroup>>,
+    /// kms:DescribeKey + kms:GetKeyRotationStatus for each key that a trail, log group or the
+    /// invocation-logging config in this region references, keyed by the reference as written
+    /// (a key ARN, or a bare key id as moto returns for trails).
+    pub kms_keys: BTreeMap<String, Collected<KmsKey>>,
+}
+
+impl RegionSnapshot {
+    /// Finds a referenced key by the reference as written, or by key id / ARN.
+    pub fn kms_key(&self, reference: &str) -> Option<&Collected<KmsKey>> {
+        if let Some(found) = self.kms_keys.get(reference) {
+            return Some(found);
+        }
+        let wanted_id = key_id_of(reference);
+        self.kms_keys.iter().find_map(|(r, key)| {
+            let matches = key_id_of(r) == wanted_id
+                || key
+                    .data()
+                    .is_some_and(|k| k.key_id == wanted_id || k.arn == reference);
+            matches.then_some(key)
+        })
+    }
+}
+
+/// The bare key id of a key reference: `arn:aws:kms:…:key/<id>` → `<id>`.
+pub fn key_id_of(reference: &str) -> &str {
+    reference.rsplit_once(":key/").map_or(reference, |(_, id)| id)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoundationModel {
+    pub model_id: String,
+    pub model_arn: String,
+    pub provider_name: String,
+    /// ON_DEMAND, PROVISIONED, INFERENCE_PROFILE.
+    pub inference_types_supported: Vec<String>,
+    /// ACTIVE or LEGACY; absent when the API did not say.
+    pub lifecycle_status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelAvailability {
+    pub model_id: String,
+    /// AVAILABLE, PENDING, NOT_AVAILABLE, ERROR.
+    pub agreement_status: String,
+    pub agreement_error: Option<String>,
+    /// AUTHORIZED, NOT_AUTHORIZED.
+    pub authorization_status: String,
+    /// AVAILABLE, NOT_AVAILABLE.
+    pub entitlement_availability: String,
+    /// AVAILABLE, NOT_AVAILABLE.
+    pub region_availability: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferenceProfile {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// ACTIVE.
+    pub status: String,
+    /// SYSTEM_DEFINED or APPLICATION.
+    pub profile_type: String,
+    /// Foundation-model ARNs, one per destination region.
+    pub model_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvocationLoggingConfig {
+    pub cloudwatch_log_group: Option<String>,
+    pub cloudwatch_role_arn: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    pub text_data_delivery: bool,
+    pub image_data_delivery: bool,
+    pub embedding_data_delivery: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub vpc_id: String,
+    pub cidr_block: Option<String>,
+    pub is_default: bool,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcEndpoint {
+    pub endpoint_id: String,
+    pub vpc_id: String,
+    pub service_name: String,
+    /// Interface, Gateway, GatewayLoadBalancer, …
+    pub endpoint_type: String,
+    /// As the API returned it; compare case-insensitively (`available`, `Available`, …).
+    pub state: String,
+    pub private_dns_enabled: bool,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub policy_document: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub group_name: String,
+    pub vpc_id: Option<String>,
+    pub ingress: Vec<IngressRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngressRule {
+    /// `tcp`, `udp`, `-1` for all.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub cidr_blocks: Vec<String>,
+    pub source_group_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    pub log_file_validation_enabled: bool,
+    pub kms_key_id: Option<String>,
+    pub s3_bucket_name: Option<String>,
+    pub cloudwatch_logs_log_group_arn: Option<String>,
+    /// cloudtrail:GetTrailStatus.
+    pub status: Collected<TrailStatus>,
+    /// cloudtrail:GetEventSelectors.
+    pub event_selectors: Collected<EventSelectors>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    pub latest_delivery_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelectors {
+    pub basic: Vec<BasicEventSelector>,
+    pub advanced: Vec<AdvancedEventSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicEventSelector {
+    /// All, ReadOnly, WriteOnly.
+    pub read_write_type: String,
+    pub include_management_events: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedEventSelector {
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedFieldSelector {
+    pub field: String,
+    #[serde(default)]
+    pub equals: Vec<String>,
+    #[serde(default)]
+    pub not_equals: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    pub name: String,
+    pub arn: String,
+    /// `None` means the group never expires.
+    pub retention_in_days: Option<i32>,
+    pub kms_key_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    pub key_id: String,
+    pub arn: String,
+    /// Enabled, Disabled, PendingDeletion, PendingImport, Unavailable, …
+    pub key_state: String,
+    /// AWS or CUSTOMER.
+    pub key_manager: String,
+    pub deletion_date: Option<String>,
+    /// kms:GetKeyRotationStatus.
+    pub rotation: Collected<KeyRotation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRotation {
+    Enabled,
+    Disabled,
+    /// The key type does not support automatic rotation (asymmetric, HMAC, imported material,
+    /// custom key store): a fact about the key, not a failed read.
+    Unsupported,
+}
