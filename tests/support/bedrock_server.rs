@@ -1,0 +1,678 @@
+//! Our own Bedrock control-plane test server (moto lacks the model-access APIs).
+//!
+//! It speaks Bedrock's REST-JSON as the API model in `aws-sdk-bedrock` defines it: the paths,
+//! query parameters, JSON field names and error shapes (`x-amzn-ErrorType` header plus
+//! `{"message": …}`) the SDK's deserializers read. Because the scanner points
+//! `AWS_ENDPOINT_URL_BEDROCK` here, every `bedrock` call lands here, including
+//! GetModelInvocationLoggingConfiguration, which is served from the seed (one place to seed
+//! all Bedrock state, and the request log then covers every Bedrock call).
+//!
+//! State is per region, taken from the SigV4 credential scope as AWS does. Every request is
+//! recorded so tests can assert what the scanner called; anything outside the read
+//! operations below is recorded and refused.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const SONNET_4_5: &str = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+pub const HAIKU_4_5: &str = "anthropic.claude-haiku-4-5-20251001-v1:0";
+pub const OPUS_4_1: &str = "anthropic.claude-opus-4-1-20250805-v1:0";
+/// Where the `us.` system-defined inference profiles route.
+pub const US_DESTINATIONS: [&str; 3] = ["us-east-1", "us-east-2", "us-west-2"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BedrockOp {
+    ListFoundationModels,
+    GetFoundationModelAvailability,
+    ListInferenceProfiles,
+    GetInferenceProfile,
+    GetModelInvocationLoggingConfiguration,
+}
+
+impl BedrockOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            BedrockOp::ListFoundationModels => "ListFoundationModels",
+            BedrockOp::GetFoundationModelAvailability => "GetFoundationModelAvailability",
+            BedrockOp::ListInferenceProfiles => "ListInferenceProfiles",
+            BedrockOp::GetInferenceProfile => "GetInferenceProfile",
+            BedrockOp::GetModelInvocationLoggingConfiguration => {
+                "GetModelInvocationLoggingConfiguration"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// 403 AccessDeniedException on every call.
+    AccessDenied,
+    /// 429 ThrottlingException on every call, retries included.
+    Throttle,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub operation: BedrockOp,
+    pub kind: FaultKind,
+    /// `None`: every region.
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedModel {
+    pub model_id: String,
+    pub name: String,
+    pub provider: String,
+    pub inference_types: Vec<String>,
+    pub lifecycle: String,
+}
+
+impl SeedModel {
+    pub fn anthropic(model_id: &str, name: &str) -> SeedModel {
+        SeedModel {
+            model_id: model_id.into(),
+            name: name.into(),
+            provider: "Anthropic".into(),
+            // Current Claude models are served only through inference profiles.
+            inference_types: vec!["INFERENCE_PROFILE".into()],
+            lifecycle: "ACTIVE".into(),
+        }
+    }
+
+    fn to_json(&self, region: &str) -> Value {
+        json!({
+            "modelArn": format!("arn:aws:bedrock:{region}::foundation-model/{}", self.model_id),
+            "modelId": self.model_id,
+            "modelName": self.name,
+            "providerName": self.provider,
+            "inputModalities": ["TEXT", "IMAGE"],
+            "outputModalities": ["TEXT"],
+            "responseStreamingSupported": true,
+            "customizationsSupported": [],
+            "inferenceTypesSupported": self.inference_types,
+            "modelLifecycle": { "status": self.lifecycle },
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedAvailability {
+    pub agreement: String,
+    pub agreement_error: Option<String>,
+    pub authorization: String,
+    pub entitlement: String,
+    pub region: String,
+}
+
+impl SeedAvailability {
+    pub fn authorized() -> SeedAvailability {
+        SeedAvailability {
+            agreement: "AVAILABLE".into(),
+            agreement_error: None,
+            authorization: "AUTHORIZED".into(),
+            entitlement: "AVAILABLE".into(),
+            region: "AVAILABLE".into(),
+        }
+    }
+
+    /// Model access never requested: no agreement, not authorized.
+    pub fn not_authorized() -> SeedAvailability {
+        SeedAvailability {
+            agreement: "NOT_AVAILABLE".into(),
+            authorization: "NOT_AUTHORIZED".into(),
+            ..SeedAvailability::authorized()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedProfile {
+    pub id: String,
+    pub name: String,
+    /// SYSTEM_DEFINED or APPLICATION.
+    pub profile_type: String,
+    pub status: String,
+    pub model_id: String,
+    pub destination_regions: Vec<String>,
+}
+
+impl SeedProfile {
+    /// A system-defined cross-region profile: `<geo>.<model id>`.
+    pub fn system(geo: &str, model_id: &str, destinations: &[&str]) -> SeedProfile {
+        SeedProfile {
+            id: format!("{geo}.{model_id}"),
+            name: format!("{} {model_id}", geo.to_uppercase()),
+            profile_type: "SYSTEM_DEFINED".into(),
+            status: "ACTIVE".into(),
+            model_id: model_id.into(),
+            destination_regions: destinations.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    fn arn(&self, region: &str) -> String {
+        if self.profile_type == "APPLICATION" {
+            format!(
+                "arn:aws:bedrock:{region}:{ACCOUNT}:application-inference-profile/{}",
+                self.id
+            )
+        } else {
+            format!(
+                "arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/{}",
+                self.id
+            )
+        }
+    }
+
+    fn to_json(&self, region: &str) -> Value {
+        let models: Vec<Value> = self
+            .destination_regions
+            .iter()
+            .map(|dest| {
+                json!({
+                    "modelArn": format!("arn:aws:bedrock:{dest}::foundation-model/{}", self.model_id)
+                })
+            })
+            .collect();
+        json!({
+            "inferenceProfileName": self.name,
+            "description": format!("Routes requests to {} across regions.", self.model_id),
+            "createdAt": "2025-09-29T00:00:00Z",
+            "updatedAt": "2025-09-29T00:00:00Z",
+            "inferenceProfileArn": self.arn(region),
+            "models": models,
+            "inferenceProfileId": self.id,
+            "status": self.status,
+            "type": self.profile_type,
+        })
+    }
+}
+
+/// Bedrock state of one region.
+#[derive(Debug, Clone, Default)]
+pub struct BedrockRegion {
+    pub models: Vec<SeedModel>,
+    /// Keyed by foundation-model id; a model without an entry answers ResourceNotFound.
+    pub availability: BTreeMap<String, SeedAvailability>,
+    pub profiles: Vec<SeedProfile>,
+    /// The `loggingConfig` object of GetModelInvocationLoggingConfiguration; `None`: off.
+    pub logging: Option<Value>,
+}
+
+impl BedrockRegion {
+    /// A region where Claude Sonnet 4.5, Haiku 4.5 and Opus 4.1 are offered, access to all
+    /// three is granted, and the `us.` cross-region profiles route to them.
+    pub fn claude_ready() -> BedrockRegion {
+        let models = vec![
+            SeedModel::anthropic(SONNET_4_5, "Claude Sonnet 4.5"),
+            SeedModel::anthropic(HAIKU_4_5, "Claude Haiku 4.5"),
+            SeedModel::anthropic(OPUS_4_1, "Claude Opus 4.1"),
+            SeedModel {
+                model_id: "amazon.titan-text-express-v1".into(),
+                name: "Titan Text G1 - Express".into(),
+                provider: "Amazon".into(),
+                inference_types: vec!["ON_DEMAND".into()],
+                lifecycle: "ACTIVE".into(),
+            },
+        ];
+        let availability = [SONNET_4_5, HAIKU_4_5, OPUS_4_1]
+            .into_iter()
+            .map(|id| (id.to_string(), SeedAvailability::authorized()))
+            .collect();
+        let profiles = [SONNET_4_5, HAIKU_4_5, OPUS_4_1]
+            .into_iter()
+            .map(|id| SeedProfile::system("us", id, &US_DESTINATIONS))
+            .chain([SeedProfile::system("global", SONNET_4_5, &US_DESTINATIONS)])
+            .collect();
+        BedrockRegion {
+            models,
+            availability,
+            profiles,
+            logging: None,
+        }
+    }
+
+    /// Turns on model-invocation logging to a CloudWatch log group.
+    pub fn with_invocation_logging(mut self, log_group: &str) -> BedrockRegion {
+        self.logging = Some(json!({
+            "cloudWatchConfig": {
+                "logGroupName": log_group,
+                "roleArn": format!("arn:aws:iam::{ACCOUNT}:role/BedrockInvocationLogging"),
+            },
+            "textDataDeliveryEnabled": true,
+            "imageDataDeliveryEnabled": false,
+            "embeddingDataDeliveryEnabled": false,
+        }));
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BedrockSeed {
+    pub regions: BTreeMap<String, BedrockRegion>,
+    /// Page size of ListInferenceProfiles (the smaller of this and `maxResults`); small by
+    /// default so every scan exercises pagination.
+    pub profile_page_size: usize,
+    pub faults: Vec<Fault>,
+}
+
+impl Default for BedrockSeed {
+    fn default() -> Self {
+        BedrockSeed {
+            regions: BTreeMap::new(),
+            profile_page_size: 2,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl BedrockSeed {
+    pub fn claude_ready(regions: &[&str]) -> BedrockSeed {
+        BedrockSeed {
+            regions: regions
+                .iter()
+                .map(|r| (r.to_string(), BedrockRegion::claude_ready()))
+                .collect(),
+            ..BedrockSeed::default()
+        }
+    }
+
+    pub fn region_mut(&mut self, region: &str) -> &mut BedrockRegion {
+        self.regions.entry(region.to_string()).or_default()
+    }
+
+    pub fn fault(mut self, operation: BedrockOp, kind: FaultKind) -> BedrockSeed {
+        self.faults.push(Fault {
+            operation,
+            kind,
+            region: None,
+        });
+        self
+    }
+}
+
+/// One request the server received.
+#[derive(Debug, Clone)]
+pub struct BedrockCall {
+    /// The operation name, or `<METHOD> <path>` for anything unknown.
+    pub operation: String,
+    pub known: bool,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub region: String,
+    /// The status the server answered.
+    pub status: u16,
+}
+
+struct Shared {
+    seed: Mutex<BedrockSeed>,
+    calls: Mutex<Vec<BedrockCall>>,
+}
+
+pub struct BedrockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BedrockServer {
+    /// Serves on a free loopback port from its own thread, so it works from sync and async
+    /// tests alike and keeps answering while a test blocks on the scanner process.
+    pub fn start(seed: BedrockSeed) -> BedrockServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
+        let addr = listener.local_addr().expect("local addr");
+        let shared = Arc::new(Shared {
+            seed: Mutex::new(seed),
+            calls: Mutex::new(Vec::new()),
+        });
+        let (shutdown, on_shutdown) = tokio::sync::oneshot::channel::<()>();
+        let state = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("bedrock test server runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                let app = axum::Router::new().fallback(handle).with_state(state);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = on_shutdown.await;
+                    })
+                    .await
+                    .expect("bedrock test server");
+            });
+        });
+        BedrockServer {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Changes the seeded state of a running server.
+    pub fn update(&self, change: impl FnOnce(&mut BedrockSeed)) {
+        change(&mut self.shared.seed.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Every request received so far.
+    pub fn calls(&self) -> Vec<BedrockCall> {
+        self.shared
+            .calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Returns and forgets the requests received so far.
+    pub fn take_calls(&self) -> Vec<BedrockCall> {
+        std::mem::take(&mut *self.shared.calls.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Drop for BedrockServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let (_, region) = super::moto::credential_scope(authorization);
+    let params = parse_query(&query);
+
+    let route = route(&method, &path);
+    let response = match route {
+        Some((operation, ref label)) => {
+            let seed = shared
+                .seed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            answer(&seed, operation, label.as_deref(), &region, &params)
+        }
+        None => error(
+            StatusCode::NOT_FOUND,
+            "UnknownOperationException",
+            &format!("The Bedrock test server does not serve {method} {path}"),
+        ),
+    };
+    let call = BedrockCall {
+        operation: route
+            .as_ref()
+            .map(|(op, _)| op.name().to_string())
+            .unwrap_or_else(|| format!("{method} {path}")),
+        known: route.is_some(),
+        method: method.to_string(),
+        path,
+        query,
+        region,
+        status: response.status().as_u16(),
+    };
+    shared
+        .calls
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(call);
+    response
+}
+
+/// The operation a request addresses, with its decoded path label if it has one.
+fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
+    if method != Method::GET {
+        return None;
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["foundation-models"] => Some((BedrockOp::ListFoundationModels, None)),
+        ["foundation-model-availability", id] if !id.is_empty() => Some((
+            BedrockOp::GetFoundationModelAvailability,
+            Some(percent_decode(id)),
+        )),
+        ["inference-profiles"] => Some((BedrockOp::ListInferenceProfiles, None)),
+        ["inference-profiles", id] if !id.is_empty() => {
+            Some((BedrockOp::GetInferenceProfile, Some(percent_decode(id))))
+        }
+        ["logging", "modelinvocations"] => {
+            Some((BedrockOp::GetModelInvocationLoggingConfiguration, None))
+        }
+        _ => None,
+    }
+}
+
+fn answer(
+    seed: &BedrockSeed,
+    operation: BedrockOp,
+    label: Option<&str>,
+    region: &str,
+    params: &BTreeMap<String, String>,
+) -> Response {
+    let fault = seed
+        .faults
+        .iter()
+        .find(|f| f.operation == operation && f.region.as_deref().is_none_or(|r| r == region));
+    match fault.map(|f| f.kind) {
+        Some(FaultKind::AccessDenied) => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "AccessDeniedException",
+                &format!(
+                    "User: arn:aws:iam::{ACCOUNT}:user/testing is not authorized to perform: bedrock:{} because no identity-based policy allows the bedrock:{} action",
+                    operation.name(),
+                    operation.name()
+                ),
+            )
+        }
+        Some(FaultKind::Throttle) => {
+            return error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "ThrottlingException",
+                "Too many requests, please wait before trying again.",
+            )
+        }
+        None => {}
+    }
+    if region.is_empty() {
+        return error(
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        );
+    }
+    let empty = BedrockRegion::default();
+    let state = seed.regions.get(region).unwrap_or(&empty);
+    match operation {
+        BedrockOp::ListFoundationModels => {
+            let wanted_provider = params.get("byProvider");
+            let wanted_type = params.get("byInferenceType");
+            let summaries: Vec<Value> = state
+                .models
+                .iter()
+                .filter(|m| wanted_provider.is_none_or(|p| m.provider.eq_ignore_ascii_case(p)))
+                .filter(|m| wanted_type.is_none_or(|t| m.inference_types.contains(t)))
+                .map(|m| m.to_json(region))
+                .collect();
+            ok(json!({ "modelSummaries": summaries }))
+        }
+        BedrockOp::GetFoundationModelAvailability => {
+            let model_id = label.unwrap_or_default();
+            match state.availability.get(model_id) {
+                Some(a) => {
+                    let mut agreement = json!({ "status": a.agreement });
+                    if let Some(message) = &a.agreement_error {
+                        agreement["errorMessage"] = json!(message);
+                    }
+                    ok(json!({
+                        "modelId": model_id,
+                        "agreementAvailability": agreement,
+                        "authorizationStatus": a.authorization,
+                        "entitlementAvailability": a.entitlement,
+                        "regionAvailability": a.region,
+                    }))
+                }
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    "ResourceNotFoundException",
+                    &format!("The model {model_id} does not exist in {region}."),
+                ),
+            }
+        }
+        BedrockOp::ListInferenceProfiles => list_inference_profiles(seed, state, region, params),
+        BedrockOp::GetInferenceProfile => {
+            let wanted = label.unwrap_or_default();
+            match state
+                .profiles
+                .iter()
+                .find(|p| p.id == wanted || p.arn(region) == wanted)
+            {
+                Some(profile) => ok(profile.to_json(region)),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    "ResourceNotFoundException",
+                    &format!("Inference profile {wanted} not found."),
+                ),
+            }
+        }
+        BedrockOp::GetModelInvocationLoggingConfiguration => match &state.logging {
+            Some(config) => ok(json!({ "loggingConfig": config })),
+            None => ok(json!({})),
+        },
+    }
+}
+
+fn list_inference_profiles(
+    seed: &BedrockSeed,
+    state: &BedrockRegion,
+    region: &str,
+    params: &BTreeMap<String, String>,
+) -> Response {
+    let max_results = match params.get("maxResults").map(|m| m.parse::<usize>()) {
+        None => 1000,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000",
+            )
+        }
+    };
+    let start = match params.get("nextToken") {
+        None => 0,
+        Some(token) => match token.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+            Some(offset) => offset,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "ValidationException",
+                    "Invalid pagination token.",
+                )
+            }
+        },
+    };
+    let matching: Vec<&SeedProfile> = state
+        .profiles
+        .iter()
+        .filter(|p| params.get("type").is_none_or(|t| &p.profile_type == t))
+        .collect();
+    let page_size = max_results.min(seed.profile_page_size.max(1));
+    let end = (start + page_size).min(matching.len());
+    let page: Vec<Value> = matching
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.to_json(region))
+        .collect();
+    let mut body = json!({ "inferenceProfileSummaries": page });
+    if end < matching.len() {
+        body["nextToken"] = json!(format!("page-{end}"));
+    }
+    ok(body)
+}
+
+fn ok(body: Value) -> Response {
+    json_response(StatusCode::OK, body, None)
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(status, json!({ "message": message }), Some(code))
+}
+
+fn json_response(status: StatusCode, body: Value, error_type: Option<&str>) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers.insert(
+        "x-amzn-requestid",
+        HeaderValue::from_static("00000000-0000-4000-8000-000000000000"),
+    );
+    if let Some(code) = error_type.and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.insert("x-amzn-errortype", code);
+    }
+    response
+}
+
+fn parse_query(query: &str) -> BTreeMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match escaped {
+            Some(byte) => {
+                out.push(byte as u8);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

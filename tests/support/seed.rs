@@ -1,0 +1,396 @@
+//! Seeds moto through the real AWS SDK: the same clients, the same wire protocol the scanner
+//! uses, so a seeded resource is one the scanner can read back.
+
+use aws_config::BehaviorVersion;
+use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+use aws_sdk_ec2::types::{AttributeBooleanValue, IpPermission, IpRange, VpcEndpointType};
+use aws_types::region::Region;
+use futures::{StreamExt, TryStreamExt};
+
+use super::moto::Moto;
+
+pub type SeedResult<T> = Result<T, String>;
+
+/// SDK configuration that talks only to the given moto server, with test credentials and
+/// nothing read from the environment that could point elsewhere.
+pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+fn sdk_error<E: std::error::Error>(what: &str) -> impl Fn(E) -> String + '_ {
+    move |e| {
+        format!(
+            "{what}: {}",
+            aws_smithy_types::error::display::DisplayErrorContext(e)
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub id: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: String,
+    pub endpoint_id: String,
+}
+
+/// How a seeded trail looks; [`TrailSpec::good`] is what a ready account has.
+#[derive(Debug, Clone)]
+pub struct TrailSpec {
+    pub name: String,
+    pub multi_region: bool,
+    pub log_file_validation: bool,
+    pub kms_key_arn: Option<String>,
+    pub logging: bool,
+    /// `None` leaves moto's (empty) selectors; `Some(rw)` puts one basic selector with
+    /// management events of that read/write type.
+    pub management_events: Option<ReadWriteType>,
+}
+
+impl TrailSpec {
+    pub fn good(name: &str, kms_key_arn: &str) -> TrailSpec {
+        TrailSpec {
+            name: name.into(),
+            multi_region: true,
+            log_file_validation: true,
+            kms_key_arn: Some(kms_key_arn.into()),
+            logging: true,
+            management_events: Some(ReadWriteType::All),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LogGroupSpec {
+    pub name: String,
+    pub retention_days: Option<i32>,
+    pub kms_key_arn: Option<String>,
+}
+
+impl LogGroupSpec {
+    pub fn new(name: impl Into<String>, retention_days: Option<i32>) -> LogGroupSpec {
+        LogGroupSpec {
+            name: name.into(),
+            retention_days,
+            kms_key_arn: None,
+        }
+    }
+
+    pub fn encrypted(mut self, kms_key_arn: &str) -> LogGroupSpec {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+}
+
+/// SDK clients for one region of one moto server.
+pub struct Seeder {
+    pub region: String,
+    pub ec2: aws_sdk_ec2::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub kms: aws_sdk_kms::Client,
+    moto_addr: std::net::SocketAddr,
+}
+
+impl Seeder {
+    pub async fn new(moto: &Moto, region: &str) -> Seeder {
+        let config = sdk_config(&moto.url(), region).await;
+        Seeder {
+            region: region.into(),
+            ec2: aws_sdk_ec2::Client::new(&config),
+            cloudtrail: aws_sdk_cloudtrail::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            kms: aws_sdk_kms::Client::new(&config),
+            moto_addr: moto.addr(),
+        }
+    }
+
+    /// A VPC with DNS support, a subnet, a security group admitting HTTPS from the VPC, and
+    /// an interface endpoint for `com.amazonaws.<region>.bedrock-runtime`.
+    pub async fn bedrock_runtime_endpoint(&self, private_dns: bool) -> SeedResult<Network> {
+        let cidr = "10.20.0.0/16";
+        let vpc_id = self
+            .ec2
+            .create_vpc()
+            .cidr_block(cidr)
+            .send()
+            .await
+            .map_err(sdk_error("CreateVpc"))?
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .ok_or("CreateVpc returned no id")?
+            .to_string();
+        for hostnames in [false, true] {
+            let on = AttributeBooleanValue::builder().value(true).build();
+            let request = self.ec2.modify_vpc_attribute().vpc_id(&vpc_id);
+            let request = if hostnames {
+                request.enable_dns_hostnames(on)
+            } else {
+                request.enable_dns_support(on)
+            };
+            request
+                .send()
+                .await
+                .map_err(sdk_error("ModifyVpcAttribute"))?;
+        }
+        let subnet_id = self
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc_id)
+            .cidr_block("10.20.1.0/24")
+            .availability_zone(format!("{}a", self.region))
+            .send()
+            .await
+            .map_err(sdk_error("CreateSubnet"))?
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or("CreateSubnet returned no id")?
+            .to_string();
+        let security_group_id = self
+            .ec2
+            .create_security_group()
+            .group_name("bedrock-runtime-endpoint")
+            .description("HTTPS from the VPC to Bedrock Runtime")
+            .vpc_id(&vpc_id)
+            .send()
+            .await
+            .map_err(sdk_error("CreateSecurityGroup"))?
+            .group_id()
+            .ok_or("CreateSecurityGroup returned no id")?
+            .to_string();
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(&security_group_id)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        let endpoint_id = self
+            .ec2
+            .create_vpc_endpoint()
+            .vpc_id(&vpc_id)
+            .service_name(format!("com.amazonaws.{}.bedrock-runtime", self.region))
+            .vpc_endpoint_type(VpcEndpointType::Interface)
+            .subnet_ids(&subnet_id)
+            .security_group_ids(&security_group_id)
+            .private_dns_enabled(private_dns)
+            .send()
+            .await
+            .map_err(sdk_error("CreateVpcEndpoint"))?
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .ok_or("CreateVpcEndpoint returned no id")?
+            .to_string();
+        Ok(Network {
+            vpc_id,
+            subnet_id,
+            security_group_id,
+            endpoint_id,
+        })
+    }
+
+    /// A symmetric customer-managed key, with automatic rotation on or off.
+    pub async fn kms_key(&self, description: &str, rotation: bool) -> SeedResult<Key> {
+        let created = self
+            .kms
+            .create_key()
+            .description(description)
+            .send()
+            .await
+            .map_err(sdk_error("CreateKey"))?;
+        let metadata = created
+            .key_metadata()
+            .ok_or("CreateKey returned no metadata")?;
+        let key = Key {
+            id: metadata.key_id().to_string(),
+            arn: metadata
+                .arn()
+                .ok_or("CreateKey returned no ARN")?
+                .to_string(),
+        };
+        if rotation {
+            self.kms
+                .enable_key_rotation()
+                .key_id(&key.id)
+                .send()
+                .await
+                .map_err(sdk_error("EnableKeyRotation"))?;
+        }
+        Ok(key)
+    }
+
+    pub async fn schedule_key_deletion(&self, key: &Key) -> SeedResult<()> {
+        self.kms
+            .schedule_key_deletion()
+            .key_id(&key.id)
+            .pending_window_in_days(7)
+            .send()
+            .await
+            .map_err(sdk_error("ScheduleKeyDeletion"))?;
+        Ok(())
+    }
+
+    /// A trail with its S3 bucket (moto insists the bucket exists).
+    pub async fn trail(&self, spec: &TrailSpec) -> SeedResult<String> {
+        let bucket = format!("{}-{}-cloudtrail", spec.name.to_lowercase(), self.region);
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20250101/{}/s3/aws4_request, SignedHeaders=host, Signature=0",
+            self.region
+        );
+        let response = super::http::request(
+            self.moto_addr,
+            "PUT",
+            &format!("/{bucket}"),
+            &[("Authorization", &auth)],
+            "",
+        )
+        .map_err(|e| format!("CreateBucket {bucket}: {e}"))?;
+        if response.status != 200 {
+            return Err(format!("CreateBucket {bucket}: {}", response.body));
+        }
+        let mut request = self
+            .cloudtrail
+            .create_trail()
+            .name(&spec.name)
+            .s3_bucket_name(&bucket)
+            .is_multi_region_trail(spec.multi_region)
+            .enable_log_file_validation(spec.log_file_validation);
+        if let Some(key) = &spec.kms_key_arn {
+            request = request.kms_key_id(key);
+        }
+        let arn = request
+            .send()
+            .await
+            .map_err(sdk_error("CreateTrail"))?
+            .trail_arn()
+            .ok_or("CreateTrail returned no ARN")?
+            .to_string();
+        if let Some(read_write) = &spec.management_events {
+            self.cloudtrail
+                .put_event_selectors()
+                .trail_name(&spec.name)
+                .event_selectors(
+                    EventSelector::builder()
+                        .read_write_type(read_write.clone())
+                        .include_management_events(true)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(sdk_error("PutEventSelectors"))?;
+        }
+        if spec.logging {
+            self.cloudtrail
+                .start_logging()
+                .name(&spec.name)
+                .send()
+                .await
+                .map_err(sdk_error("StartLogging"))?;
+        }
+        Ok(arn)
+    }
+
+    pub async fn stop_logging(&self, trail: &str) -> SeedResult<()> {
+        self.cloudtrail
+            .stop_logging()
+            .name(trail)
+            .send()
+            .await
+            .map_err(sdk_error("StopLogging"))?;
+        Ok(())
+    }
+
+    pub async fn log_group(&self, spec: &LogGroupSpec) -> SeedResult<()> {
+        let mut request = self.logs.create_log_group().log_group_name(&spec.name);
+        if let Some(key) = &spec.kms_key_arn {
+            request = request.kms_key_id(key);
+        }
+        request
+            .send()
+            .await
+            .map_err(|e| format!("{}: {}", spec.name, sdk_error("CreateLogGroup")(e)))?;
+        if let Some(days) = spec.retention_days {
+            self.logs
+                .put_retention_policy()
+                .log_group_name(&spec.name)
+                .retention_in_days(days)
+                .send()
+                .await
+                .map_err(|e| format!("{}: {}", spec.name, sdk_error("PutRetentionPolicy")(e)))?;
+        }
+        Ok(())
+    }
+
+    /// Creates many log groups with a few requests in flight at once.
+    pub async fn log_groups(&self, specs: Vec<LogGroupSpec>) -> SeedResult<()> {
+        futures::stream::iter(specs)
+            .map(|spec| async move { self.log_group(&spec).await })
+            .buffer_unordered(8)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+}
+
+/// What [`seed_ready_region`] created.
+#[derive(Debug, Clone)]
+pub struct ReadyRegion {
+    pub region: String,
+    pub key: Key,
+    pub trail_name: String,
+    pub trail_arn: String,
+    pub network: Network,
+    pub log_groups: Vec<String>,
+}
+
+/// The log group that Bedrock model-invocation logging writes to in a ready account.
+pub const INVOCATION_LOG_GROUP: &str = "/aws/bedrock/modelinvocations";
+
+/// Seeds everything a ready region has in moto: a rotating KMS key; a logging, encrypted,
+/// validated multi-region trail recording all management events; log groups with retention
+/// (the invocation-log group encrypted); and a Bedrock Runtime interface endpoint with
+/// private DNS. The Bedrock side is [`super::bedrock_server::BedrockSeed::claude_ready`].
+pub async fn seed_ready_region(moto: &Moto, region: &str) -> SeedResult<ReadyRegion> {
+    let seeder = Seeder::new(moto, region).await;
+    let key = seeder.kms_key("bedrock-audit ready account", true).await?;
+    let trail_name = format!("org-trail-{region}");
+    let trail_arn = seeder
+        .trail(&TrailSpec::good(&trail_name, &key.arn))
+        .await?;
+    let log_groups = vec![
+        LogGroupSpec::new(INVOCATION_LOG_GROUP, Some(365)).encrypted(&key.arn),
+        LogGroupSpec::new("/aws/lambda/claude-code-gateway", Some(30)),
+        LogGroupSpec::new("aws-cloudtrail-logs", Some(400)).encrypted(&key.arn),
+    ];
+    let names = log_groups.iter().map(|g| g.name.clone()).collect();
+    seeder.log_groups(log_groups).await?;
+    let network = seeder.bedrock_runtime_endpoint(true).await?;
+    Ok(ReadyRegion {
+        region: region.into(),
+        key,
+        trail_name,
+        trail_arn,
+        network,
+        log_groups: names,
+    })
+}
