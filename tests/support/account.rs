@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::bedrock_server::{BedrockSeed, BedrockServer};
+use super::bedrock_server::{BedrockSeed, BedrockServer, US_DESTINATIONS};
 use super::moto::{self, MotoLease};
 use super::scanner::{run_binary, ScanEnv, ScanRun};
-use super::seed::{seed_ready_region, ReadyRegion, Seeder, INVOCATION_LOG_GROUP};
+use super::seed::{
+    seed_ready_region_with, EndpointSpec, ReadyRegion, Seeder, INVOCATION_LOG_GROUP,
+};
 
 pub struct TestAccount {
     pub moto: MotoLease,
@@ -25,10 +27,22 @@ impl TestAccount {
     }
 
     /// An account ready for Claude Code in every given region: moto seeded by
-    /// [`seed_ready_region`], Bedrock with model access, the `us.` profiles and invocation
+    /// [`super::seed::seed_ready_region`], Bedrock with model access, the `us.` profiles and invocation
     /// logging to [`INVOCATION_LOG_GROUP`].
     pub async fn ready(regions: &[&str]) -> (TestAccount, Vec<ReadyRegion>) {
-        let mut seed = BedrockSeed::claude_ready(regions);
+        TestAccount::ready_with(regions, EndpointSpec::PrivateDns).await
+    }
+
+    /// [`TestAccount::ready`] with a chosen Bedrock Runtime endpoint in every region.
+    pub async fn ready_with(
+        regions: &[&str],
+        endpoint: EndpointSpec,
+    ) -> (TestAccount, Vec<ReadyRegion>) {
+        // Cross-region profiles route to every US destination, so those regions grant
+        // model access too, whether or not the scan targets them.
+        let mut bedrock_regions: Vec<&str> = US_DESTINATIONS.to_vec();
+        bedrock_regions.extend(regions.iter().filter(|r| !US_DESTINATIONS.contains(r)));
+        let mut seed = BedrockSeed::claude_ready(&bedrock_regions);
         for region in regions {
             let state = std::mem::take(seed.region_mut(region));
             *seed.region_mut(region) = state.with_invocation_logging(INVOCATION_LOG_GROUP);
@@ -37,7 +51,7 @@ impl TestAccount {
         let mut ready = Vec::new();
         for region in regions {
             ready.push(
-                seed_ready_region(&account.moto, region)
+                seed_ready_region_with(&account.moto, region, endpoint)
                     .await
                     .unwrap_or_else(|e| panic!("seeding {region}: {e}")),
             );

@@ -44,6 +44,7 @@ pub struct Network {
     pub vpc_id: String,
     pub subnet_id: String,
     pub security_group_id: String,
+    /// Empty when the endpoint was seeded as [`EndpointSpec::Missing`].
     pub endpoint_id: String,
 }
 
@@ -119,8 +120,8 @@ impl Seeder {
     }
 
     /// A VPC with DNS support, a subnet, a security group admitting HTTPS from the VPC, and
-    /// an interface endpoint for `com.amazonaws.<region>.bedrock-runtime`.
-    pub async fn bedrock_runtime_endpoint(&self, private_dns: bool) -> SeedResult<Network> {
+    /// (unless `Missing`) an interface endpoint for `com.amazonaws.<region>.bedrock-runtime`.
+    pub async fn bedrock_runtime_endpoint(&self, endpoint: EndpointSpec) -> SeedResult<Network> {
         let cidr = "10.20.0.0/16";
         let vpc_id = self
             .ec2
@@ -185,6 +186,18 @@ impl Seeder {
             .send()
             .await
             .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        let private_dns = match endpoint {
+            EndpointSpec::Missing => {
+                return Ok(Network {
+                    vpc_id,
+                    subnet_id,
+                    security_group_id,
+                    endpoint_id: String::new(),
+                })
+            }
+            EndpointSpec::PrivateDns => true,
+            EndpointSpec::NoPrivateDns => false,
+        };
         let endpoint_id = self
             .ec2
             .create_vpc_endpoint()
@@ -371,6 +384,24 @@ pub const INVOCATION_LOG_GROUP: &str = "/aws/bedrock/modelinvocations";
 /// (the invocation-log group encrypted); and a Bedrock Runtime interface endpoint with
 /// private DNS. The Bedrock side is [`super::bedrock_server::BedrockSeed::claude_ready`].
 pub async fn seed_ready_region(moto: &Moto, region: &str) -> SeedResult<ReadyRegion> {
+    seed_ready_region_with(moto, region, EndpointSpec::PrivateDns).await
+}
+
+/// The Bedrock Runtime interface endpoint a seeded region has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointSpec {
+    PrivateDns,
+    NoPrivateDns,
+    /// The VPC exists, but no bedrock-runtime endpoint.
+    Missing,
+}
+
+/// [`seed_ready_region`] with a chosen endpoint.
+pub async fn seed_ready_region_with(
+    moto: &Moto,
+    region: &str,
+    endpoint: EndpointSpec,
+) -> SeedResult<ReadyRegion> {
     let seeder = Seeder::new(moto, region).await;
     let key = seeder.kms_key("bedrock-audit ready account", true).await?;
     let trail_name = format!("org-trail-{region}");
@@ -384,7 +415,7 @@ pub async fn seed_ready_region(moto: &Moto, region: &str) -> SeedResult<ReadyReg
     ];
     let names = log_groups.iter().map(|g| g.name.clone()).collect();
     seeder.log_groups(log_groups).await?;
-    let network = seeder.bedrock_runtime_endpoint(true).await?;
+    let network = seeder.bedrock_runtime_endpoint(endpoint).await?;
     Ok(ReadyRegion {
         region: region.into(),
         key,
