@@ -81,7 +81,7 @@ fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
                 let detail = data
                     .agreement_error
                     .as_deref()
-                    .map(|e| format!(" ({e})"))
+                    .map(|e| format!(" ({})", e.trim_end_matches('.')))
                     .unwrap_or_default();
                 judgement.problem(format!(
                     "the model agreement is {}{detail}: request access to the model (Anthropic use-case form) in the Bedrock console",
