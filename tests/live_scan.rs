@@ -221,11 +221,13 @@ async fn trail_not_logging_fails_cloudtrail() {
 
 #[tokio::test]
 async fn log_group_without_retention_fails_log_retention() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
     account
         .seeder(EAST)
         .await
-        .log_group(&LogGroupSpec::new("/claude-code/never-expires", None))
+        .log_group(
+            &LogGroupSpec::new("/claude-code/never-expires", None).encrypted(&ready[0].key.arn),
+        )
         .await
         .expect("seed log group");
     let run = account.scan_json(&[EAST], &[]);
@@ -306,13 +308,13 @@ async fn zero_data_retention_required_fails_no_zdr_assumption() {
 
 #[tokio::test]
 async fn one_bad_log_group_deep_in_300_is_found() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
     let bad = "/app/service-257";
     let groups = (0..300)
         .map(|i| {
             let name = format!("/app/service-{i:03}");
             let retention = if name == bad { None } else { Some(90) };
-            LogGroupSpec::new(name, retention)
+            LogGroupSpec::new(name, retention).encrypted(&ready[0].key.arn)
         })
         .collect();
     account
@@ -420,11 +422,11 @@ async fn persistent_throttling_is_an_error_and_other_rules_are_still_judged() {
 
 #[tokio::test]
 async fn two_regions_are_scanned_and_judged_separately() {
-    let (account, _) = TestAccount::ready(&[EAST, WEST]).await;
+    let (account, ready) = TestAccount::ready(&[EAST, WEST]).await;
     account
         .seeder(WEST)
         .await
-        .log_group(&LogGroupSpec::new("/west/unbounded", None))
+        .log_group(&LogGroupSpec::new("/west/unbounded", None).encrypted(&ready[1].key.arn))
         .await
         .expect("seed");
     let run = account.scan_json(&[EAST, WEST], &[]);
@@ -469,11 +471,13 @@ async fn two_regions_are_scanned_and_judged_separately() {
 
 #[tokio::test]
 async fn a_saved_snapshot_evaluates_to_the_same_findings() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
     account
         .seeder(EAST)
         .await
-        .log_group(&LogGroupSpec::new("/claude-code/never-expires", None))
+        .log_group(
+            &LogGroupSpec::new("/claude-code/never-expires", None).encrypted(&ready[0].key.arn),
+        )
         .await
         .expect("seed");
     let snapshot = account.path("account.snapshot.json").display().to_string();
@@ -562,11 +566,13 @@ async fn missing_credentials_stop_the_scan_with_exit_2() {
 
 #[tokio::test]
 async fn table_json_and_sarif_report_the_same_scan() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
     account
         .seeder(EAST)
         .await
-        .log_group(&LogGroupSpec::new("/claude-code/never-expires", None))
+        .log_group(
+            &LogGroupSpec::new("/claude-code/never-expires", None).encrypted(&ready[0].key.arn),
+        )
         .await
         .expect("seed");
 

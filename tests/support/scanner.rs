@@ -12,7 +12,14 @@ use serde_json::Value;
 use super::bedrock_server::BedrockCall;
 use super::moto::RecordedRequest;
 
-pub const BINARY: &str = env!("CARGO_BIN_EXE_bedrock-audit");
+/// The binary under test: cargo's build of this package, or `BEDROCK_AUDIT_BIN` when set
+/// (to run the live suite against a release build, or a copy that a shared target
+/// directory cannot overwrite mid-run).
+pub fn binary() -> PathBuf {
+    std::env::var_os("BEDROCK_AUDIT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_bedrock-audit")))
+}
 
 /// A scan must finish well inside this, even with retries against a throttling server.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -91,7 +98,8 @@ pub struct FindingView {
 
 /// Runs the binary with exactly `env`, waiting at most [`RUN_TIMEOUT`].
 pub fn run_binary(env: &ScanEnv, args: &[String]) -> (i32, String, String, Duration) {
-    let mut command = Command::new(BINARY);
+    let binary = binary();
+    let mut command = Command::new(&binary);
     command
         .args(args.iter().map(OsString::from))
         .current_dir(&env.workdir)
@@ -106,7 +114,7 @@ pub fn run_binary(env: &ScanEnv, args: &[String]) -> (i32, String, String, Durat
     let started = Instant::now();
     let mut child = command
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {BINARY}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
     let drain = |stream: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -206,7 +214,8 @@ impl ScanRun {
                     .collect::<Vec<_>>()
                     .join("\n")
             })
-            .unwrap_or_else(|| format!("stdout:\n{}", self.stdout));
+            .filter(|listing| !listing.is_empty())
+            .unwrap_or_else(|| format!("stdout:\n{:.3000}", self.stdout));
         format!(
             "bedrock-audit {:?} exited {}\n{findings}\nstderr:\n{}",
             self.args, self.code, self.stderr

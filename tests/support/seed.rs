@@ -266,15 +266,14 @@ impl Seeder {
     /// A trail with its S3 bucket (moto insists the bucket exists).
     pub async fn trail(&self, spec: &TrailSpec) -> SeedResult<String> {
         let bucket = format!("{}-{}-cloudtrail", spec.name.to_lowercase(), self.region);
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential=testing/20250101/{}/s3/aws4_request, SignedHeaders=host, Signature=0",
-            self.region
-        );
+        // In us-east-1: CreateBucket without a location constraint is only valid there, and
+        // a trail may deliver to a bucket in any region.
+        let auth = "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
         let response = super::http::request(
             self.moto_addr,
             "PUT",
             &format!("/{bucket}"),
-            &[("Authorization", &auth)],
+            &[("Authorization", auth)],
             "",
         )
         .map_err(|e| format!("CreateBucket {bucket}: {e}"))?;
@@ -380,8 +379,8 @@ pub struct ReadyRegion {
 pub const INVOCATION_LOG_GROUP: &str = "/aws/bedrock/modelinvocations";
 
 /// Seeds everything a ready region has in moto: a rotating KMS key; a logging, encrypted,
-/// validated multi-region trail recording all management events; log groups with retention
-/// (the invocation-log group encrypted); and a Bedrock Runtime interface endpoint with
+/// validated multi-region trail recording all management events; log groups with retention,
+/// encrypted with that key; and a Bedrock Runtime interface endpoint with
 /// private DNS. The Bedrock side is [`super::bedrock_server::BedrockSeed::claude_ready`].
 pub async fn seed_ready_region(moto: &Moto, region: &str) -> SeedResult<ReadyRegion> {
     seed_ready_region_with(moto, region, EndpointSpec::PrivateDns).await
@@ -410,7 +409,7 @@ pub async fn seed_ready_region_with(
         .await?;
     let log_groups = vec![
         LogGroupSpec::new(INVOCATION_LOG_GROUP, Some(365)).encrypted(&key.arn),
-        LogGroupSpec::new("/aws/lambda/claude-code-gateway", Some(30)),
+        LogGroupSpec::new("/aws/lambda/claude-code-gateway", Some(30)).encrypted(&key.arn),
         LogGroupSpec::new("aws-cloudtrail-logs", Some(400)).encrypted(&key.arn),
     ];
     let names = log_groups.iter().map(|g| g.name.clone()).collect();
