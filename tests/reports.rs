@@ -640,3 +640,40 @@ fn multitool_check_can_fail() {
         "a broken SARIF log passed the Multitool check"
     );
 }
+
+// ---------------------------------------------------------------- the real pipeline
+
+#[test]
+fn demo_report_from_the_engine_is_valid_json_and_sarif() {
+    let snapshot = bedrock_audit::app::parse_snapshot(
+        bedrock_audit::app::DEMO_SNAPSHOT,
+        Path::new("demo.snapshot.json"),
+    )
+    .expect("the demo snapshot parses");
+    let mut profile = bedrock_audit::profile::Profile::default();
+    profile.rollout.regions = vec!["us-east-1".into()];
+    let report = bedrock_audit::engine::build_report(
+        &snapshot,
+        &profile,
+        &bedrock_audit::engine::RuleSelection::default(),
+        "demo",
+    );
+    assert!(!report.findings.is_empty());
+    let errors = schema_errors("schemas/report.schema.json", &parse(&json::render(&report)));
+    assert!(
+        errors.is_empty(),
+        "JSON schema violations:\n{}",
+        errors.join("\n")
+    );
+    let errors = schema_errors(
+        "schemas/sarif-2.1.0.schema.json",
+        &parse(&sarif::render(&report)),
+    );
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+    let text = table::render(&report, false);
+    assert!(text.contains("Verdict: "));
+}
