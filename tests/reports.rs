@@ -104,6 +104,8 @@ fn finding(
         evidence: vec![
             Evidence::new("test:Operation", Some(region)).with("judged", status.as_str())
         ],
+        waiver: None,
+        baseline: None,
     }
 }
 
@@ -159,11 +161,44 @@ fn report_of(findings: Vec<Finding>) -> Report {
         scan: scan("2026-11-20T09:00:00Z", "2026-11-20T09:00:04Z"),
         summary: Summary::of(&findings),
         findings,
+        waivers: Vec::new(),
+        baseline: None,
     }
 }
 
 fn sample_report() -> Report {
     report_of(findings())
+}
+
+/// The sample with one failing finding waived and every finding compared with an empty
+/// baseline, so waiver and baseline fields appear in every format.
+fn annotated_report() -> Report {
+    let mut report = sample_report();
+    let waived = report
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .expect("the sample has a failing finding")
+        .clone();
+    let waiver = bedrock_audit::waivers::Waiver {
+        rule: waived.rule_id.clone(),
+        resource: waived.resource.clone(),
+        region: None,
+        account: None,
+        justification: "Accepted for the pilot cohort; reviewed by security.".into(),
+        owner: "security@example.com".into(),
+        expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).expect("date"),
+        declared_in: "waivers.toml, waiver #1".into(),
+    };
+    report.apply_waivers(
+        &[waiver],
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("date"),
+    );
+    report.compare_with(&bedrock_audit::baseline::Baseline {
+        path: "baseline.json".into(),
+        report: report_of(Vec::new()),
+    });
+    report
 }
 
 fn load_json(relative: &str) -> Value {
@@ -411,6 +446,7 @@ fn sarif_validates_against_the_official_schema() {
             )])),
         ),
         ("no findings", sarif::render(&report_of(Vec::new()))),
+        ("waived and baselined", sarif::render(&annotated_report())),
     ] {
         let errors = schema_errors("schemas/sarif-2.1.0.schema.json", &parse(&text));
         assert!(
@@ -615,6 +651,7 @@ fn sarif_passes_the_multitool_github_and_sarif_rules() {
             sarif::render_with_rules(&sample_report(), &catalogue()),
         ),
         ("real registry", sarif::render(&sample_report())),
+        ("waived and baselined", sarif::render(&annotated_report())),
     ] {
         let errors = multitool_errors(&text);
         assert!(
@@ -676,4 +713,37 @@ fn demo_report_from_the_engine_is_valid_json_and_sarif() {
     );
     let text = table::render(&report, false);
     assert!(text.contains("Verdict: "));
+}
+
+#[test]
+fn waived_findings_are_suppressed_in_sarif_and_marked_in_json_and_table() {
+    let report = annotated_report();
+    assert_eq!(report.summary.waived, 1);
+    let sarif = parse(&sarif::render(&report));
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
+    assert!(suppressed[0]["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("pilot cohort"));
+
+    let json = parse(&bedrock_audit::report::json::render(&report));
+    let errors = schema_errors("schemas/report.schema.json", &json);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(json["waivers"][0]["state"], "active");
+    assert_eq!(
+        json["summary"]["new"],
+        json!(report.summary.fail + report.summary.error)
+    );
+
+    let text = table::render(&report, false);
+    assert!(text.contains("WAIVED"), "{text}");
+    assert!(text.contains("waived 1"), "{text}");
 }

@@ -89,7 +89,7 @@ pub struct Summary {
     /// Failing or error findings covered by an unexpired waiver.
     #[serde(default)]
     pub waived: usize,
-    /// With `--baseline`: failing or error findings that were not failing before.
+    /// With `--baseline`: failing or error findings (not waived) that were not failing before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<usize>,
 }
@@ -113,7 +113,9 @@ impl Summary {
             summary.new = Some(
                 findings
                     .iter()
-                    .filter(|f| f.baseline == Some(crate::baseline::Change::New))
+                    .filter(|f| {
+                        f.baseline == Some(crate::baseline::Change::New) && f.waiver.is_none()
+                    })
                     .count(),
             );
         }

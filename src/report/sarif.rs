@@ -184,7 +184,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         Status::Error => format!("[not evaluated] {}", sentence(&finding.message)),
         _ => sentence(&finding.message),
     };
-    json!({
+    let mut result = json!({
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "kind": "fail",
@@ -214,7 +214,23 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
             "remediation": finding.remediation,
             "evidence": finding.evidence,
         },
-    })
+    });
+    if let Some(change) = finding.baseline {
+        result["properties"]["baseline"] = json!(change);
+    }
+    // A waived finding stays a result (GitHub shows it as dismissed) with the waiver as an
+    // accepted external suppression, so the justification travels with the log.
+    if let Some(waiver) = &finding.waiver {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!(
+                "{} (owner {}, expires {}, {})",
+                waiver.justification, waiver.owner, waiver.expires, waiver.declared_in
+            ),
+        }]);
+    }
+    result
 }
 
 /// SHA-256 (hex) of the finding's identity: stable across scans, messages and timestamps.
@@ -352,6 +368,8 @@ mod tests {
             message: "m".into(),
             remediation: "r".into(),
             evidence: vec![],
+            waiver: None,
+            baseline: None,
         }
     }
 

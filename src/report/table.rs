@@ -75,6 +75,35 @@ pub fn render_with_rules(report: &Report, color: bool, rules: &[RuleMeta]) -> St
             &format!("n/a {}", summary.not_applicable)
         ),
     ));
+    if summary.waived > 0 || summary.new.is_some() {
+        let mut extra = Vec::new();
+        if summary.waived > 0 {
+            extra.push(format!("waived {}", summary.waived));
+        }
+        if let (Some(new), Some(baseline)) = (summary.new, &report.baseline) {
+            extra.push(format!(
+                "new since baseline {new} · fixed since baseline {}",
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.baseline == Some(crate::baseline::Change::Fixed))
+                    .count()
+                    + baseline.fixed.len()
+            ));
+        }
+        out.push_str(&format!("         {}\n", extra.join(" · ")));
+    }
+    for waiver in &report.waivers {
+        if waiver.state == crate::waivers::WaiverState::Expired {
+            out.push_str(&format!(
+                "Expired waiver (no longer applies): {} {} expired {} ({})\n",
+                waiver.waiver.rule,
+                waiver.waiver.resource,
+                waiver.waiver.expires,
+                waiver.waiver.declared_in
+            ));
+        }
+    }
     out.push_str(&verdict_line(report, &paint));
     out.push('\n');
     out
@@ -111,18 +140,36 @@ fn findings_table(findings: &[&Finding], color: bool) -> Table {
     }
     table.set_header(["Status", "Severity", "Region", "Resource", "Message"]);
     for finding in findings {
-        let mut status = Cell::new(status_label(finding.status)).set_alignment(CellAlignment::Left);
-        if color {
-            status = status
-                .fg(status_color(finding.status))
-                .add_attribute(Attribute::Bold);
+        let mut label = if finding.waiver.is_some() {
+            "WAIVED".to_string()
+        } else {
+            status_label(finding.status).to_string()
+        };
+        if finding.baseline == Some(crate::baseline::Change::New) {
+            label.push_str(" (new)");
         }
+        let mut status = Cell::new(label).set_alignment(CellAlignment::Left);
+        if color {
+            let shade = if finding.waiver.is_some() {
+                Color::DarkGrey
+            } else {
+                status_color(finding.status)
+            };
+            status = status.fg(shade).add_attribute(Attribute::Bold);
+        }
+        let message = match &finding.waiver {
+            Some(w) => format!(
+                "{}\nWaived until {} by {}: {}",
+                finding.message, w.expires, w.owner, w.justification
+            ),
+            None => finding.message.clone(),
+        };
         table.add_row(vec![
             status,
             Cell::new(finding.severity.as_str()),
             Cell::new(&finding.region),
             Cell::new(&finding.resource),
-            Cell::new(&finding.message),
+            Cell::new(message),
         ]);
     }
     table
@@ -132,7 +179,7 @@ fn findings_table(findings: &[&Finding], color: bool) -> Table {
 fn remediations<'a>(findings: &[&'a Finding]) -> Vec<&'a str> {
     let mut seen: Vec<&str> = Vec::new();
     for finding in findings {
-        if matches!(finding.status, Status::Fail | Status::Error) {
+        if matches!(finding.status, Status::Fail | Status::Error) && finding.waiver.is_none() {
             let text = finding.remediation.trim();
             if !text.is_empty() && !seen.contains(&text) {
                 seen.push(text);
