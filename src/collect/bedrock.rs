@@ -125,6 +125,8 @@ async fn profiles_of_type(
     let stream = pages!(client
         .list_inference_profiles()
         .type_equals(profile_type)
+        // The largest page the API allows: fewer calls.
+        .max_results(1000)
         .into_paginator()
         .send());
     all_pages(
