@@ -11,6 +11,7 @@ pub mod digest;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod model_ids;
 pub mod profile;
 pub mod report;
 pub mod rules;

@@ -1,8 +1,50 @@
-//! Reads the live account into a [`Snapshot`]. The only stage that does I/O. To be written.
+//! Reads the live account into a [`Snapshot`]. The only stage that does I/O.
+//!
+//! Read-only: every call is one of [`operations::OPERATIONS`]. Fail closed: a call that fails
+//! is recorded in its section as `Failed`, and one failing service or region never stops the
+//! others. Regions, and services within a region, are read concurrently; per-item calls
+//! (trails, keys) run at most [`PER_ITEM_CONCURRENCY`] at a time.
+//!
+//! Retries and timeouts (the SDK's standard retry mode) can be shortened for tests:
+//! `BEDROCK_AUDIT_MAX_ATTEMPTS` (default 4), `BEDROCK_AUDIT_INITIAL_BACKOFF_MS` (1000),
+//! `BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS` (10000), `BEDROCK_AUDIT_OPERATION_TIMEOUT_MS` (30000).
 
-use crate::error::Result;
+pub mod bedrock;
+pub mod cloudtrail;
+pub mod ec2;
+pub mod error;
+pub mod kms;
+pub mod logs;
+pub mod operations;
+mod paging;
+mod progress;
+pub mod sts;
+pub mod trace;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::ProvideCredentials;
+use tokio::sync::OnceCell;
+
+use crate::error::{Error, Result};
+use crate::model_ids::foundation_model_id;
 use crate::profile::Profile;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Collected, KmsKey, RegionSnapshot, Snapshot, SNAPSHOT_SCHEMA_VERSION};
+
+use self::cloudtrail::TrailDetails;
+use self::kms::KeyReference;
+use self::progress::Progress;
+use self::trace::{CallTracer, TraceSink};
+
+/// How many per-item calls (one trail, one key) run at once within a region.
+pub const PER_ITEM_CONCURRENCY: usize = 8;
 
 /// How to reach AWS, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -19,13 +61,364 @@ pub struct ScanOptions {
     pub trace_calls: Option<std::path::PathBuf>,
 }
 
-pub async fn collect(_options: &ScanOptions, _profile: &Profile) -> Result<Snapshot> {
-    Err(crate::error::Error::Environment(
-        "scan is not implemented yet".into(),
-    ))
+/// Retry and timeout bounds, so that nothing hangs and persistent throttling ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub attempt_timeout: Duration,
+    pub operation_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_attempts: 4,
+            initial_backoff: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(10),
+            operation_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by `BEDROCK_AUDIT_*` environment variables.
+    pub fn from_env() -> Result<Limits> {
+        let defaults = Limits::default();
+        let millis = |name: &str, default: Duration| -> Result<Duration> {
+            Ok(env_number(name)?.map_or(default, Duration::from_millis))
+        };
+        let max_attempts = match env_number("BEDROCK_AUDIT_MAX_ATTEMPTS")? {
+            None => defaults.max_attempts,
+            Some(n @ 1..=10) => n as u32,
+            Some(n) => {
+                return Err(Error::Input(format!(
+                    "BEDROCK_AUDIT_MAX_ATTEMPTS={n}: must be between 1 and 10"
+                )))
+            }
+        };
+        Ok(Limits {
+            max_attempts,
+            initial_backoff: millis("BEDROCK_AUDIT_INITIAL_BACKOFF_MS", defaults.initial_backoff)?,
+            attempt_timeout: millis("BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS", defaults.attempt_timeout)?,
+            operation_timeout: millis(
+                "BEDROCK_AUDIT_OPERATION_TIMEOUT_MS",
+                defaults.operation_timeout,
+            )?,
+        })
+    }
+}
+
+fn env_number(name: &str) -> Result<Option<u64>> {
+    match std::env::var(name) {
+        Err(_) => Ok(None),
+        Ok(text) if text.trim().is_empty() => Ok(None),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| Error::Input(format!("{name}={text:?}: expected a whole number"))),
+    }
+}
+
+type Memo<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
+
+/// What every collector shares during one scan.
+pub struct Scan {
+    base: SdkConfig,
+    trace: Option<Arc<TraceSink>>,
+    progress: Progress,
+    /// A multi-region trail shows in every region; ask about it once.
+    trail_details: Memo<(String, String), TrailDetails>,
+    /// A key used in several regions' resources is described once.
+    kms_keys: Memo<(String, String), Collected<KmsKey>>,
+}
+
+/// Builds a client for one service and region, with the call tracer when tracing.
+macro_rules! client_for {
+    ($scan:expr, $krate:ident, $service:literal, $region:expr) => {{
+        let config = $scan.config_for($region);
+        let mut builder = $krate::config::Builder::from(&config);
+        if let Some(sink) = &$scan.trace {
+            builder = builder.interceptor(CallTracer::new($service, $region, sink.clone()));
+        }
+        $krate::Client::from_conf(builder.build())
+    }};
+}
+
+impl Scan {
+    fn config_for(&self, region: &str) -> SdkConfig {
+        // Derived from one base config, so every region shares the credential cache.
+        self.base
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build()
+    }
+
+    pub fn sts(&self, region: &str) -> aws_sdk_sts::Client {
+        client_for!(self, aws_sdk_sts, "sts", region)
+    }
+    pub fn bedrock(&self, region: &str) -> aws_sdk_bedrock::Client {
+        client_for!(self, aws_sdk_bedrock, "bedrock", region)
+    }
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        client_for!(self, aws_sdk_ec2, "ec2", region)
+    }
+    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        client_for!(self, aws_sdk_cloudtrail, "cloudtrail", region)
+    }
+    pub fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        client_for!(self, aws_sdk_cloudwatchlogs, "logs", region)
+    }
+    pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        client_for!(self, aws_sdk_kms, "kms", region)
+    }
+
+    async fn trail_details<F, Fut>(&self, region: &str, trail: &str, read: F) -> TrailDetails
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = TrailDetails>,
+    {
+        memoised(
+            &self.trail_details,
+            (region.to_string(), trail.to_string()),
+            read,
+        )
+        .await
+    }
+
+    async fn kms_key<F, Fut>(&self, region: &str, reference: &str, read: F) -> Collected<KmsKey>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Collected<KmsKey>>,
+    {
+        memoised(
+            &self.kms_keys,
+            (region.to_string(), reference.to_string()),
+            read,
+        )
+        .await
+    }
+}
+
+/// Runs `read` once per key across the whole scan; later callers get the same answer.
+async fn memoised<K, V, F, Fut>(memo: &Memo<K, V>, key: K, read: F) -> V
+where
+    K: Eq + Hash,
+    V: Clone,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = V>,
+{
+    let cell = {
+        let mut cells = memo.lock().unwrap_or_else(|e| e.into_inner());
+        cells.entry(key).or_default().clone()
+    };
+    cell.get_or_init(read).await.clone()
+}
+
+/// Loads the shared SDK configuration the standard way: environment, shared config files,
+/// `--profile`, `--endpoint-url` (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are read by
+/// aws-config itself).
+async fn load_base_config(options: &ScanOptions, region: &str, limits: Limits) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(limits.max_attempts)
+                .with_initial_backoff(limits.initial_backoff)
+                .with_max_backoff(Duration::from_secs(8)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(limits.attempt_timeout)
+                .operation_timeout(limits.operation_timeout)
+                .build(),
+        );
+    if let Some(profile) = &options.aws_profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// Refuses to scan without credentials: every call would fail, and the report would be noise.
+async fn check_credentials(
+    config: &SdkConfig,
+    options: &ScanOptions,
+    limits: Limits,
+) -> Result<()> {
+    let hint = match &options.aws_profile {
+        Some(profile) => format!(
+            "check that the AWS profile {profile:?} (--profile) exists in ~/.aws/config or ~/.aws/credentials and has credentials"
+        ),
+        None => {
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass --profile"
+                .to_string()
+        }
+    };
+    let Some(provider) = config.credentials_provider() else {
+        return Err(Error::Environment(format!(
+            "no AWS credentials are configured: {hint}"
+        )));
+    };
+    match tokio::time::timeout(limits.operation_timeout, provider.provide_credentials()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => {
+            // The chain lists every provider it tried; the first line is the useful part,
+            // unless it only says that no provider applied.
+            let chain = self::error::error_chain(&err);
+            let first_line = chain.lines().next().unwrap_or_default();
+            let detail = if first_line.starts_with("the credential provider was not enabled") {
+                String::new()
+            } else {
+                format!(" ({})", first_line.trim_end_matches(':'))
+            };
+            Err(Error::Environment(format!(
+                "no AWS credentials found{detail}: {hint}"
+            )))
+        }
+        Err(_) => Err(Error::Environment(format!(
+            "timed out looking for AWS credentials: {hint}"
+        ))),
+    }
+}
+
+/// Reads every region in `options.regions` into a snapshot.
+pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapshot> {
+    let Some(first_region) = options.regions.first() else {
+        return Err(Error::Environment(
+            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
+        ));
+    };
+    let limits = Limits::from_env()?;
+    let started_at = now_rfc3339();
+    let base = load_base_config(options, first_region, limits).await;
+    check_credentials(&base, options, limits).await?;
+
+    let scan = Scan {
+        base,
+        trace: options
+            .trace_calls
+            .as_ref()
+            .map(|_| Arc::new(TraceSink::default())),
+        progress: Progress::new(options.progress, options.regions.len()),
+        trail_details: Mutex::default(),
+        kms_keys: Mutex::default(),
+    };
+    let models = models_to_check(profile);
+
+    let identity = async {
+        let _step = scan.progress.step(first_region, "sts");
+        sts::caller_identity(&scan.sts(first_region)).await
+    };
+    let regions = futures::future::join_all(
+        options
+            .regions
+            .iter()
+            .map(|region| collect_region(&scan, region, &models)),
+    );
+    let (identity, regions) = tokio::join!(identity, regions);
+    scan.progress.finish();
+
+    if let (Some(path), Some(sink)) = (&options.trace_calls, &scan.trace) {
+        crate::app::write_file_atomically(path, sink.to_json_lines().as_bytes())?;
+    }
+    Ok(Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        collected_by: format!("bedrock-audit {}", env!("CARGO_PKG_VERSION")),
+        started_at,
+        finished_at: now_rfc3339(),
+        identity,
+        regions,
+    })
+}
+
+/// The foundation models the profile's primary and fast models route to. An application
+/// inference profile's ARN names no model, so it is not asked about.
+fn models_to_check(profile: &Profile) -> BTreeSet<String> {
+    [&profile.rollout.primary_model, &profile.rollout.fast_model]
+        .into_iter()
+        .map(|id| foundation_model_id(id))
+        .filter(|id| id.contains('.'))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn collect_region(scan: &Scan, region: &str, models: &BTreeSet<String>) -> RegionSnapshot {
+    let bedrock = async {
+        let _step = scan.progress.step(region, "bedrock");
+        bedrock::collect(&scan.bedrock(region), models).await
+    };
+    let ec2 = async {
+        let _step = scan.progress.step(region, "ec2");
+        ec2::collect(&scan.ec2(region), region).await
+    };
+    let trails = async {
+        let _step = scan.progress.step(region, "cloudtrail");
+        cloudtrail::collect(scan, region).await
+    };
+    let log_groups = async {
+        let _step = scan.progress.step(region, "logs");
+        logs::collect(&scan.logs(region)).await
+    };
+    let (bedrock, ec2, trails, log_groups) = tokio::join!(bedrock, ec2, trails, log_groups);
+
+    let kms_keys = {
+        let _step = scan.progress.step(region, "kms");
+        kms::collect(scan, key_references(region, &trails, &log_groups)).await
+    };
+    RegionSnapshot {
+        region: region.to_string(),
+        foundation_models: bedrock.foundation_models,
+        model_availability: bedrock.model_availability,
+        inference_profiles: bedrock.inference_profiles,
+        invocation_logging: bedrock.invocation_logging,
+        vpcs: ec2.vpcs,
+        vpc_endpoints: ec2.vpc_endpoints,
+        security_groups: ec2.security_groups,
+        trails,
+        log_groups,
+        kms_keys,
+    }
+}
+
+/// Keys referenced by trails and log groups, once each. (The invocation-logging config names
+/// a log group, whose key is among the log groups'.)
+fn key_references(
+    region: &str,
+    trails: &Collected<Vec<crate::snapshot::Trail>>,
+    log_groups: &Collected<Vec<crate::snapshot::LogGroup>>,
+) -> Vec<KeyReference> {
+    let mut references: BTreeMap<String, KeyReference> = BTreeMap::new();
+    for trail in trails.data().into_iter().flatten() {
+        if let Some(key) = &trail.kms_key_id {
+            // A bare key id lives in the trail's home region.
+            references
+                .entry(key.clone())
+                .or_insert_with(|| KeyReference::new(key, &trail.home_region));
+        }
+    }
+    for group in log_groups.data().into_iter().flatten() {
+        if let Some(key) = &group.kms_key_id {
+            references
+                .entry(key.clone())
+                .or_insert_with(|| KeyReference::new(key, region));
+        }
+    }
+    references.into_values().collect()
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The region the SDK would use on its own (AWS_REGION, the shared-config profile, IMDS).
-pub async fn sdk_default_region(_aws_profile: Option<&str>) -> Option<String> {
-    None
+pub async fn sdk_default_region(aws_profile: Option<&str>) -> Option<String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = aws_profile {
+        loader = loader.profile_name(profile);
+    }
+    loader.load().await.region().map(|r| r.to_string())
 }

@@ -1,0 +1,191 @@
+//! Bedrock's control plane: models on offer, model access, inference profiles, invocation logging.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_bedrock::types::InferenceProfileType;
+use aws_sdk_bedrock::Client;
+
+use super::error::failed;
+use super::paging::{all_pages, pages};
+use crate::snapshot::{
+    Collected, FoundationModel, InferenceProfile, InvocationLoggingConfig, ModelAvailability,
+};
+
+const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";
+const GET_AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
+const LIST_INFERENCE_PROFILES: &str = "bedrock:ListInferenceProfiles";
+const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
+
+pub struct BedrockSections {
+    pub foundation_models: Collected<Vec<FoundationModel>>,
+    pub model_availability: BTreeMap<String, Collected<ModelAvailability>>,
+    pub inference_profiles: Collected<Vec<InferenceProfile>>,
+    pub invocation_logging: Collected<Option<InvocationLoggingConfig>>,
+}
+
+/// Reads the four Bedrock sections concurrently. `model_ids` are foundation-model ids.
+pub async fn collect(client: &Client, model_ids: &BTreeSet<String>) -> BedrockSections {
+    let availability = futures::future::join_all(
+        model_ids
+            .iter()
+            .map(|id| async move { (id.clone(), availability(client, id).await) }),
+    );
+    let (foundation_models, model_availability, inference_profiles, invocation_logging) = tokio::join!(
+        foundation_models(client),
+        availability,
+        inference_profiles(client),
+        invocation_logging(client),
+    );
+    BedrockSections {
+        foundation_models,
+        model_availability: model_availability.into_iter().collect(),
+        inference_profiles,
+        invocation_logging,
+    }
+}
+
+async fn foundation_models(client: &Client) -> Collected<Vec<FoundationModel>> {
+    // Not paginated: one call answers with every model of the provider.
+    match client
+        .list_foundation_models()
+        .by_provider("Anthropic")
+        .send()
+        .await
+    {
+        Ok(out) => Collected::ok(
+            out.model_summaries()
+                .iter()
+                .map(|m| FoundationModel {
+                    model_id: m.model_id().to_string(),
+                    model_arn: m.model_arn().to_string(),
+                    provider_name: m.provider_name().unwrap_or_default().to_string(),
+                    inference_types_supported: m
+                        .inference_types_supported()
+                        .iter()
+                        .map(|t| t.as_str().to_string())
+                        .collect(),
+                    lifecycle_status: m.model_lifecycle().map(|l| l.status().as_str().to_string()),
+                })
+                .collect(),
+        ),
+        Err(err) => failed(LIST_FOUNDATION_MODELS, &err),
+    }
+}
+
+async fn availability(client: &Client, model_id: &str) -> Collected<ModelAvailability> {
+    match client
+        .get_foundation_model_availability()
+        .model_id(model_id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let agreement = out.agreement_availability();
+            Collected::ok(ModelAvailability {
+                // Keyed and named by the id asked about, whatever spelling the answer uses.
+                model_id: model_id.to_string(),
+                agreement_status: agreement
+                    .map_or("UNKNOWN", |a| a.status().as_str())
+                    .to_string(),
+                agreement_error: agreement
+                    .and_then(|a| a.error_message())
+                    .map(str::to_string),
+                authorization_status: out.authorization_status().as_str().to_string(),
+                entitlement_availability: out.entitlement_availability().as_str().to_string(),
+                region_availability: out.region_availability().as_str().to_string(),
+            })
+        }
+        Err(err) => failed(GET_AVAILABILITY, &err),
+    }
+}
+
+/// An unfiltered ListInferenceProfiles returns only system-defined profiles
+/// (aws/aws-cli#9728), so application profiles need a second listing.
+async fn inference_profiles(client: &Client) -> Collected<Vec<InferenceProfile>> {
+    let (system, application) = tokio::join!(
+        profiles_of_type(client, InferenceProfileType::SystemDefined),
+        profiles_of_type(client, InferenceProfileType::Application),
+    );
+    match (system, application) {
+        (Collected::Ok { data: mut system }, Collected::Ok { data: application }) => {
+            let seen: BTreeSet<String> = system.iter().map(|p| p.arn.clone()).collect();
+            system.extend(application.into_iter().filter(|p| !seen.contains(&p.arn)));
+            Collected::ok(system)
+        }
+        (Collected::Failed { error }, _) | (_, Collected::Failed { error }) => {
+            Collected::failed(error)
+        }
+    }
+}
+
+async fn profiles_of_type(
+    client: &Client,
+    profile_type: InferenceProfileType,
+) -> Collected<Vec<InferenceProfile>> {
+    let stream = pages!(client
+        .list_inference_profiles()
+        .type_equals(profile_type)
+        // The largest page the API allows: fewer calls.
+        .max_results(1000)
+        .into_paginator()
+        .send());
+    all_pages(
+        LIST_INFERENCE_PROFILES,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.inference_profile_summaries().iter().map(|p| {
+                InferenceProfile {
+                    id: p.inference_profile_id().to_string(),
+                    arn: p.inference_profile_arn().to_string(),
+                    name: p.inference_profile_name().to_string(),
+                    status: p.status().as_str().to_string(),
+                    profile_type: p.r#type().as_str().to_string(),
+                    model_arns: p
+                        .models()
+                        .iter()
+                        .filter_map(|m| m.model_arn().map(str::to_string))
+                        .collect(),
+                }
+            }))
+        },
+    )
+    .await
+}
+
+async fn invocation_logging(client: &Client) -> Collected<Option<InvocationLoggingConfig>> {
+    match client
+        .get_model_invocation_logging_configuration()
+        .send()
+        .await
+    {
+        // A config naming no destination delivers nothing: logging is off (moto answers so
+        // in a region where it was never set).
+        Ok(out) => Collected::ok(
+            out.logging_config()
+                .filter(|c| c.cloud_watch_config().is_some() || c.s3_config().is_some())
+                .map(|c| InvocationLoggingConfig {
+                    cloudwatch_log_group: c
+                        .cloud_watch_config()
+                        .map(|w| w.log_group_name().to_string())
+                        .filter(|n| !n.is_empty()),
+                    cloudwatch_role_arn: c
+                        .cloud_watch_config()
+                        .map(|w| w.role_arn().to_string())
+                        .filter(|n| !n.is_empty()),
+                    s3_bucket: c
+                        .s3_config()
+                        .map(|s| s.bucket_name().to_string())
+                        .filter(|n| !n.is_empty()),
+                    s3_key_prefix: c
+                        .s3_config()
+                        .and_then(|s| s.key_prefix())
+                        .map(str::to_string),
+                    text_data_delivery: c.text_data_delivery_enabled().unwrap_or(false),
+                    image_data_delivery: c.image_data_delivery_enabled().unwrap_or(false),
+                    embedding_data_delivery: c.embedding_data_delivery_enabled().unwrap_or(false),
+                }),
+        ),
+        Err(err) => failed(GET_LOGGING, &err),
+    }
+}

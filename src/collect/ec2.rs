@@ -1,0 +1,159 @@
+//! Network path to Bedrock: VPCs, bedrock-runtime interface endpoints and their security groups.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::Client;
+
+use super::paging::{all_pages, pages};
+use crate::snapshot::{Collected, IngressRule, SecurityGroup, Vpc, VpcEndpoint};
+
+const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
+const DESCRIBE_VPC_ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
+const DESCRIBE_SECURITY_GROUPS: &str = "ec2:DescribeSecurityGroups";
+
+pub struct Ec2Sections {
+    pub vpcs: Collected<Vec<Vpc>>,
+    pub vpc_endpoints: Collected<Vec<VpcEndpoint>>,
+    pub security_groups: Collected<Vec<SecurityGroup>>,
+}
+
+pub async fn collect(client: &Client, region: &str) -> Ec2Sections {
+    let (vpcs, vpc_endpoints) = tokio::join!(vpcs(client), bedrock_endpoints(client, region));
+    let security_groups = match &vpc_endpoints {
+        Collected::Ok { data } => {
+            let group_ids: BTreeSet<String> = data
+                .iter()
+                .flat_map(|e| e.security_group_ids.iter().cloned())
+                .collect();
+            if group_ids.is_empty() {
+                Collected::ok(Vec::new())
+            } else {
+                security_groups(client, group_ids).await
+            }
+        }
+        // Which groups to read depends on the endpoints: unknown endpoints, unknown groups.
+        Collected::Failed { error } => Collected::failed(error.clone()),
+    };
+    Ec2Sections {
+        vpcs,
+        vpc_endpoints,
+        security_groups,
+    }
+}
+
+async fn vpcs(client: &Client) -> Collected<Vec<Vpc>> {
+    let stream = pages!(client.describe_vpcs().into_paginator().send());
+    all_pages(
+        DESCRIBE_VPCS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.vpcs().iter().map(|v| Vpc {
+                vpc_id: v.vpc_id().unwrap_or_default().to_string(),
+                cidr_block: v.cidr_block().map(str::to_string),
+                is_default: v.is_default().unwrap_or(false),
+                state: v.state().map(|s| s.as_str().to_string()),
+            }))
+        },
+    )
+    .await
+}
+
+/// Only endpoints for `com.amazonaws.<region>.bedrock-runtime` (the data plane Claude Code calls).
+pub fn bedrock_runtime_service_name(region: &str) -> String {
+    format!("com.amazonaws.{region}.bedrock-runtime")
+}
+
+async fn bedrock_endpoints(client: &Client, region: &str) -> Collected<Vec<VpcEndpoint>> {
+    let filter = Filter::builder()
+        .name("service-name")
+        .values(bedrock_runtime_service_name(region))
+        .build();
+    let stream = pages!(client
+        .describe_vpc_endpoints()
+        .filters(filter)
+        .into_paginator()
+        .send());
+    all_pages(
+        DESCRIBE_VPC_ENDPOINTS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.vpc_endpoints().iter().map(|e| {
+                VpcEndpoint {
+                    endpoint_id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
+                    vpc_id: e.vpc_id().unwrap_or_default().to_string(),
+                    service_name: e.service_name().unwrap_or_default().to_string(),
+                    endpoint_type: e
+                        .vpc_endpoint_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    state: e
+                        .state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+                    subnet_ids: e.subnet_ids().to_vec(),
+                    security_group_ids: e
+                        .groups()
+                        .iter()
+                        .filter_map(|g| g.group_id().map(str::to_string))
+                        .collect(),
+                    policy_document: e.policy_document().map(str::to_string),
+                }
+            }))
+        },
+    )
+    .await
+}
+
+async fn security_groups(
+    client: &Client,
+    group_ids: BTreeSet<String>,
+) -> Collected<Vec<SecurityGroup>> {
+    let stream = pages!(client
+        .describe_security_groups()
+        .set_group_ids(Some(group_ids.into_iter().collect()))
+        .into_paginator()
+        .send());
+    all_pages(
+        DESCRIBE_SECURITY_GROUPS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.security_groups().iter().map(|g| {
+                SecurityGroup {
+                    group_id: g.group_id().unwrap_or_default().to_string(),
+                    group_name: g.group_name().unwrap_or_default().to_string(),
+                    vpc_id: g.vpc_id().map(str::to_string),
+                    ingress: g
+                        .ip_permissions()
+                        .iter()
+                        .map(|p| IngressRule {
+                            protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+                            from_port: p.from_port(),
+                            to_port: p.to_port(),
+                            cidr_blocks: p
+                                .ip_ranges()
+                                .iter()
+                                .filter_map(|r| r.cidr_ip().map(str::to_string))
+                                .chain(
+                                    p.ipv6_ranges()
+                                        .iter()
+                                        .filter_map(|r| r.cidr_ipv6().map(str::to_string)),
+                                )
+                                .collect(),
+                            source_group_ids: p
+                                .user_id_group_pairs()
+                                .iter()
+                                .filter_map(|pair| pair.group_id().map(str::to_string))
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            }))
+        },
+    )
+    .await
+}
