@@ -82,7 +82,8 @@ async fn availability(client: &Client, model_id: &str) -> Collected<ModelAvailab
         Ok(out) => {
             let agreement = out.agreement_availability();
             Collected::ok(ModelAvailability {
-                model_id: out.model_id().to_string(),
+                // Keyed and named by the id asked about, whatever spelling the answer uses.
+                model_id: model_id.to_string(),
                 agreement_status: agreement
                     .map_or("UNKNOWN", |a| a.status().as_str())
                     .to_string(),
@@ -124,6 +125,8 @@ async fn profiles_of_type(
     let stream = pages!(client
         .list_inference_profiles()
         .type_equals(profile_type)
+        // The largest page the API allows: fewer calls.
+        .max_results(1000)
         .into_paginator()
         .send());
     all_pages(

@@ -250,7 +250,9 @@ async fn check_credentials(
     limits: Limits,
 ) -> Result<()> {
     let hint = match &options.aws_profile {
-        Some(profile) => format!("check the AWS profile {profile:?} (--profile)"),
+        Some(profile) => format!(
+            "check that the AWS profile {profile:?} (--profile) exists in ~/.aws/config or ~/.aws/credentials and has credentials"
+        ),
         None => {
             "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass --profile"
                 .to_string()
@@ -263,9 +265,20 @@ async fn check_credentials(
     };
     match tokio::time::timeout(limits.operation_timeout, provider.provide_credentials()).await {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(err)) => Err(Error::Environment(format!(
-            "no AWS credentials found ({err}): {hint}"
-        ))),
+        Ok(Err(err)) => {
+            // The chain lists every provider it tried; the first line is the useful part,
+            // unless it only says that no provider applied.
+            let chain = self::error::error_chain(&err);
+            let first_line = chain.lines().next().unwrap_or_default();
+            let detail = if first_line.starts_with("the credential provider was not enabled") {
+                String::new()
+            } else {
+                format!(" ({})", first_line.trim_end_matches(':'))
+            };
+            Err(Error::Environment(format!(
+                "no AWS credentials found{detail}: {hint}"
+            )))
+        }
         Err(_) => Err(Error::Environment(format!(
             "timed out looking for AWS credentials: {hint}"
         ))),

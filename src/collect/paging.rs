@@ -71,3 +71,83 @@ where
     }
     Collected::ok(items)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudwatchlogs::operation::describe_log_groups::{
+        DescribeLogGroupsError, DescribeLogGroupsOutput,
+    };
+    use aws_sdk_cloudwatchlogs::types::LogGroup;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use crate::snapshot::ErrorKind;
+
+    type Page = Result<DescribeLogGroupsOutput, SdkError<DescribeLogGroupsError, HttpResponse>>;
+
+    fn page(names: &[&str], next: Option<&str>) -> Page {
+        let groups = names
+            .iter()
+            .map(|n| LogGroup::builder().log_group_name(*n).build())
+            .collect();
+        Ok(DescribeLogGroupsOutput::builder()
+            .set_log_groups(Some(groups))
+            .set_next_token(next.map(str::to_string))
+            .build())
+    }
+
+    fn throttled() -> Page {
+        let meta = ErrorMetadata::builder()
+            .code("ThrottlingException")
+            .message("Rate exceeded")
+            .build();
+        Err(SdkError::service_error(
+            DescribeLogGroupsError::generic(meta),
+            HttpResponse::new(StatusCode::try_from(400).expect("valid"), SdkBody::empty()),
+        ))
+    }
+
+    async fn read(pages: Vec<Page>) -> Collected<Vec<String>> {
+        all_pages(
+            "logs:DescribeLogGroups",
+            futures::stream::iter(pages),
+            |p: &DescribeLogGroupsOutput| p.next_token(),
+            |p, out| {
+                out.extend(
+                    p.log_groups()
+                        .iter()
+                        .filter_map(|g| g.log_group_name().map(str::to_string)),
+                )
+            },
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn every_page_is_kept() {
+        let got = read(vec![page(&["a", "b"], Some("t1")), page(&["c"], None)]).await;
+        assert_eq!(got, Collected::ok(vec!["a".into(), "b".into(), "c".into()]));
+    }
+
+    #[tokio::test]
+    async fn an_error_on_a_later_page_fails_the_whole_section() {
+        let got = read(vec![page(&["a"], Some("t1")), throttled()]).await;
+        let error = got.as_result().expect_err("must fail");
+        assert_eq!(error.kind, ErrorKind::Throttling);
+        assert!(
+            error.message.contains("partial list was discarded"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_listing_that_stops_with_a_token_is_incomplete() {
+        // What the SDK paginator yields when the service repeats a token: it just stops.
+        let got = read(vec![page(&["a"], Some("t1")), page(&["b"], Some("t1"))]).await;
+        let error = got.as_result().expect_err("must fail");
+        assert_eq!(error.kind, ErrorKind::PaginationIncomplete);
+    }
+}
