@@ -1,0 +1,126 @@
+//! The benchmark account for `scripts/bench-scan` (ignored: it serves until told to stop).
+//!
+//! Seeds a fresh moto server and a Bedrock test server with a larger-than-life account in two
+//! regions, writes the endpoints as `KEY=value` lines to `$BENCH_READY_FILE`, then serves
+//! until that file is deleted. Sizes are account totals, split evenly across the regions, and
+//! can be changed with `BENCH_LOG_GROUPS` (2000) and `BENCH_KMS_KEYS` (20).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::bedrock_server::{BedrockSeed, BedrockServer, US_DESTINATIONS};
+use support::moto::Moto;
+use support::seed::{EndpointSpec, LogGroupSpec, Seeder, TrailSpec, INVOCATION_LOG_GROUP};
+
+const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
+/// The fixture stops by itself after this, should the script that started it be gone.
+const MAX_SERVE: Duration = Duration::from_secs(2 * 60 * 60);
+
+fn count_from_env(name: &str, default: usize) -> usize {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?}: expected a whole number")),
+        Err(_) => default,
+    }
+}
+
+#[tokio::test]
+#[ignore = "serves the benchmark account until $BENCH_READY_FILE is deleted; run by scripts/bench-scan"]
+async fn serve_benchmark_account() {
+    let ready_file = std::env::var("BENCH_READY_FILE").expect("BENCH_READY_FILE must name a file");
+    let log_groups = count_from_env("BENCH_LOG_GROUPS", 2000);
+    let kms_keys = count_from_env("BENCH_KMS_KEYS", 20).max(REGIONS.len());
+    let started = Instant::now();
+
+    let moto = Moto::start();
+    let mut seed = BedrockSeed::claude_ready(&US_DESTINATIONS);
+    // Real pages hold up to 1,000 profiles; the tests' tiny pages would inflate the count.
+    seed.profile_page_size = 1000;
+    for region in REGIONS {
+        let state = std::mem::take(seed.region_mut(region));
+        *seed.region_mut(region) = state.with_invocation_logging(INVOCATION_LOG_GROUP);
+    }
+    let bedrock = BedrockServer::start(seed);
+
+    let mut trails = 0;
+    for (index, region) in REGIONS.iter().enumerate() {
+        let seeder = Seeder::new(&moto, region).await;
+        seeder
+            .bedrock_runtime_endpoint(EndpointSpec::PrivateDns)
+            .await
+            .expect("endpoint");
+        let mut keys = Vec::new();
+        for k in 0..kms_keys / REGIONS.len() {
+            // Every fifth key without rotation, so the KMS rule has failures to report.
+            let key = seeder
+                .kms_key(&format!("bench key {k}"), k % 5 != 0)
+                .await
+                .expect("key");
+            keys.push(key);
+        }
+        // Three trails in all: a multi-region organisation trail plus one regional trail
+        // per region.
+        if index == 0 {
+            seeder
+                .trail(&TrailSpec::good("org-trail", &keys[0].arn))
+                .await
+                .expect("org trail");
+            trails += 1;
+        }
+        let mut regional = TrailSpec::good(&format!("regional-{region}"), &keys[0].arn);
+        regional.multi_region = false;
+        seeder.trail(&regional).await.expect("regional trail");
+        trails += 1;
+
+        let per_region = log_groups / REGIONS.len();
+        let groups = (0..per_region)
+            .map(|i| {
+                let name = if i == 0 {
+                    INVOCATION_LOG_GROUP.to_string()
+                } else {
+                    format!("/bench/{region}/service-{i:05}")
+                };
+                // A realistic mix: most groups keep 90 days, some never expire.
+                let retention = if i % 10 == 3 { None } else { Some(90) };
+                let spec = LogGroupSpec::new(name, retention);
+                if i % 2 == 0 {
+                    spec.encrypted(&keys[(i / 2) % keys.len()].arn)
+                } else {
+                    spec
+                }
+            })
+            .collect();
+        seeder.log_groups(groups).await.expect("log groups");
+    }
+
+    let description = format!(
+        "{} regions, 1 VPC + bedrock-runtime endpoint per region, {trails} trails, {} log groups, {} KMS keys",
+        REGIONS.len(),
+        log_groups / REGIONS.len() * REGIONS.len(),
+        kms_keys / REGIONS.len() * REGIONS.len(),
+    );
+    let contents = format!(
+        "AWS_ENDPOINT_URL={}\nAWS_ENDPOINT_URL_BEDROCK={}\nBENCH_REGIONS={}\nBENCH_ACCOUNT=\"{description}\"\nBENCH_SEED_SECONDS={:.1}\n",
+        moto.url(),
+        bedrock.url(),
+        REGIONS.join(","),
+        started.elapsed().as_secs_f64(),
+    );
+    // Write then rename, so the script never reads half a file.
+    let partial = format!("{ready_file}.partial");
+    std::fs::write(&partial, contents).expect("write ready file");
+    std::fs::rename(&partial, &ready_file).expect("publish ready file");
+    eprintln!("bench fixture: {description}; serving until {ready_file} is deleted");
+
+    let deadline = Instant::now() + MAX_SERVE;
+    while std::path::Path::new(&ready_file).exists() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "bench fixture: {} Bedrock requests served",
+        bedrock.calls().len()
+    );
+}
