@@ -11,7 +11,7 @@ use bedrock_audit::rules::REGISTRY;
 use serde_json::Value;
 use support::account::TestAccount;
 use support::bedrock_server::{
-    BedrockOp, Fault, FaultKind, SeedAvailability, HAIKU_4_5, SONNET_4_5,
+    BedrockOp, BedrockSeed, Fault, FaultKind, SeedAvailability, HAIKU_4_5, SONNET_4_5,
 };
 use support::scanner::{FindingView, ScanRun};
 use support::seed::{EndpointSpec, LogGroupSpec, INVOCATION_LOG_GROUP};
@@ -115,9 +115,10 @@ async fn ready_account_passes_every_rule() {
         .filter(|f| f.status == "pass")
         .map(|f| f.rule_id)
         .collect();
-    assert!(
-        passing.len() + 1 >= REGISTRY.len(),
-        "all rules but at most one (not applicable) pass: {passing:?}\n{}",
+    assert_eq!(
+        passing.len(),
+        REGISTRY.len(),
+        "every rule passes something: {passing:?}\n{}",
         run.describe()
     );
     let report = run.report();
@@ -548,7 +549,7 @@ async fn trace_calls_lists_every_call_and_only_reads() {
 
 #[tokio::test]
 async fn missing_credentials_stop_the_scan_with_exit_2() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let account = TestAccount::new(BedrockSeed::claude_ready(&[EAST]));
     let mut env = account.env();
     env.remove("AWS_ACCESS_KEY_ID");
     env.remove("AWS_SECRET_ACCESS_KEY");
