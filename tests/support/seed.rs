@@ -20,6 +20,11 @@ pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
         .credentials_provider(aws_sdk_sts::config::Credentials::new(
             "testing", "testing", None, None, "tests",
         ))
+        // Retries as in production, without production's one-second back-off.
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_initial_backoff(std::time::Duration::from_millis(10)),
+        )
         .load()
         .await
 }
