@@ -10,6 +10,7 @@ use crate::finding::{Finding, Status};
 use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
 use crate::snapshot::{Snapshot, SNAPSHOT_SCHEMA_VERSION};
+use crate::{baseline, waivers};
 
 /// The example account `demo` evaluates: partly ready, so every kind of verdict shows.
 pub const DEMO_SNAPSHOT: &str = include_str!("../fixtures/demo.snapshot.json");
@@ -56,7 +57,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 
 fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
-    let selection = selection(&args.report)?;
+    let plan = plan(&args.report, &loaded)?;
     for region in &args.regions {
         if !profile::is_region_name(region) {
             return Err(Error::Input(format!(
@@ -94,20 +95,20 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
                 .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
             write_file_atomically(path, text.as_bytes())?;
         }
-        let report = engine::build_report(&snapshot, &profile, &selection, "scan");
-        emit(&report, &args.report)
+        let report = engine::build_report(&snapshot, &profile, &plan.selection, "scan");
+        finish(report, &plan, &args.report)
     })
 }
 
 fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
-    let selection = selection(&args.report)?;
+    let plan = plan(&args.report, &loaded)?;
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
     let snapshot = parse_snapshot(&text, &args.snapshot)?;
     let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions)?;
-    let report = engine::build_report(&snapshot, &profile, &selection, "snapshot");
-    emit(&report, &args.report)
+    let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
+    finish(report, &plan, &args.report)
 }
 
 fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
@@ -121,11 +122,11 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
             regions_explicit: false,
         },
     };
-    let selection = selection(&args)?;
+    let plan = plan(&args, &loaded)?;
     let snapshot = parse_snapshot(DEMO_SNAPSHOT, Path::new("<embedded demo snapshot>"))?;
     let profile = profile_for_snapshot(&loaded, &snapshot, &[])?;
-    let report = engine::build_report(&snapshot, &profile, &selection, "demo");
-    emit(&report, &args)
+    let report = engine::build_report(&snapshot, &profile, &plan.selection, "demo");
+    finish(report, &plan, &args)
 }
 
 /// Target regions when judging a saved snapshot: `--region`, else the profile's if it names
@@ -173,17 +174,70 @@ pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
         .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
 }
 
-fn selection(args: &ReportArgs) -> Result<RuleSelection> {
+/// Everything the report flags ask for, read and checked before any work starts, so a typo
+/// in a flag or a waiver never costs a scan.
+struct ReportPlan {
+    selection: RuleSelection,
+    waivers: Vec<waivers::Waiver>,
+    baseline: Option<baseline::Baseline>,
+}
+
+fn plan(args: &ReportArgs, loaded: &LoadedProfile) -> Result<ReportPlan> {
     let selection = RuleSelection {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
     selection.validate()?;
-    Ok(selection)
+    if args.format.len() > 1 && args.output_dir.is_none() {
+        return Err(Error::Input(
+            "--format: several formats need --output-dir DIR (one file per format)".into(),
+        ));
+    }
+    let profile_path = loaded
+        .source
+        .clone()
+        .unwrap_or_else(|| Path::new(profile::DEFAULT_FILE_NAME).to_path_buf());
+    let mut all_waivers = waivers::validate(&loaded.profile.waiver, &profile_path)?;
+    if let Some(path) = &args.waivers {
+        all_waivers.extend(waivers::load_file(path)?);
+    }
+    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
+    Ok(ReportPlan {
+        selection,
+        waivers: all_waivers,
+        baseline,
+    })
 }
 
-/// Whether a finding trips the gate under `--fail-on` / `--allow-errors`.
+/// Applies waivers and the baseline, then writes every requested format.
+fn finish(mut report: Report, plan: &ReportPlan, args: &ReportArgs) -> Result<Outcome> {
+    report.apply_waivers(&plan.waivers, chrono::Utc::now().date_naive());
+    for expired in report
+        .waivers
+        .iter()
+        .filter(|w| w.state == waivers::WaiverState::Expired)
+    {
+        eprintln!(
+            "bedrock-audit: warning: waiver expired on {} and no longer applies: {}",
+            expired.waiver.expires, expired.waiver.declared_in
+        );
+    }
+    if let Some(baseline) = &plan.baseline {
+        report.compare_with(baseline);
+    }
+    emit(&report, args)
+}
+
+/// Whether a finding trips the gate under `--fail-on` / `--allow-errors`, waivers and
+/// `--baseline` (with a baseline, only new problems count).
 pub fn trips_gate(finding: &Finding, args: &ReportArgs) -> bool {
+    if finding.waiver.is_some()
+        || finding
+            .baseline
+            .is_some_and(|change| change != baseline::Change::New)
+    {
+        return false;
+    }
     let at_or_above = args.fail_on.is_none_or(|min| finding.severity >= min);
     match finding.status {
         Status::Fail => at_or_above,
@@ -202,10 +256,23 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = report::render(report, args.format, color);
-    match &args.output {
-        Some(path) => write_file_atomically(path, text.as_bytes())?,
-        None => print_stdout(&text)?,
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        for format in &args.format {
+            let text = report::render(report, *format, false);
+            write_file_atomically(&dir.join(format.file_name()), text.as_bytes())?;
+        }
+    } else {
+        let format = args
+            .format
+            .first()
+            .copied()
+            .unwrap_or(report::Format::Table);
+        let text = report::render(report, format, color);
+        match &args.output {
+            Some(path) => write_file_atomically(path, text.as_bytes())?,
+            None => print_stdout(&text)?,
+        }
     }
     Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
         Outcome::Failing
@@ -248,7 +315,11 @@ fn rules_listing() -> String {
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_header(["Rule", "Severity", "Title"]);
     for meta in crate::rules::all_metadata() {
-        table.add_row([meta.id.as_str(), meta.severity.as_str(), meta.title.as_str()]);
+        table.add_row([
+            meta.id.as_str(),
+            meta.severity.as_str(),
+            meta.title.as_str(),
+        ]);
     }
     format!("{table}\n")
 }

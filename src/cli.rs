@@ -97,13 +97,25 @@ pub struct EvaluateArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    /// Output format; several (comma-separated or repeated) need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    pub format: Vec<Format>,
 
     /// Write the report here instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+
+    /// Write every requested format into this directory as report.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Waiver file ([[waiver]] entries); adds to the profile's waivers.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+
+    /// An earlier JSON report: only findings that are new since it fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Only failing findings at or above this severity fail the run (default: any).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
@@ -134,7 +146,6 @@ pub enum ColorChoice {
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
-    Severity::parse(text).ok_or_else(|| {
-        format!("{text:?} is not a severity (info, low, medium, high, critical)")
-    })
+    Severity::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a severity (info, low, medium, high, critical)"))
 }

@@ -98,10 +98,26 @@ pub struct Finding {
     pub message: String,
     pub remediation: String,
     pub evidence: Vec<Evidence>,
+    /// Set when an unexpired waiver covers this failing or error finding: it is reported as
+    /// `waived` and does not fail the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::AppliedWaiver>,
+    /// Set when the run was compared with `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Change>,
 }
 
 impl Finding {
     /// The identity a finding keeps across scans: baselines and SARIF fingerprints use it.
+    /// The status a person should see: `waived` for a waived finding, else the verdict.
+    pub fn display_status(&self) -> &'static str {
+        if self.waiver.is_some() {
+            "waived"
+        } else {
+            self.status.as_str()
+        }
+    }
+
     pub fn identity(&self) -> String {
         format!(
             "{}|{}|{}|{}",

@@ -4,6 +4,7 @@
 //! → table / JSON / SARIF.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod digest;
@@ -15,3 +16,4 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod waivers;

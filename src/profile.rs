@@ -14,6 +14,9 @@ pub const DEFAULT_FILE_NAME: &str = "bedrock-audit.toml";
 pub struct Profile {
     pub rollout: Rollout,
     pub data_retention: DataRetention,
+    /// `[[waiver]]` entries (see `waivers.rs`); a waiver file given with `--waivers` adds to them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiver: Vec<crate::waivers::WaiverEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,9 +70,14 @@ pub struct LoadedProfile {
 impl Profile {
     /// Parses and validates profile text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Profile> {
-        let profile: Profile = toml::from_str(text)
-            .map_err(|e| Error::input_file(path, format!("invalid profile: {}", e.to_string().trim_end())))?;
+        let profile: Profile = toml::from_str(text).map_err(|e| {
+            Error::input_file(
+                path,
+                format!("invalid profile: {}", e.to_string().trim_end()),
+            )
+        })?;
         profile.validate(path)?;
+        crate::waivers::validate(&profile.waiver, path)?;
         Ok(profile)
     }
 
@@ -90,9 +98,8 @@ impl Profile {
                 default
             }
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::input_file(&path, format!("cannot read profile: {e}"))
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::input_file(&path, format!("cannot read profile: {e}")))?;
         let profile = Profile::parse(&text, &path)?;
         let regions_explicit = text
             .parse::<toml::Table>()
@@ -124,7 +131,10 @@ impl Profile {
             ("rollout.fast_model", &self.rollout.fast_model),
         ] {
             if model.trim().is_empty() || model.chars().any(char::is_whitespace) {
-                return bad(key, format!("{model:?} is not a model or inference-profile id"));
+                return bad(
+                    key,
+                    format!("{model:?} is not a model or inference-profile id"),
+                );
             }
         }
         if self.data_retention.min_log_retention_days == 0 {
@@ -141,8 +151,14 @@ impl Profile {
 pub fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The commented-out profile that `bedrock-audit init` writes.
@@ -162,6 +178,16 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # zero_data_retention_required = false
 # Shortest retention any CloudWatch log group may have, in days.
 # min_log_retention_days = 30
+
+# Accepted risks. Each waiver needs a justification, an owner and an expiry date; an expired
+# waiver stops applying and is reported. `resource` is a glob over the finding's ARN or name.
+# [[waiver]]
+# rule = "log-retention-set"
+# resource = "arn:aws:logs:us-east-1:*:log-group:/aws/lambda/sandbox-*"
+# region = "us-east-1"            # optional
+# justification = "Sandbox functions; logs hold no prompts. Reviewed by security 2026-11."
+# owner = "platform-team@example.com"
+# expires = 2027-03-31
 "#;
 
 #[cfg(test)]
@@ -170,21 +196,42 @@ mod tests {
 
     #[test]
     fn init_template_parses_to_the_defaults() {
-        let parsed = Profile::parse(INIT_TEMPLATE, Path::new("init.toml")).expect("template parses");
+        let parsed =
+            Profile::parse(INIT_TEMPLATE, Path::new("init.toml")).expect("template parses");
         assert_eq!(parsed, Profile::default());
-        let uncommented: String = INIT_TEMPLATE
+        // Uncommenting every key gives the defaults; the example waiver is checked below.
+        let (settings, waiver_example) = INIT_TEMPLATE
+            .split_once("# Accepted risks")
+            .expect("template has a waiver section");
+        let uncommented: String = settings
             .lines()
-            .map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(l))
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or(l)
+            })
             .collect::<Vec<_>>()
             .join("\n");
-        let parsed = Profile::parse(&uncommented, Path::new("init.toml")).expect("uncommented parses");
+        let parsed =
+            Profile::parse(&uncommented, Path::new("init.toml")).expect("uncommented parses");
         assert_eq!(parsed, Profile::default());
+        let waiver: String = waiver_example
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with("[[") || l.contains(" = "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parsed =
+            Profile::parse(&waiver, Path::new("init.toml")).expect("example waiver parses");
+        assert_eq!(parsed.waiver.len(), 1);
     }
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
         let text = "[rollout]\nregions = [\"us-east-1\"]\nprimary_modle = \"x\"\n";
-        let err = Profile::parse(text, Path::new("p.toml")).unwrap_err().to_string();
+        let err = Profile::parse(text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("p.toml: "), "{err}");
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("primary_modle"), "{err}");
@@ -193,8 +240,13 @@ mod tests {
     #[test]
     fn wrong_type_names_the_key() {
         let text = "[data_retention]\nmin_log_retention_days = \"thirty\"\n";
-        let err = Profile::parse(text, Path::new("p.toml")).unwrap_err().to_string();
-        assert!(err.contains("line 2") && err.contains("min_log_retention_days"), "{err}");
+        let err = Profile::parse(text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("min_log_retention_days"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -202,10 +254,16 @@ mod tests {
         let err = Profile::parse("[rollout]\nregions = [\"useast1\"]\n", Path::new("p.toml"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("rollout.regions") && err.contains("useast1"), "{err}");
-        let err = Profile::parse("[data_retention]\nmin_log_retention_days = 0\n", Path::new("p.toml"))
-            .unwrap_err()
-            .to_string();
+        assert!(
+            err.contains("rollout.regions") && err.contains("useast1"),
+            "{err}"
+        );
+        let err = Profile::parse(
+            "[data_retention]\nmin_log_retention_days = 0\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("min_log_retention_days"), "{err}");
     }
 }

@@ -152,7 +152,9 @@ impl RegionSnapshot {
 
 /// The bare key id of a key reference: `arn:aws:kms:…:key/<id>` → `<id>`.
 pub fn key_id_of(reference: &str) -> &str {
-    reference.rsplit_once(":key/").map_or(reference, |(_, id)| id)
+    reference
+        .rsplit_once(":key/")
+        .map_or(reference, |(_, id)| id)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,7 +20,9 @@ pub struct ScanOptions {
 }
 
 pub async fn collect(_options: &ScanOptions, _profile: &Profile) -> Result<Snapshot> {
-    Err(crate::error::Error::Environment("scan is not implemented yet".into()))
+    Err(crate::error::Error::Environment(
+        "scan is not implemented yet".into(),
+    ))
 }
 
 /// The region the SDK would use on its own (AWS_REGION, the shared-config profile, IMDS).

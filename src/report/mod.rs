@@ -23,6 +23,12 @@ pub struct Report {
     pub scan: ScanInfo,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// Every waiver that was in force for this run, with its state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<crate::waivers::WaiverReport>,
+    /// Present when the run was compared with `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,21 +81,41 @@ impl ScanInfo {
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub pass: usize,
+    /// Failing findings, not counting waived ones.
     pub fail: usize,
+    /// Findings whose data could not be read, not counting waived ones.
     pub error: usize,
     pub not_applicable: usize,
+    /// Failing or error findings covered by an unexpired waiver.
+    #[serde(default)]
+    pub waived: usize,
+    /// With `--baseline`: failing or error findings that were not failing before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
 }
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Self {
         let mut summary = Summary::default();
         for f in findings {
+            if f.waiver.is_some() {
+                summary.waived += 1;
+                continue;
+            }
             match f.status {
                 Status::Pass => summary.pass += 1,
                 Status::Fail => summary.fail += 1,
                 Status::Error => summary.error += 1,
                 Status::NotApplicable => summary.not_applicable += 1,
             }
+        }
+        if findings.iter().any(|f| f.baseline.is_some()) {
+            summary.new = Some(
+                findings
+                    .iter()
+                    .filter(|f| f.baseline == Some(crate::baseline::Change::New))
+                    .count(),
+            );
         }
         summary
     }
@@ -103,7 +129,21 @@ impl Report {
             scan,
             summary: Summary::of(&findings),
             findings,
+            waivers: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// Marks waived findings and records every waiver's state; `today` decides expiry.
+    pub fn apply_waivers(&mut self, waivers: &[crate::waivers::Waiver], today: chrono::NaiveDate) {
+        self.waivers = crate::waivers::apply(&mut self.findings, waivers, today);
+        self.summary = Summary::of(&self.findings);
+    }
+
+    /// Marks each finding new / unchanged / fixed against an earlier report.
+    pub fn compare_with(&mut self, baseline: &crate::baseline::Baseline) {
+        self.baseline = Some(crate::baseline::compare(&mut self.findings, baseline));
+        self.summary = Summary::of(&self.findings);
     }
 }
 
@@ -115,6 +155,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// The file `--output-dir` writes this format to.
+    pub fn file_name(self) -> String {
+        format!("report.{}", self.file_extension())
+    }
+
     pub fn file_extension(self) -> &'static str {
         match self {
             Format::Table => "txt",

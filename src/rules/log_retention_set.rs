@@ -23,7 +23,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             Err(error) => {
                 findings.push(ctx.unreadable(
                     region,
-                    format!("arn:aws:logs:{region}:{}:log-group:*", ctx.snapshot.account_label()),
+                    format!(
+                        "arn:aws:logs:{region}:{}:log-group:*",
+                        ctx.snapshot.account_label()
+                    ),
                     "the region's CloudWatch log groups",
                     error,
                 ));
@@ -35,7 +38,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 ctx.finding(
                     Status::NotApplicable,
                     region,
-                    format!("arn:aws:logs:{region}:{}:log-group:*", ctx.snapshot.account_label()),
+                    format!(
+                        "arn:aws:logs:{region}:{}:log-group:*",
+                        ctx.snapshot.account_label()
+                    ),
                     format!("No CloudWatch log groups in {region}; nothing to judge."),
                 )
                 .with_evidence(Evidence::new(SOURCE, Some(region)).with("log_group_count", 0)),

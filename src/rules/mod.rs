@@ -71,13 +71,15 @@ pub struct RuleMeta {
 static METADATA: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
     REGISTRY
         .iter()
-        .map(|rule| match toml::from_str::<RuleMeta>(rule.metadata_toml) {
-            Ok(meta) if meta.id == rule.id => meta,
-            // The files are embedded at build time and checked by a unit test, so this is a
-            // build defect, not bad input.
-            Ok(meta) => panic!("rules/{}.toml declares id {}", rule.id, meta.id),
-            Err(e) => panic!("rules/{}.toml is invalid: {e}", rule.id),
-        })
+        .map(
+            |rule| match toml::from_str::<RuleMeta>(rule.metadata_toml) {
+                Ok(meta) if meta.id == rule.id => meta,
+                // The files are embedded at build time and checked by a unit test, so this is a
+                // build defect, not bad input.
+                Ok(meta) => panic!("rules/{}.toml declares id {}", rule.id, meta.id),
+                Err(e) => panic!("rules/{}.toml is invalid: {e}", rule.id),
+            },
+        )
         .collect()
 });
 
@@ -138,6 +140,8 @@ impl RuleContext<'_> {
                 self.meta.remediation_cli.trim()
             ),
             evidence: Vec::new(),
+            waiver: None,
+            baseline: None,
         }
     }
 
@@ -169,6 +173,8 @@ impl RuleContext<'_> {
 
     /// The region's snapshot, or the `error` finding to report when the snapshot has none
     /// (a snapshot collected for other regions than the profile's).
+    // Called once per region per rule, so the size of the error value costs nothing.
+    #[allow(clippy::result_large_err)]
     pub fn region(&self, name: &str) -> Result<&'_ RegionSnapshot, Finding> {
         self.snapshot.region(name).ok_or_else(|| {
             self.finding(
@@ -244,7 +250,9 @@ mod tests {
         for id in ids {
             let module = format!("src/rules/{}.rs", id.replace('-', "_"));
             assert!(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&module).exists(),
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(&module)
+                    .exists(),
                 "{module} missing"
             );
         }

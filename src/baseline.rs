@@ -1,0 +1,133 @@
+//! Baselines: compare this run with an earlier JSON report so a CI gate fails only on
+//! regressions. Findings are matched by their stable identity (rule, account, region,
+//! resource), never by message text, which may change between versions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Status};
+use crate::report::{Report, REPORT_SCHEMA_VERSION, TOOL_NAME};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Failing or error now, and was not in the baseline.
+    New,
+    /// Same verdict class as in the baseline.
+    Unchanged,
+    /// Failing or error in the baseline, passing (or gone) now.
+    Fixed,
+}
+
+/// What the report says about the baseline it was compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineInfo {
+    pub path: String,
+    pub tool_version: String,
+    pub started_at: String,
+    /// Findings that failed in the baseline and are absent from this run (resource deleted,
+    /// rule skipped): listed so a fix is visible.
+    pub fixed: Vec<Finding>,
+}
+
+/// A previous report, checked to be one this version can read.
+pub struct Baseline {
+    pub path: String,
+    pub report: Report,
+}
+
+pub fn load(path: &Path) -> Result<Baseline> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input_file(path, format!("cannot read baseline: {e}")))?;
+    #[derive(Deserialize)]
+    struct Header {
+        schema_version: Option<serde_json::Value>,
+        tool: Option<HeaderTool>,
+    }
+    #[derive(Deserialize)]
+    struct HeaderTool {
+        name: Option<String>,
+    }
+    let header: Header = serde_json::from_str(&text).map_err(|e| {
+        Error::input_file(
+            path,
+            format!("not a bedrock-audit JSON report (invalid JSON: {e})"),
+        )
+    })?;
+    let tool = header.tool.and_then(|t| t.name);
+    if tool.as_deref() != Some(TOOL_NAME) {
+        return Err(Error::input_file(
+            path,
+            format!(
+                "not a bedrock-audit JSON report (tool.name is {}); a baseline is the output of `--format json`",
+                tool.map_or("missing".into(), |t| format!("{t:?}"))
+            ),
+        ));
+    }
+    match header.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(REPORT_SCHEMA_VERSION) => {}
+        other => {
+            return Err(Error::input_file(
+                path,
+                format!(
+                    "baseline report schema_version {} cannot be compared by this bedrock-audit (it reads version {REPORT_SCHEMA_VERSION}); produce a new baseline with this version",
+                    other.map_or("missing".into(), |v| v.to_string())
+                ),
+            ))
+        }
+    }
+    let report: Report = serde_json::from_str(&text)
+        .map_err(|e| Error::input_file(path, format!("invalid baseline report: {e}")))?;
+    Ok(Baseline {
+        path: path.display().to_string(),
+        report,
+    })
+}
+
+fn is_problem(status: Status) -> bool {
+    matches!(status, Status::Fail | Status::Error)
+}
+
+/// Marks every finding `new`, `unchanged` or `fixed` against the baseline and returns what
+/// the report says about it.
+pub fn compare(findings: &mut [Finding], baseline: &Baseline) -> BaselineInfo {
+    let before: HashMap<String, &Finding> = baseline
+        .report
+        .findings
+        .iter()
+        .map(|f| (f.identity(), f))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for finding in findings.iter_mut() {
+        let identity = finding.identity();
+        let was_problem = before.get(&identity).is_some_and(|f| is_problem(f.status));
+        finding.baseline = Some(match (was_problem, is_problem(finding.status)) {
+            (false, true) => Change::New,
+            (true, false) => Change::Fixed,
+            _ => Change::Unchanged,
+        });
+        seen.insert(identity);
+    }
+    let fixed = baseline
+        .report
+        .findings
+        .iter()
+        .filter(|f| is_problem(f.status) && !seen.contains(&f.identity()))
+        .cloned()
+        .map(|mut f| {
+            f.baseline = Some(Change::Fixed);
+            f.waiver = None;
+            f
+        })
+        .collect();
+    BaselineInfo {
+        path: baseline.path.clone(),
+        tool_version: baseline.report.tool.version.clone(),
+        started_at: baseline.report.scan.started_at.clone(),
+        fixed,
+    }
+}

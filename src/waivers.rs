@@ -1,0 +1,248 @@
+//! Waivers: accepted risks with a justification, an owner and an expiry date.
+//!
+//! A waiver matches findings by rule id and a resource glob (`*` and `?`, as in
+//! `arn:aws:logs:us-east-1:*:log-group:/aws/lambda/*`), optionally narrowed to a region or
+//! account. A matching unexpired waiver marks the finding `waived`: it stays in every report
+//! with its justification but no longer fails the run. An expired waiver stops applying and is
+//! reported, so an accepted risk cannot outlive its review date silently.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Status};
+
+/// One `[[waiver]]` entry as written in the profile or a waiver file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverEntry {
+    pub rule: String,
+    /// Glob over the finding's resource (ARN or name).
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub justification: String,
+    pub owner: String,
+    /// `2027-03-31` (a TOML date) or `"2027-03-31"`; the waiver applies through that day (UTC).
+    pub expires: ExpiryDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExpiryDate {
+    Date(toml::value::Datetime),
+    Text(String),
+}
+
+/// A validated waiver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub rule: String,
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub justification: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    /// Where it was declared: `file, waiver #N`.
+    pub declared_in: String,
+}
+
+/// A waiver file of its own: only `[[waiver]]` entries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverFile {
+    #[serde(default)]
+    waiver: Vec<WaiverEntry>,
+}
+
+/// The waiver as it stands in this run, for the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverReport {
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    /// `active`, `expired`, or `unused` (active but matched no finding).
+    pub state: WaiverState,
+    /// Identities of the findings it waived (or would have, when expired).
+    pub matched: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    Active,
+    Expired,
+    Unused,
+}
+
+/// What a waived finding carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliedWaiver {
+    pub justification: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    pub declared_in: String,
+}
+
+/// Parses a standalone waiver file.
+pub fn load_file(path: &Path) -> Result<Vec<Waiver>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input_file(path, format!("cannot read waiver file: {e}")))?;
+    let file: WaiverFile = toml::from_str(&text).map_err(|e| {
+        Error::input_file(
+            path,
+            format!("invalid waiver file: {}", e.to_string().trim_end()),
+        )
+    })?;
+    validate(&file.waiver, path)
+}
+
+/// Validates entries; every problem names the file and the entry.
+pub fn validate(entries: &[WaiverEntry], path: &Path) -> Result<Vec<Waiver>> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let declared_in = format!("{}, waiver #{} (rule {})", path.display(), index + 1, entry.rule);
+            let bad = |what: String| Error::Input(format!("{declared_in}: {what}"));
+            if crate::rules::find(&entry.rule).is_none() {
+                return Err(bad(format!(
+                    "rule {:?} does not exist (see `bedrock-audit rules`)",
+                    entry.rule
+                )));
+            }
+            if entry.resource.trim().is_empty() {
+                return Err(bad("resource must not be empty (use \"*\" to waive every resource)".into()));
+            }
+            if entry.justification.trim().len() < 10 {
+                return Err(bad("justification is required: say why the risk is accepted (10 characters at least)".into()));
+            }
+            if entry.owner.trim().is_empty() {
+                return Err(bad("owner is required: who answers for this waiver".into()));
+            }
+            let expires = parse_expiry(&entry.expires)
+                .ok_or_else(|| bad("expires must be a date such as 2027-03-31".into()))?;
+            Ok(Waiver {
+                rule: entry.rule.clone(),
+                resource: entry.resource.clone(),
+                region: entry.region.clone(),
+                account: entry.account.clone(),
+                justification: entry.justification.trim().to_string(),
+                owner: entry.owner.trim().to_string(),
+                expires,
+                declared_in,
+            })
+        })
+        .collect()
+}
+
+fn parse_expiry(expiry: &ExpiryDate) -> Option<NaiveDate> {
+    match expiry {
+        ExpiryDate::Date(datetime) => {
+            // Only a plain date: a time or offset would make "expires" ambiguous.
+            if datetime.time.is_some() || datetime.offset.is_some() {
+                return None;
+            }
+            let date = datetime.date?;
+            NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+        }
+        ExpiryDate::Text(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok(),
+    }
+}
+
+impl Waiver {
+    pub fn matches(&self, finding: &Finding) -> bool {
+        self.rule == finding.rule_id
+            && glob_match::glob_match(&self.resource, &finding.resource)
+            && self.region.as_ref().is_none_or(|r| *r == finding.region)
+            && self.account.as_ref().is_none_or(|a| *a == finding.account)
+    }
+
+    pub fn is_expired(&self, today: NaiveDate) -> bool {
+        today > self.expires
+    }
+}
+
+/// Marks failing and error findings that an unexpired waiver covers, and reports every
+/// waiver's state. Passing findings are never marked: there is nothing to waive.
+pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> Vec<WaiverReport> {
+    let mut reports: Vec<WaiverReport> = waivers
+        .iter()
+        .map(|w| WaiverReport {
+            waiver: w.clone(),
+            state: if w.is_expired(today) {
+                WaiverState::Expired
+            } else {
+                WaiverState::Unused
+            },
+            matched: Vec::new(),
+        })
+        .collect();
+    for finding in findings.iter_mut() {
+        if !matches!(finding.status, Status::Fail | Status::Error) {
+            continue;
+        }
+        for report in reports.iter_mut() {
+            if !report.waiver.matches(finding) {
+                continue;
+            }
+            report.matched.push(finding.identity());
+            if report.state == WaiverState::Expired {
+                continue;
+            }
+            report.state = WaiverState::Active;
+            if finding.waiver.is_none() {
+                finding.waiver = Some(AppliedWaiver {
+                    justification: report.waiver.justification.clone(),
+                    owner: report.waiver.owner.clone(),
+                    expires: report.waiver.expires,
+                    declared_in: report.waiver.declared_in.clone(),
+                });
+            }
+        }
+    }
+    reports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(text: &str) -> Result<Vec<Waiver>> {
+        let file: WaiverFile = toml::from_str(text).map_err(|e| Error::Input(e.to_string()))?;
+        validate(&file.waiver, Path::new("w.toml"))
+    }
+
+    #[test]
+    fn date_and_string_expiry_both_parse() {
+        let base = "rule = \"log-retention-set\"\nresource = \"*\"\njustification = \"sandbox account, reviewed\"\nowner = \"sec\"\n";
+        let a = entry(&format!("[[waiver]]\n{base}expires = 2027-01-31\n")).expect("date");
+        let b = entry(&format!("[[waiver]]\n{base}expires = \"2027-01-31\"\n")).expect("string");
+        assert_eq!(a[0].expires, b[0].expires);
+        let err = entry(&format!("[[waiver]]\n{base}expires = \"next year\"\n")).unwrap_err();
+        assert!(err.to_string().contains("waiver #1") && err.to_string().contains("expires"));
+    }
+
+    #[test]
+    fn missing_justification_names_file_and_entry() {
+        let text = "[[waiver]]\nrule = \"log-retention-set\"\nresource = \"*\"\njustification = \"\"\nowner = \"sec\"\nexpires = 2027-01-31\n";
+        let err = entry(text).unwrap_err().to_string();
+        assert!(
+            err.contains("w.toml, waiver #1") && err.contains("justification"),
+            "{err}"
+        );
+    }
+}

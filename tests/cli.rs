@@ -1,0 +1,550 @@
+//! The command line as users and CI see it: exit codes, messages for bad input, waivers,
+//! baselines and multi-format output. Runs the real binary on the embedded demo and fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("bedrock-audit").expect("binary built");
+    cmd.env_remove("NO_COLOR")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    bin().current_dir(dir).args(args).output().expect("runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn statuses(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn demo_prints_a_report_and_fails_the_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(&["demo"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for id in [
+        "bedrock-model-access",
+        "cloudtrail-enabled",
+        "no-zdr-assumption",
+    ] {
+        assert!(text.contains(id), "table lacks {id}:\n{text}");
+    }
+    assert!(
+        !text.contains("\u{1b}["),
+        "no colour when stdout is not a terminal"
+    );
+
+    let json = json_of(&run(&["demo", "--format", "json"], dir.path()));
+    assert_eq!(json["schema_version"], 1);
+    let statuses = statuses(&json);
+    for wanted in ["pass", "fail", "error"] {
+        assert!(
+            statuses.iter().any(|s| s == wanted),
+            "demo shows no {wanted}"
+        );
+    }
+}
+
+#[test]
+fn profile_with_unknown_key_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bedrock-audit.toml"),
+        "[rollout]\nregions = [\"us-east-1\"]\nfast_modle = \"x\"\n",
+    )
+    .expect("write");
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            fixture("demo.snapshot.json").to_str().expect("utf8"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bedrock-audit.toml") && err.contains("line 3") && err.contains("fast_modle"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no partial report on bad input");
+}
+
+#[test]
+fn profile_with_wrong_type_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("p.toml");
+    std::fs::write(
+        &config,
+        "[data_retention]\nzero_data_retention_required = \"no\"\n",
+    )
+    .expect("write");
+    let out = run(
+        &["--config", config.to_str().expect("utf8"), "demo"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("p.toml")
+            && err.contains("line 2")
+            && err.contains("zero_data_retention_required"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_snapshots_exit_2_with_the_file_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            "truncated.json",
+            "{\"schema_version\": 1, \"regions\": [",
+            "invalid JSON",
+        ),
+        (
+            "future.json",
+            "{\"schema_version\": 99}",
+            "schema_version 99",
+        ),
+        ("other.json", "{\"hello\": 1}", "schema_version"),
+        (
+            "missing-field.json",
+            "{\"schema_version\": 1, \"regions\": []}",
+            "invalid snapshot",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let out = run(
+            &["evaluate", "--snapshot", path.to_str().expect("utf8")],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(name) && err.contains(expected),
+            "{name}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = run(&["evaluate", "--snapshot", "no-such-file.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-file.json"));
+}
+
+#[test]
+fn unknown_rule_ids_and_flags_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(&["demo", "--only", "cloudtrail-enabld"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--only cloudtrail-enabld"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["demo", "--fail-on", "severe"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("severe"));
+    let out = run(&["explain", "no-such-rule"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["demo", "--format", "json,sarif"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--output-dir"));
+}
+
+#[test]
+fn rules_and_explain_document_every_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listing = stdout(&run(&["rules"], dir.path()));
+    for rule in bedrock_audit::rules::REGISTRY {
+        assert!(
+            listing.contains(rule.id),
+            "{} missing from `rules`",
+            rule.id
+        );
+        let out = run(&["explain", rule.id], dir.path());
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            text.contains("aws ") && text.contains("https://"),
+            "{}: {text}",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn init_writes_a_valid_profile_and_never_overwrites_silently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(&["init"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = dir.path().join("bedrock-audit.toml");
+    let written = std::fs::read_to_string(&path).expect("written");
+    assert!(written.contains("min_log_retention_days"));
+    std::fs::write(&path, "# mine\n").expect("write");
+    let out = run(&["init"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "# mine\n",
+        "existing file kept"
+    );
+    let out = run(&["init", "--force"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    // The written profile is accepted as it is.
+    let out = run(
+        &["--config", "bedrock-audit.toml", "demo", "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn gate_thresholds_follow_severity_and_allow_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = json_of(&run(&["demo", "--format", "json"], dir.path()));
+    let findings = report["findings"].as_array().expect("findings").clone();
+    let rank = |s: &str| {
+        ["info", "low", "medium", "high", "critical"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    for threshold in ["low", "high", "critical"] {
+        for allow_errors in [false, true] {
+            let expected_failing = findings.iter().any(|f| {
+                let status = f["status"].as_str().unwrap_or_default();
+                let at_or_above =
+                    rank(f["severity"].as_str().unwrap_or_default()) >= rank(threshold);
+                at_or_above && (status == "fail" || (status == "error" && !allow_errors))
+            });
+            let mut args = vec!["demo", "--format", "json", "--fail-on", threshold];
+            if allow_errors {
+                args.push("--allow-errors");
+            }
+            let out = run(&args, dir.path());
+            assert_eq!(
+                out.status.code(),
+                Some(if expected_failing { 1 } else { 0 }),
+                "--fail-on {threshold} allow_errors={allow_errors}"
+            );
+        }
+    }
+}
+
+fn write_waivers(dir: &Path, expires: &str) -> PathBuf {
+    let mut text = String::new();
+    for rule in bedrock_audit::rules::REGISTRY {
+        text.push_str(&format!(
+            "[[waiver]]\nrule = \"{}\"\nresource = \"*\"\njustification = \"Demo account, accepted for the test\"\nowner = \"security@example.com\"\nexpires = {expires}\n\n",
+            rule.id
+        ));
+    }
+    let path = dir.join("waivers.toml");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn unexpired_waivers_suppress_and_expired_ones_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let waivers = write_waivers(dir.path(), "2999-12-31");
+    let out = run(
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--waivers",
+            waivers.to_str().expect("utf8"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "everything waived: {}",
+        stderr(&out)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["fail"], 0);
+    assert_eq!(report["summary"]["error"], 0);
+    assert!(report["summary"]["waived"].as_u64().unwrap_or(0) > 0);
+    let waived = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["waiver"].is_object())
+        .expect("a waived finding");
+    assert_eq!(waived["waiver"]["owner"], "security@example.com");
+    assert!(report["waivers"]
+        .as_array()
+        .expect("waivers")
+        .iter()
+        .any(|w| w["state"] == "active"));
+
+    let waivers = write_waivers(dir.path(), "2020-01-31");
+    let out = run(
+        &[
+            "demo",
+            "--format",
+            "json",
+            "--waivers",
+            waivers.to_str().expect("utf8"),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "expired waivers do not apply");
+    assert!(
+        stderr(&out).contains("expired on 2020-01-31"),
+        "{}",
+        stderr(&out)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["waived"], 0);
+    assert!(report["waivers"]
+        .as_array()
+        .expect("waivers")
+        .iter()
+        .all(|w| w["state"] == "expired" || w["state"] == "unused"));
+}
+
+#[test]
+fn malformed_waivers_exit_2_naming_file_and_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("w.toml");
+    let cases = [
+        ("[[waiver]]\nrule = \"cloudtrail-enabled\"\nresource = \"*\"\nowner = \"a\"\nexpires = 2027-01-01\n", "justification"),
+        ("[[waiver]]\nrule = \"cloudtrail-enabled\"\nresource = \"*\"\njustification = \"long enough reason\"\nowner = \"a\"\n", "expires"),
+        ("[[waiver]]\nrule = \"cloudtrail-enabled\"\nresource = \"*\"\njustification = \"long enough reason\"\nowner = \"a\"\nexpires = \"soon\"\n", "waiver #1"),
+        ("[[waiver]]\nrule = \"no-such-rule\"\nresource = \"*\"\njustification = \"long enough reason\"\nowner = \"a\"\nexpires = 2027-01-01\n", "no-such-rule"),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&path, text).expect("write");
+        let out = run(&["demo", "--waivers", "w.toml"], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = stderr(&out);
+        assert!(err.contains("w.toml") && err.contains(expected), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// The demo snapshot with one more log group that has no retention policy.
+fn demo_with_new_failure(dir: &Path) -> PathBuf {
+    let mut snapshot: Value =
+        serde_json::from_str(bedrock_audit::app::DEMO_SNAPSHOT).expect("demo parses");
+    let region = snapshot["regions"]
+        .as_array_mut()
+        .expect("regions")
+        .iter_mut()
+        .find(|r| r["log_groups"]["status"] == "ok")
+        .expect("a region whose log groups were read");
+    let name = region["region"].as_str().expect("region").to_string();
+    region["log_groups"]["data"]
+        .as_array_mut()
+        .expect("groups")
+        .push(serde_json::json!({
+            "name": "/regression/new-group",
+            "arn": format!("arn:aws:logs:{name}:111122223333:log-group:/regression/new-group"),
+            "retention_in_days": null,
+            "kms_key_id": null
+        }));
+    let path = dir.join("regressed.json");
+    std::fs::write(&path, serde_json::to_string(&snapshot).expect("serialises")).expect("write");
+    path
+}
+
+#[test]
+fn baseline_fails_only_on_new_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = fixture("demo.snapshot.json");
+    let demo = demo.to_str().expect("utf8");
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            demo,
+            "--format",
+            "json",
+            "--output",
+            "baseline.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            demo,
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing regressed: {}",
+        stderr(&out)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["new"], 0);
+    assert!(report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|f| f["baseline"] == "unchanged"));
+
+    let regressed = demo_with_new_failure(dir.path());
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            regressed.to_str().expect("utf8"),
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "one new failure");
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["new"], 1);
+    let new: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert!(new[0]["resource"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("/regression/new-group"));
+
+    // The regressed run as the baseline, the demo as the current run: the group is fixed (gone).
+    run(
+        &[
+            "evaluate",
+            "--snapshot",
+            regressed.to_str().expect("utf8"),
+            "--format",
+            "json",
+            "--output",
+            "regressed-report.json",
+        ],
+        dir.path(),
+    );
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            demo,
+            "--format",
+            "json",
+            "--baseline",
+            "regressed-report.json",
+        ],
+        dir.path(),
+    );
+    let report = json_of(&out);
+    let fixed = report["baseline"]["fixed"].as_array().expect("fixed list");
+    assert_eq!(fixed.len(), 1);
+    assert_eq!(fixed[0]["baseline"], "fixed");
+}
+
+#[test]
+fn baselines_from_other_schemas_or_tools_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            "old.json",
+            "{\"schema_version\": 0, \"tool\": {\"name\": \"bedrock-audit\"}}",
+            "schema_version 0",
+        ),
+        (
+            "other.json",
+            "{\"schema_version\": 1, \"tool\": {\"name\": \"prowler\"}}",
+            "not a bedrock-audit JSON report",
+        ),
+        (
+            "sarif.json",
+            "{\"version\": \"2.1.0\", \"runs\": []}",
+            "not a bedrock-audit JSON report",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        std::fs::write(dir.path().join(name), text).expect("write");
+        let out = run(&["demo", "--baseline", name], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(name) && err.contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn output_dir_writes_every_requested_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run(
+        &[
+            "demo",
+            "--format",
+            "json,sarif,table",
+            "--output-dir",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "reports go to files only");
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/report.json")).expect("json"),
+    )
+    .expect("parses");
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/report.sarif")).expect("sarif"),
+    )
+    .expect("parses");
+    assert_eq!(sarif["version"], "2.1.0");
+    let table = std::fs::read_to_string(dir.path().join("out/report.txt")).expect("table");
+    assert!(table.contains("bedrock-model-access"));
+    assert_eq!(
+        json["summary"],
+        json_of(&run(&["demo", "--format", "json"], dir.path()))["summary"]
+    );
+}
