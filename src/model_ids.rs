@@ -171,12 +171,16 @@ mod tests {
 
     #[test]
     fn recognises_inference_profile_ids() {
-        assert!(is_inference_profile_id("apac.anthropic.claude-sonnet-4-20250514-v1:0"));
+        assert!(is_inference_profile_id(
+            "apac.anthropic.claude-sonnet-4-20250514-v1:0"
+        ));
         assert!(is_inference_profile_id(
             "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3"
         ));
         assert!(!is_inference_profile_id("anthropic.claude-sonnet-4-5"));
-        assert!(!is_inference_profile_id("anthropic.claude-3-5-haiku-20241022-v1:0"));
+        assert!(!is_inference_profile_id(
+            "anthropic.claude-3-5-haiku-20241022-v1:0"
+        ));
     }
 
     #[test]

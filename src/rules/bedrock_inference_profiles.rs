@@ -88,15 +88,22 @@ fn judge(snapshot: &RegionSnapshot, region: &str, role: &ModelRole) -> Judgement
     // Which profile the setting names in this region, when that can be told.
     let mut found: Option<&InferenceProfile> = None;
     if !is_profile {
-        let suggestion = listed
-            .and_then(|profiles| suggest_profile(profiles, role.model_id, region))
-            .unwrap_or_else(|| {
-                format!(
-                    "{}.{} (with its full version suffix)",
-                    geography_of(region),
-                    foundation_model_id(role.model_id)
-                )
-            });
+        let listed_suggestion =
+            listed.and_then(|profiles| suggest_profile(profiles, role.model_id, region));
+        if let Some(profiles) = listed {
+            judgement.evidence(
+                Evidence::new(SOURCE, Some(region))
+                    .with("listed_profile_count", profiles.len())
+                    .with("profile_routing_to_same_model", &listed_suggestion),
+            );
+        }
+        let suggestion = listed_suggestion.unwrap_or_else(|| {
+            format!(
+                "{}.{} (with its full version suffix)",
+                geography_of(region),
+                foundation_model_id(role.model_id)
+            )
+        });
         judgement.problem(format!(
             "{} is a bare foundation-model id, which Bedrock rejects for on-demand Claude; use an inference-profile id such as {suggestion}",
             role.model_id
@@ -184,7 +191,9 @@ fn suggest_profile(profiles: &[InferenceProfile], model_id: &str, region: &str) 
     let model = foundation_model_id(model_id);
     let candidates: Vec<&InferenceProfile> = profiles
         .iter()
-        .filter(|p| foundation_model_id(&p.id) == model || foundation_model_id(&p.id).starts_with(model))
+        .filter(|p| {
+            foundation_model_id(&p.id) == model || foundation_model_id(&p.id).starts_with(model)
+        })
         .collect();
     let geography = geography_of(region);
     candidates

@@ -88,7 +88,10 @@ fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
                     data.agreement_status
                 ));
             }
-            if !data.entitlement_availability.eq_ignore_ascii_case("AVAILABLE") {
+            if !data
+                .entitlement_availability
+                .eq_ignore_ascii_case("AVAILABLE")
+            {
                 judgement.problem(format!(
                     "entitlementAvailability is {}: the account has no AWS Marketplace entitlement for the model",
                     data.entitlement_availability

@@ -176,7 +176,11 @@ fn judge(trail: &Trail) -> TrailVerdict<'_> {
 fn management_coverage(selectors: &EventSelectors) -> (bool, bool) {
     let mut read = false;
     let mut write = false;
-    for selector in selectors.basic.iter().filter(|s| s.include_management_events) {
+    for selector in selectors
+        .basic
+        .iter()
+        .filter(|s| s.include_management_events)
+    {
         match selector.read_write_type.to_ascii_lowercase().as_str() {
             "all" => (read, write) = (true, true),
             "readonly" => read = true,
@@ -185,17 +189,31 @@ fn management_coverage(selectors: &EventSelectors) -> (bool, bool) {
         }
     }
     for selector in &selectors.advanced {
-        let management = selector.field_selectors.iter().any(|f| {
-            f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management")
-        });
+        let management = selector
+            .field_selectors
+            .iter()
+            .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"));
         if !management {
             continue;
         }
-        let read_only = selector.field_selectors.iter().find(|f| f.field == "readOnly");
+        let read_only = selector
+            .field_selectors
+            .iter()
+            .find(|f| f.field == "readOnly");
         match read_only {
             None => (read, write) = (true, true),
-            Some(f) if f.equals.iter().any(|v| v == "true") || f.not_equals.iter().any(|v| v == "false") => read = true,
-            Some(f) if f.equals.iter().any(|v| v == "false") || f.not_equals.iter().any(|v| v == "true") => write = true,
+            Some(f)
+                if f.equals.iter().any(|v| v == "true")
+                    || f.not_equals.iter().any(|v| v == "false") =>
+            {
+                read = true
+            }
+            Some(f)
+                if f.equals.iter().any(|v| v == "false")
+                    || f.not_equals.iter().any(|v| v == "true") =>
+            {
+                write = true
+            }
             Some(_) => {}
         }
     }
@@ -210,7 +228,10 @@ fn trail_evidence(verdict: &TrailVerdict, region: &str) -> Vec<Evidence> {
         .with("HomeRegion", &trail.home_region)
         .with("IsMultiRegionTrail", trail.is_multi_region)
         .with("IsOrganizationTrail", trail.is_organization_trail)
-        .with("LogFileValidationEnabled", trail.log_file_validation_enabled)
+        .with(
+            "LogFileValidationEnabled",
+            trail.log_file_validation_enabled,
+        )
         .with("misses", &verdict.misses)];
     evidence.push(match trail.status.as_result() {
         Ok(status) => Evidence::new(STATUS, Some(region))

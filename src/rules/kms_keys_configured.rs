@@ -55,7 +55,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                             .with("HomeRegion", &trail.home_region)
                             .with("KmsKeyId", &trail.kms_key_id),
                     );
-                    judge_key(&mut judgement, snapshot, region, trail.kms_key_id.as_deref());
+                    judge_key(
+                        &mut judgement,
+                        snapshot,
+                        region,
+                        trail.kms_key_id.as_deref(),
+                    );
                     findings.push(judgement.finding(
                         ctx,
                         region,
@@ -99,7 +104,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                             .with("kmsKeyId", &group.kms_key_id)
                             .with("receives_bedrock_invocation_logs", receives_invocations),
                     );
-                    judge_key(&mut judgement, snapshot, region, group.kms_key_id.as_deref());
+                    judge_key(
+                        &mut judgement,
+                        snapshot,
+                        region,
+                        group.kms_key_id.as_deref(),
+                    );
                     findings.push(judgement.finding(
                         ctx,
                         region,
@@ -177,7 +187,12 @@ fn trail_regions<'a>(ctx: &'a RuleContext) -> BTreeMap<&'a str, &'a String> {
     chosen
 }
 
-fn judge_key(judgement: &mut Judgement, snapshot: &RegionSnapshot, region: &str, reference: Option<&str>) {
+fn judge_key(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    reference: Option<&str>,
+) {
     let Some(reference) = reference else {
         judgement.problem(
             "it has no KMS key, so it is encrypted only with AWS-owned keys the organisation cannot audit or revoke",
@@ -238,7 +253,10 @@ fn judge_key(judgement: &mut Judgement, snapshot: &RegionSnapshot, region: &str,
                 .unwrap_or_default()
         ));
     } else if !key.key_state.eq_ignore_ascii_case("Enabled") {
-        judgement.problem(format!("key {} is {}, not Enabled", key.key_id, key.key_state));
+        judgement.problem(format!(
+            "key {} is {}, not Enabled",
+            key.key_id, key.key_state
+        ));
     }
     match rotation {
         Some(KeyRotation::Disabled) => judgement.problem(format!(

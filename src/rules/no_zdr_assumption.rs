@@ -94,7 +94,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 format!("Zero data retention is required, but Bedrock retains data in {region}. {retained}"),
             )
         } else {
-            (Status::Pass, format!("Retention in {region} is known, not zero. {retained}"))
+            (
+                Status::Pass,
+                format!("Retention in {region} is known, not zero. {retained}"),
+            )
         };
         findings.push(
             ctx.finding(status, region, resource, message)
