@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use bedrock_audit::baseline::{BaselineInfo, Change};
 use bedrock_audit::finding::{Evidence, Finding, Severity, Status};
 use bedrock_audit::report::markdown::Verdict;
 use bedrock_audit::report::{
     self, html, json, junit, markdown, Format, Report, ScanInfo, Summary, ToolInfo,
 };
+use bedrock_audit::waivers::{AppliedWaiver, Waiver, WaiverReport, WaiverState};
+use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 const ACCOUNT: &str = "111122223333";
@@ -37,6 +40,25 @@ fn finding(
         message: message.into(),
         remediation: format!("Fix {rule_id}.\naws example-command --resource {resource}"),
         evidence: vec![],
+        waiver: None,
+        baseline: None,
+    }
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn waiver(rule: &str, resource: &str, expires: &str, justification: &str) -> Waiver {
+    Waiver {
+        rule: rule.into(),
+        resource: resource.into(),
+        region: Some("us-east-1".into()),
+        account: None,
+        justification: justification.into(),
+        owner: "platform-security@example.com".into(),
+        expires: date(expires),
+        declared_in: "bedrock-audit.toml, waiver #1".into(),
     }
 }
 
@@ -124,6 +146,28 @@ fn sample_report() -> Report {
             "A rule the registry does not know: formats fall back to the finding's own fields.",
         ),
     ];
+    // A failure covered by an unexpired waiver: reported, but it does not fail the run.
+    let accepted = waiver(
+        "kms-keys-configured",
+        "alias/legacy-*",
+        "2027-03-31",
+        "Legacy key | rotates with the Q1 migration <ticket SEC-42>",
+    );
+    let mut waived = finding(
+        "kms-keys-configured",
+        Status::Fail,
+        Severity::Medium,
+        "us-east-1",
+        "alias/legacy-logs",
+        "The key alias/legacy-logs is AWS-owned, not customer-managed.",
+    );
+    waived.waiver = Some(AppliedWaiver {
+        justification: accepted.justification.clone(),
+        owner: accepted.owner.clone(),
+        expires: accepted.expires,
+        declared_in: accepted.declared_in.clone(),
+    });
+    findings.push(waived);
     // A pass with no evidence at all.
     findings.push(finding(
         "no-zdr-assumption",
@@ -149,7 +193,65 @@ fn sample_report() -> Report {
         },
         summary: Summary::of(&findings),
         findings,
+        waivers: vec![
+            WaiverReport {
+                waiver: accepted,
+                state: WaiverState::Active,
+                matched: vec![format!(
+                    "kms-keys-configured|{ACCOUNT}|us-east-1|alias/legacy-logs"
+                )],
+            },
+            WaiverReport {
+                waiver: waiver(
+                    "cloudtrail-enabled",
+                    "trails",
+                    "2026-01-31",
+                    "Org trail pending",
+                ),
+                state: WaiverState::Expired,
+                matched: vec![format!("cloudtrail-enabled|{ACCOUNT}|us-east-1|trails")],
+            },
+            WaiverReport {
+                waiver: waiver(
+                    "log-retention-set",
+                    "arn:aws:logs:*:old-*",
+                    "2027-01-01",
+                    "Old groups",
+                ),
+                state: WaiverState::Unused,
+                matched: vec![],
+            },
+        ],
+        baseline: None,
     }
+}
+
+/// The sample report compared with an earlier one: one new failure, one fixed in place, one
+/// problem gone entirely.
+fn report_with_baseline() -> Report {
+    let mut report = sample_report();
+    for finding in &mut report.findings {
+        finding.baseline = Some(Change::Unchanged);
+    }
+    report.findings[0].baseline = Some(Change::New);
+    report.findings[1].baseline = Some(Change::Fixed);
+    let mut gone = finding(
+        "bedrock-inference-profiles",
+        Status::Fail,
+        Severity::Medium,
+        "eu-west-1",
+        "inference-profile/deleted",
+        "No cross-region inference profile for the primary model.",
+    );
+    gone.baseline = Some(Change::Fixed);
+    report.baseline = Some(BaselineInfo {
+        path: "baseline/report.json".into(),
+        tool_version: "0.0.0-earlier".into(),
+        started_at: "2026-11-01T09:00:00Z".into(),
+        fixed: vec![gone],
+    });
+    report.summary = Summary::of(&report.findings);
+    report
 }
 
 trait WithEvidence {
@@ -386,6 +488,7 @@ fn junit_counts_and_cases_match_the_report() {
             "cloudtrail-enabled",
             "log-retention-set",
             "custom-extra-check",
+            "kms-keys-configured",
             "no-zdr-assumption"
         ]
     );
@@ -418,6 +521,18 @@ fn junit_counts_and_cases_match_the_report() {
             .flat_map(|s| s.children_named("testcase"))
             .find(|c| c.attr("classname") == finding.rule_id && c.attr("name") == name)
             .unwrap_or_else(|| panic!("no testcase for {name}"));
+        if let Some(waiver) = &finding.waiver {
+            // Waived: skipped, so CI does not fail, with who accepted the risk until when.
+            assert_eq!(case.children.len(), 1);
+            let skipped = &case.children[0];
+            assert_eq!(skipped.name, "skipped");
+            assert_eq!(skipped.attr("type"), "waived");
+            assert!(skipped.attr("message").contains(&waiver.justification));
+            assert!(skipped.attr("message").contains(&waiver.owner));
+            assert!(skipped.attr("message").contains("2027-03-31"));
+            assert!(skipped.text.contains(&finding.message));
+            continue;
+        }
         match finding.status {
             Status::Pass => assert!(case.children.is_empty(), "a pass is a bare testcase"),
             Status::NotApplicable => {
@@ -445,6 +560,15 @@ fn junit_counts_and_cases_match_the_report() {
             }
         }
     }
+}
+
+#[test]
+fn junit_marks_new_findings_and_stays_valid_with_a_baseline() {
+    let document = junit::render(&report_with_baseline());
+    if let Err(message) = validate_junit(&document) {
+        panic!("junit output with a baseline is invalid:\n{message}\n{document}");
+    }
+    assert!(document.contains("Since baseline: new"));
 }
 
 // ---------------------------------------------------------------- markdown
@@ -547,6 +671,56 @@ fn markdown_puts_failures_first_and_folds_passes() {
     assert!(text.contains("**Account:** 111122223333"));
 }
 
+#[test]
+fn markdown_shows_waived_findings_and_waivers_to_review() {
+    let report = sample_report();
+    let text = markdown::render(&report);
+    assert!(text.starts_with("## ❌ Claude Code on Bedrock readiness: NOT READY (1 waived)"));
+    assert!(text.contains("| 🛡️ Waived (accepted risk) | 1 |"));
+    let waived = text.find("### Waived findings").expect("waived section");
+    let details = text.find("<details>").unwrap();
+    assert!(waived < details, "waived findings are not folded away");
+    assert!(text.contains("Legacy key \\| rotates with the Q1 migration &lt;ticket SEC-42&gt;"));
+    // The waived failure is not among the findings that need action.
+    let needs_action = &text[..waived];
+    assert!(!needs_action.contains("alias/legacy-logs"));
+    let review = &text[text.find("### Waivers to review").expect("review section")..];
+    assert!(
+        review.contains("`cloudtrail-enabled` `trails`")
+            && review.contains("expired on 2026-01-31")
+    );
+    assert!(review.contains("matched no finding"));
+    assert!(
+        !review.contains("alias/legacy-*"),
+        "active waivers need no review"
+    );
+
+    // Only waived problems left: ready, with the waiver count in the title.
+    let mut all_waived = report_with(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.waiver.is_some() || f.status == Status::Pass)
+            .cloned()
+            .collect(),
+    );
+    all_waived.summary = Summary::of(&all_waived.findings);
+    assert!(markdown::render(&all_waived)
+        .starts_with("## ✅ Claude Code on Bedrock readiness: READY (1 waived)"));
+}
+
+#[test]
+fn markdown_reports_the_baseline_comparison() {
+    let text = markdown::render(&report_with_baseline());
+    assert!(text.contains("| 🆕 New since baseline | 1 |"));
+    // One fixed in place, one gone from the scan.
+    assert!(text.contains("| ✔️ Fixed since baseline | 2 |"));
+    assert!(text.contains("Compared with baseline baseline/report.json"));
+    assert!(
+        text.contains("| ❌ fail 🆕 new | high | us-east-1 | `model/anthropic.claude-sonnet-4-5`")
+    );
+}
+
 // ---------------------------------------------------------------- html
 
 /// The text a browser shows for an HTML fragment: tags dropped, entities decoded. Good enough
@@ -620,6 +794,51 @@ fn html_shows_every_finding_and_escapes_content() {
         .trim()
         .to_string();
     assert!(text.contains(&rationale), "rule rationale shown");
+}
+
+#[test]
+fn html_lists_waivers_and_waived_findings() {
+    let page = html::render(&sample_report());
+    let waivers = &page[page.find("<section id=\"waivers\">").unwrap()..];
+    let waivers = &waivers[..waivers.find("</section>").unwrap()];
+    let text = visible_text(waivers);
+    for needle in [
+        "alias/legacy-*",
+        "Legacy key | rotates with the Q1 migration <ticket SEC-42>",
+        "platform-security@example.com",
+        "2027-03-31",
+        "expired: no longer applies",
+        "unused: matched no finding",
+        "bedrock-audit.toml, waiver #1",
+    ] {
+        assert!(text.contains(needle), "waiver section lacks {needle:?}");
+    }
+    assert!(page.contains("<article class=\"finding waived\">"));
+    assert!(page.contains("<span class=\"badge status-waived\">waived</span>"));
+    assert!(
+        visible_text(&page).contains("Waived until 2027-03-31 by platform-security@example.com")
+    );
+
+    let mut none = sample_report();
+    none.waivers.clear();
+    assert!(html::render(&none).contains("No waivers were in force for this run."));
+}
+
+#[test]
+fn html_shows_the_baseline_comparison() {
+    let report = report_with_baseline();
+    let page = html::render(&report);
+    let text = visible_text(&page).replace("\r\n", "\n");
+    assert!(text.contains(
+        "baseline/report.json (bedrock-audit 0.0.0-earlier, scan of 2026-11-01T09:00:00Z)"
+    ));
+    assert!(text.contains("1 new failing or error finding(s), 2 fixed."));
+    assert!(text.contains("new since baseline"));
+    let gone = &text[text
+        .find("No longer reported since the baseline")
+        .expect("gone section")..];
+    assert!(gone.contains("inference-profile/deleted"));
+    assert_shows_every_finding(&text, &report);
 }
 
 #[test]

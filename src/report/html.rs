@@ -6,12 +6,14 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::{findings_by_rule, Verdict};
+use super::junit::change_label;
+use super::markdown::{findings_by_rule, fixed_count, Verdict};
 use super::Report;
 use crate::finding::{Evidence, Finding, Status};
+use crate::waivers::WaiverState;
 
 const STYLE: &str = r#"
-:root { --fail: #b3261e; --error: #a15c00; --pass: #1e6b34; --na: #5f6368; --line: #d0d4d9; }
+:root { --fail: #b3261e; --error: #a15c00; --pass: #1e6b34; --na: #5f6368; --waived: #5b3f8c; --line: #d0d4d9; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24;
        margin: 0 auto; max-width: 1200px; padding: 24px; background: #fff; }
@@ -19,9 +21,9 @@ h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 17px; margin: 0; }
 code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
-pre { white-space: pre-wrap; word-break: break-word; background: #f5f6f8; padding: 8px 10px; border-radius: 4px; margin: 6px 0; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f5f6f8; padding: 8px 10px; border-radius: 4px; margin: 6px 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; word-break: break-word; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f0f2f5; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
 dl.meta dt { font-weight: 600; }
@@ -36,6 +38,9 @@ dl.meta dd { margin: 0; }
 .status-error { background: var(--error); }
 .status-pass { background: var(--pass); }
 .status-not_applicable { background: var(--na); }
+.status-waived { background: var(--waived); }
+.change { font-size: 12px; font-weight: 700; margin-left: 8px; color: var(--error); }
+.waiver { background: #f1ecf9; border-radius: 4px; padding: 6px 10px; }
 .severity { font-size: 12px; font-weight: 700; text-transform: uppercase; border: 1px solid currentColor;
             border-radius: 3px; padding: 0 5px; margin-left: 6px; }
 section.rule { margin-top: 28px; }
@@ -45,6 +50,7 @@ article.finding.fail { border-left-color: var(--fail); }
 article.finding.error { border-left-color: var(--error); }
 article.finding.pass { border-left-color: var(--pass); }
 article.finding.not_applicable { border-left-color: var(--na); }
+article.finding.waived { border-left-color: var(--waived); }
 .where { margin-left: 8px; }
 .absent { color: var(--na); font-style: italic; }
 .note { color: var(--na); }
@@ -68,13 +74,14 @@ pub fn render(report: &Report) -> String {
 
     write_header(&mut out, report, verdict);
     write_summary(&mut out, report, &groups);
-    write_waivers(&mut out);
+    write_waivers(&mut out, report);
 
     out.push_str("<main>\n<h2>Findings by rule</h2>\n");
     for (rule_id, findings) in &groups {
         write_rule(&mut out, rule_id, findings);
     }
     out.push_str("</main>\n");
+    write_gone_since_baseline(&mut out, report);
 
     let digest = crate::digest::sha256_hex(super::json::render(report).as_bytes());
     let _ = write!(
@@ -118,7 +125,16 @@ fn write_header(out: &mut String, report: &Report, verdict: Verdict) {
         ("Rules version", report.tool.rules_version.clone()),
         ("Report schema", report.schema_version.to_string()),
     ];
-    for (label, value) in rows {
+    let baseline = report.baseline.as_ref().map(|b| {
+        (
+            "Baseline",
+            format!(
+                "{} (bedrock-audit {}, scan of {})",
+                b.path, b.tool_version, b.started_at
+            ),
+        )
+    });
+    for (label, value) in rows.into_iter().chain(baseline) {
         let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", esc(&value));
     }
     out.push_str("</dl>\n</header>\n");
@@ -129,45 +145,119 @@ fn write_summary(out: &mut String, report: &Report, groups: &[(&str, Vec<&Findin
     let _ = writeln!(
         out,
         "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"counts\">\n\
-         <tr><th>Fail</th><th>Error (could not judge)</th><th>Pass</th><th>Not applicable</th><th>Total</th></tr>\n\
-         <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>",
+         <tr><th>Fail</th><th>Error (could not judge)</th><th>Pass</th><th>Not applicable</th>\
+         <th>Waived</th><th>Total</th></tr>\n\
+         <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>",
         s.fail,
         s.error,
         s.pass,
         s.not_applicable,
+        s.waived,
         report.findings.len()
     );
+    if let Some(new) = s.new {
+        let _ = writeln!(
+            out,
+            "<p>Against the baseline: <strong>{new}</strong> new failing or error finding(s), \
+             <strong>{}</strong> fixed.</p>",
+            fixed_count(report)
+        );
+    }
     out.push_str(
         "<table class=\"rules\">\n<tr><th>Rule</th><th>Severity</th><th>Fail</th><th>Error</th>\
-         <th>Pass</th><th>Not applicable</th></tr>\n",
+         <th>Pass</th><th>Not applicable</th><th>Waived</th></tr>\n",
     );
     for (rule_id, findings) in groups {
-        let count = |status: Status| findings.iter().filter(|f| f.status == status).count();
+        let count = |status: &str| {
+            findings
+                .iter()
+                .filter(|f| f.display_status() == status)
+                .count()
+        };
         let (title, severity) = rule_title(rule_id, findings);
         let _ = writeln!(
             out,
-            "<tr><td><a href=\"#{}\">{}</a> <span class=\"rule-id mono\">{}</span></td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"#{}\">{}</a>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             anchor(rule_id),
             esc(&title),
-            esc(rule_id),
+            // Unknown rules have their id as title already.
+            if title == *rule_id {
+                String::new()
+            } else {
+                format!(" <span class=\"rule-id mono\">{}</span>", esc(rule_id))
+            },
             severity,
-            count(Status::Fail),
-            count(Status::Error),
-            count(Status::Pass),
-            count(Status::NotApplicable),
+            count("fail"),
+            count("error"),
+            count("pass"),
+            count("not_applicable"),
+            count("waived"),
         );
     }
     out.push_str("</table>\n</section>\n");
 }
 
-/// Where accepted exceptions will be listed once findings can be waived.
-fn write_waivers(out: &mut String) {
+/// Every waiver in force for the run: what it covers, who accepted the risk, until when, and
+/// whether it still applies. Waived findings themselves appear under their rules.
+fn write_waivers(out: &mut String, report: &Report) {
+    out.push_str("<section id=\"waivers\">\n<h2>Waivers</h2>\n");
+    if report.waivers.is_empty() {
+        out.push_str("<p class=\"note\">No waivers were in force for this run.</p>\n</section>\n");
+        return;
+    }
     out.push_str(
-        "<!-- WAIVERS: reserved for waived findings (status `waived`), listed with who accepted \
-         the risk, why and until when. -->\n<section id=\"waivers\">\n<h2>Waivers</h2>\n\
-         <p class=\"note\">No waivers were applied to this report.</p>\n</section>\n",
+        "<table class=\"waivers\">\n<tr><th>Rule</th><th>Resource pattern</th><th>Region</th>\
+         <th>Account</th><th>Owner</th><th>Expires</th><th>State</th><th>Findings covered</th>\
+         <th>Justification</th><th>Declared in</th></tr>\n",
     );
+    for entry in &report.waivers {
+        let waiver = &entry.waiver;
+        let state = match entry.state {
+            WaiverState::Active => "active",
+            WaiverState::Expired => "expired: no longer applies",
+            WaiverState::Unused => "unused: matched no finding",
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{state}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&waiver.rule),
+            esc(&waiver.resource),
+            esc(waiver.region.as_deref().unwrap_or("any")),
+            esc(waiver.account.as_deref().unwrap_or("any")),
+            esc(&waiver.owner),
+            waiver.expires,
+            entry.matched.len(),
+            esc(&waiver.justification),
+            esc(&waiver.declared_in),
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+/// Problems the baseline had that this run no longer reports at all (resource deleted, rule
+/// not run): listed so the fix is on record.
+fn write_gone_since_baseline(out: &mut String, report: &Report) {
+    let Some(baseline) = report.baseline.as_ref().filter(|b| !b.fixed.is_empty()) else {
+        return;
+    };
+    out.push_str(
+        "<section id=\"fixed-since-baseline\">\n<h2>No longer reported since the baseline</h2>\n\
+         <table>\n<tr><th>Rule</th><th>Status then</th><th>Region</th><th>Resource</th><th>Message then</th></tr>\n",
+    );
+    for finding in &baseline.fixed {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&finding.rule_id),
+            finding.status.as_str(),
+            esc(&finding.region),
+            esc(&finding.resource),
+            esc(&finding.message),
+        );
+    }
+    out.push_str("</table>\n</section>\n");
 }
 
 fn write_rule(out: &mut String, rule_id: &str, findings: &[&Finding]) {
@@ -198,7 +288,7 @@ fn write_rule(out: &mut String, rule_id: &str, findings: &[&Finding]) {
     }
     // Most actionable first; within a status, the report's order.
     let mut ordered: Vec<&Finding> = findings.to_vec();
-    ordered.sort_by_key(|f| status_rank(f.status));
+    ordered.sort_by_key(|f| status_rank(f));
     for finding in ordered {
         write_finding(out, finding);
     }
@@ -206,19 +296,39 @@ fn write_rule(out: &mut String, rule_id: &str, findings: &[&Finding]) {
 }
 
 fn write_finding(out: &mut String, finding: &Finding) {
-    let status = finding.status.as_str();
+    let status = finding.display_status();
+    let change = finding
+        .baseline
+        .map(|c| {
+            format!(
+                "<span class=\"change\">{} since baseline</span>",
+                change_label(c)
+            )
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "<article class=\"finding {status}\">\n<h3><span class=\"badge status-{status}\">{}</span>\
-         <span class=\"where\">{} · <code class=\"resource\">{}</code></span></h3>\n\
-         <p class=\"message\">{}</p>\n<p class=\"note\">Account {} · severity {}</p>",
+         <span class=\"where\">{} · <code class=\"resource\">{}</code></span>{change}</h3>\n\
+         <p class=\"message\">{}</p>\n<p class=\"note\">Account {} · severity {} · verdict {}</p>",
         status.replace('_', " "),
         esc(&finding.region),
         esc(&finding.resource),
         esc(&finding.message),
         esc(&finding.account),
         finding.severity.as_str(),
+        finding.status.as_str(),
     );
+    if let Some(waiver) = &finding.waiver {
+        let _ = writeln!(
+            out,
+            "<p class=\"waiver\"><strong>Waived</strong> until {} by {} ({}): {}</p>",
+            waiver.expires,
+            esc(&waiver.owner),
+            esc(&waiver.declared_in),
+            esc(&waiver.justification),
+        );
+    }
     if finding.evidence.is_empty() {
         out.push_str("<p class=\"note\">No evidence recorded.</p>\n");
     } else {
@@ -280,12 +390,15 @@ fn rule_title(rule_id: &str, findings: &[&Finding]) -> (String, &'static str) {
     }
 }
 
-fn status_rank(status: Status) -> u8 {
-    match status {
+fn status_rank(finding: &Finding) -> u8 {
+    if finding.waiver.is_some() {
+        return 2;
+    }
+    match finding.status {
         Status::Fail => 0,
         Status::Error => 1,
-        Status::NotApplicable => 2,
-        Status::Pass => 3,
+        Status::NotApplicable => 3,
+        Status::Pass => 4,
     }
 }
 

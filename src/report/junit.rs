@@ -2,7 +2,8 @@
 //!
 //! One `<testsuite>` per rule, one `<testcase>` per finding: `fail` is a `<failure>` typed by
 //! severity, `error` is an `<error>` (the scanner could not judge, never a pass),
-//! `not_applicable` is `<skipped>`, `pass` is a bare testcase. The document validates against
+//! `not_applicable` and waived findings are `<skipped>` (a waived one says who accepted the risk
+//! until when), `pass` is a bare testcase. The document validates against
 //! the Jenkins xUnit plugin's JUnit schema, vendored as `schemas/junit.xsd`.
 
 use std::fmt::Write as _;
@@ -40,15 +41,15 @@ pub fn render(report: &Report) -> String {
 }
 
 fn write_suite(out: &mut String, report: &Report, rule_id: &str, findings: &[&Finding]) {
-    let count = |status: Status| findings.iter().filter(|f| f.status == status).count();
+    let count = |outcome: Outcome| findings.iter().filter(|f| outcome_of(f) == outcome).count();
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" timestamp=\"{}\">",
         attr(rule_id),
         findings.len(),
-        count(Status::Fail),
-        count(Status::Error),
-        count(Status::NotApplicable),
+        count(Outcome::Failure),
+        count(Outcome::Error),
+        count(Outcome::Skipped),
         attr(&report.scan.started_at),
     );
     out.push_str("    <properties>\n");
@@ -88,6 +89,20 @@ fn write_case(out: &mut String, finding: &Finding) {
         attr(&finding.rule_id),
         attr(&format!("{} {}", finding.region, finding.resource)),
     );
+    if let Some(waiver) = &finding.waiver {
+        // An accepted risk must not fail the CI run, but stays visible with who accepted it.
+        let _ = writeln!(
+            out,
+            ">\n      <skipped type=\"waived\" message=\"{}\">{}</skipped>",
+            attr(&format!(
+                "Waived until {} by {}: {}",
+                waiver.expires, waiver.owner, waiver.justification
+            )),
+            text(&details(finding)),
+        );
+        out.push_str("    </testcase>\n");
+        return;
+    }
     let (element, kind) = match finding.status {
         Status::Pass => {
             out.push_str("/>\n");
@@ -114,16 +129,52 @@ fn write_case(out: &mut String, finding: &Finding) {
     out.push_str("    </testcase>\n");
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Passed,
+    Failure,
+    Error,
+    Skipped,
+}
+
+/// How a finding counts in JUnit terms: waived and not-applicable findings are skipped.
+fn outcome_of(finding: &Finding) -> Outcome {
+    if finding.waiver.is_some() {
+        return Outcome::Skipped;
+    }
+    match finding.status {
+        Status::Pass => Outcome::Passed,
+        Status::Fail => Outcome::Failure,
+        Status::Error => Outcome::Error,
+        Status::NotApplicable => Outcome::Skipped,
+    }
+}
+
 /// The body of a failure or error: what a CI log reader needs without opening the JSON report.
 fn details(finding: &Finding) -> String {
     let mut body = format!(
-        "{}\n\nAccount: {}\nRegion: {}\nResource: {}\nSeverity: {}\n\nRemediation:\n{}\n\nEvidence:",
+        "{}\n\nStatus: {}\nAccount: {}\nRegion: {}\nResource: {}\nSeverity: {}\n",
         finding.message,
+        finding.status.as_str(),
         finding.account,
         finding.region,
         finding.resource,
         finding.severity.as_str(),
-        finding.remediation.trim(),
+    );
+    if let Some(change) = finding.baseline {
+        let _ = writeln!(body, "Since baseline: {}", change_label(change));
+    }
+    if let Some(waiver) = &finding.waiver {
+        let _ = writeln!(
+            body,
+            "Waived until {} by {} ({}): {}",
+            waiver.expires, waiver.owner, waiver.declared_in, waiver.justification
+        );
+    }
+    let _ = write!(
+        body,
+        "\nRemediation:\n{}\n\nEvidence:",
+        finding.remediation.trim()
     );
     if finding.evidence.is_empty() {
         body.push_str("\n(none)");
@@ -134,6 +185,14 @@ fn details(finding: &Finding) -> String {
     }
     body.push('\n');
     body
+}
+
+pub(crate) fn change_label(change: crate::baseline::Change) -> &'static str {
+    match change {
+        crate::baseline::Change::New => "new",
+        crate::baseline::Change::Unchanged => "unchanged",
+        crate::baseline::Change::Fixed => "fixed",
+    }
 }
 
 /// Whole seconds between two RFC 3339 instants, when both parse and are in order.

@@ -6,13 +6,15 @@
 use std::fmt::Write as _;
 
 use super::{Report, Summary};
+use crate::baseline::Change;
 use crate::finding::{Finding, Status};
 use crate::rules::RuleMeta;
+use crate::waivers::WaiverState;
 
 /// The one-word answer a report gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// Every finding passed or did not apply.
+    /// Every finding passed, did not apply, or is covered by an unexpired waiver.
     Ready,
     /// At least one check failed.
     NotReady,
@@ -25,7 +27,7 @@ impl Verdict {
     pub fn of(summary: &Summary) -> Verdict {
         if summary.fail > 0 {
             Verdict::NotReady
-        } else if summary.error > 0 || summary.pass + summary.not_applicable == 0 {
+        } else if summary.error > 0 || summary.pass + summary.not_applicable + summary.waived == 0 {
             Verdict::Incomplete
         } else {
             Verdict::Ready
@@ -61,9 +63,13 @@ pub fn render(report: &Report) -> String {
         Verdict::Incomplete => "⚠️",
     };
     let mut out = String::new();
+    let waived_note = match report.summary.waived {
+        0 => String::new(),
+        n => format!(" ({n} waived)"),
+    };
     let _ = writeln!(
         out,
-        "## {icon} Claude Code on Bedrock readiness: {}\n",
+        "## {icon} Claude Code on Bedrock readiness: {}{waived_note}\n",
         verdict.label()
     );
     let scan = &report.scan;
@@ -89,10 +95,26 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "| ❌ Fail | {} |", summary.fail);
     let _ = writeln!(out, "| ⚠️ Error (could not judge) | {} |", summary.error);
     let _ = writeln!(out, "| ✅ Pass | {} |", summary.pass);
-    let _ = writeln!(out, "| ➖ Not applicable | {} |\n", summary.not_applicable);
+    let _ = writeln!(out, "| ➖ Not applicable | {} |", summary.not_applicable);
+    let _ = writeln!(out, "| 🛡️ Waived (accepted risk) | {} |", summary.waived);
+    if let Some(new) = summary.new {
+        let _ = writeln!(out, "| 🆕 New since baseline | {new} |");
+    }
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(out, "| ✔️ Fixed since baseline | {} |", fixed_count(report));
+        let _ = writeln!(
+            out,
+            "\nCompared with baseline {} ({} {}).",
+            inline(&baseline.path),
+            inline(&baseline.tool_version),
+            inline(&baseline.started_at),
+        );
+    }
+    out.push('\n');
 
     let groups = findings_by_rule(&report.findings);
-    let needs_action = |f: &&Finding| matches!(f.status, Status::Fail | Status::Error);
+    let needs_action =
+        |f: &&Finding| f.waiver.is_none() && matches!(f.status, Status::Fail | Status::Error);
     let failing: Vec<_> = groups
         .iter()
         .filter(|(_, findings)| findings.iter().any(needs_action))
@@ -110,8 +132,13 @@ pub fn render(report: &Report) -> String {
         for finding in &acted {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} | {} |",
                 status_label(finding.status),
+                if finding.baseline == Some(Change::New) {
+                    " 🆕 new"
+                } else {
+                    ""
+                },
                 finding.severity.as_str(),
                 cell(&finding.region),
                 code_cell(&finding.resource),
@@ -121,6 +148,8 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
         write_remediation(&mut out, meta, &acted);
     }
+
+    write_waived(&mut out, report);
 
     let rest: Vec<&Finding> = report
         .findings
@@ -150,18 +179,89 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Waived findings stay in plain view (an accepted risk is still a risk), and waivers that
+/// expired or matched nothing are called out for review.
+fn write_waived(out: &mut String, report: &Report) {
+    let waived: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_some())
+        .collect();
+    if !waived.is_empty() {
+        out.push_str("### Waived findings\n\n");
+        out.push_str(
+            "| Rule | Status | Region | Resource | Owner | Expires | Justification |\n\
+             |---|---|---|---|---|---|---|\n",
+        );
+        for finding in waived {
+            let Some(waiver) = &finding.waiver else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code_cell(&finding.rule_id),
+                status_label(finding.status),
+                cell(&finding.region),
+                code_cell(&finding.resource),
+                cell(&waiver.owner),
+                waiver.expires,
+                cell(&waiver.justification),
+            );
+        }
+        out.push('\n');
+    }
+    let attention: Vec<_> = report
+        .waivers
+        .iter()
+        .filter(|w| w.state != WaiverState::Active)
+        .collect();
+    if !attention.is_empty() {
+        out.push_str("### Waivers to review\n\n");
+        for entry in attention {
+            let why = match entry.state {
+                WaiverState::Expired => format!(
+                    "expired on {}: no longer applies ({} finding(s) it would cover)",
+                    entry.waiver.expires,
+                    entry.matched.len()
+                ),
+                _ => "matched no finding: remove it or fix its pattern".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "- {} {} (owner {}, {}): {why}",
+                code_cell(&entry.waiver.rule),
+                code_cell(&entry.waiver.resource),
+                inline(&entry.waiver.owner),
+                inline(&entry.waiver.declared_in),
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// Problems in the baseline that are gone now: resolved in place or no longer reported.
+pub(crate) fn fixed_count(report: &Report) -> usize {
+    let in_place = report
+        .findings
+        .iter()
+        .filter(|f| f.baseline == Some(Change::Fixed))
+        .count();
+    in_place + report.baseline.as_ref().map_or(0, |b| b.fixed.len())
+}
+
 fn write_rule_heading(out: &mut String, rule_id: &str, meta: Option<&RuleMeta>, first: &Finding) {
-    let (title, severity) = match meta {
-        Some(meta) => (meta.title.as_str(), meta.severity),
-        None => (rule_id, first.severity),
+    let id = rule_id.replace('`', "'");
+    let _ = match meta {
+        Some(meta) => writeln!(
+            out,
+            "#### {} ({}, `{id}`)\n",
+            inline(&meta.title),
+            meta.severity.as_str()
+        ),
+        // A rule this build does not know (a report from another version): its id is its title.
+        None => writeln!(out, "#### `{id}` ({})\n", first.severity.as_str()),
     };
-    let _ = writeln!(
-        out,
-        "#### {} ({}, `{}`)\n",
-        inline(title),
-        severity.as_str(),
-        rule_id.replace('`', "'"),
-    );
 }
 
 /// The rule's fix (with its CLI command) for failures; the distinct access advice for errors,
