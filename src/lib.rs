@@ -1,7 +1,7 @@
 //! bedrock-audit: is this AWS account ready for Claude Code through Amazon Bedrock?
 //!
 //! collect (AWS, read-only) → [`snapshot::Snapshot`] → [`rules`] (pure) → [`report::Report`]
-//! → table / JSON / SARIF.
+//! → table / JSON / SARIF / JUnit / Markdown / HTML.
 
 pub mod app;
 pub mod baseline;

@@ -1,98 +1,200 @@
-//! Bedrock model identifiers: inference-profile ids versus the foundation models they route to.
+//! Bedrock model identifiers: inference-profile ids, foundation-model ids, and what Claude
+//! model an id names. Shared by the rules and by the collector (which must query
+//! GetFoundationModelAvailability with the same foundation-model ids the rules look up).
 
-/// Geography prefixes Bedrock puts in front of a foundation-model id to name a system-defined
-/// cross-region inference profile (`us.anthropic.claude-…`).
-const GEOGRAPHY_PREFIXES: &[&str] = &[
-    "us", "us-gov", "eu", "apac", "global", "jp", "au", "ca", "uk", "in", "sa", "me", "af", "mx",
-];
+/// Geography prefixes of system-defined cross-region inference profiles
+/// (`us.anthropic.claude-…`, `global.anthropic.claude-…`, …).
+pub const GEOGRAPHY_PREFIXES: &[&str] = &["us", "us-gov", "eu", "apac", "global", "jp", "au", "ca"];
 
-/// The foundation-model id an inference-profile id routes to, e.g.
-/// `us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `anthropic.claude-sonnet-4-5-20250929-v1:0`.
-///
-/// Accepts a bare id or an ARN (`…:foundation-model/<id>`, `…:inference-profile/<id>`); a
-/// foundation-model id comes back unchanged. An application-inference-profile ARN names no
-/// model in its text, so it also comes back unchanged (its last path segment).
-pub fn foundation_model_id(id: &str) -> &str {
-    let id = id.trim();
-    // In an ARN the id is the part after the resource type (`foundation-model/…`).
-    let id = if id.starts_with("arn:") {
+/// The id inside an ARN (`arn:aws:bedrock:…:inference-profile/<id>`,
+/// `…::foundation-model/<id>`), or the input when it is not an ARN.
+pub fn strip_arn(id: &str) -> &str {
+    if id.starts_with("arn:") {
         id.rsplit_once('/').map_or(id, |(_, tail)| tail)
     } else {
         id
-    };
-    match id.split_once('.') {
-        // Only strip a prefix when what follows still looks like `provider.model`, so a
-        // foundation-model id such as `anthropic.claude-…` is never shortened.
-        Some((prefix, rest))
-            if GEOGRAPHY_PREFIXES.contains(&prefix) && looks_like_model_id(rest) =>
-        {
-            rest
-        }
-        _ => id,
     }
 }
 
-/// `provider.model…`: a lowercase provider name, a dot, then something.
-fn looks_like_model_id(text: &str) -> bool {
-    text.split_once('.').is_some_and(|(provider, model)| {
-        !provider.is_empty()
-            && provider
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !model.is_empty()
+/// The geography prefix of a cross-region inference-profile id, if it has one.
+pub fn geography_prefix(id: &str) -> Option<&str> {
+    let id = strip_arn(id);
+    let (prefix, rest) = id.split_once('.')?;
+    (GEOGRAPHY_PREFIXES.contains(&prefix) && !rest.is_empty()).then_some(prefix)
+}
+
+/// The foundation-model id a model or inference-profile id routes to:
+/// `us.anthropic.claude-haiku-4-5-20251001-v1:0` → `anthropic.claude-haiku-4-5-20251001-v1:0`.
+/// A foundation-model id comes back unchanged; ARNs are reduced to their id first. An
+/// application-inference-profile ARN has an opaque id that names no model, so it comes back
+/// as that id (the rules then report the model's availability as not collected).
+pub fn foundation_model_id(id: &str) -> &str {
+    let id = strip_arn(id);
+    match geography_prefix(id) {
+        Some(prefix) => &id[prefix.len() + 1..],
+        None => id,
+    }
+}
+
+/// Whether Bedrock will accept `id` for on-demand Claude invocation as an inference profile:
+/// a geography-prefixed system profile id or ARN, or an application-inference-profile ARN.
+/// A bare foundation-model id (`anthropic.claude-sonnet-4-5-…`) is not.
+pub fn is_inference_profile_id(id: &str) -> bool {
+    id.contains(":application-inference-profile/") || geography_prefix(id).is_some()
+}
+
+/// The foundation-model ARN of `model_id` in `region`.
+pub fn foundation_model_arn(region: &str, model_id: &str) -> String {
+    format!(
+        "arn:aws:bedrock:{region}::foundation-model/{}",
+        foundation_model_id(model_id)
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaudeFamily {
+    Haiku,
+    Sonnet,
+    Opus,
+}
+
+impl ClaudeFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaudeFamily::Haiku => "Haiku",
+            ClaudeFamily::Sonnet => "Sonnet",
+            ClaudeFamily::Opus => "Opus",
+        }
+    }
+}
+
+/// A Claude model as named by its id: family and version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaudeModel {
+    pub family: ClaudeFamily,
+    /// `(major, minor)`: `claude-haiku-4-5-…` → (4, 5), `claude-3-haiku-…` → (3, 0).
+    pub version: Option<(u32, u32)>,
+}
+
+/// Reads the family and version from any Claude model or profile id. Both naming schemes
+/// occur: `claude-3-5-haiku-20241022` (version first) and `claude-haiku-4-5-20251001`
+/// (family first). Version parts are the short numbers; the 8-digit date is not one.
+pub fn claude_model(id: &str) -> Option<ClaudeModel> {
+    let id = strip_arn(id).to_ascii_lowercase();
+    let (_, name) = id.split_once("claude-")?;
+    let mut family = None;
+    let mut numbers = Vec::new();
+    for token in name.split(['-', ':']) {
+        match token {
+            "haiku" => family = Some(ClaudeFamily::Haiku),
+            "sonnet" => family = Some(ClaudeFamily::Sonnet),
+            "opus" => family = Some(ClaudeFamily::Opus),
+            t if !t.is_empty() && t.len() <= 2 && t.chars().all(|c| c.is_ascii_digit()) => {
+                if let Ok(n) = t.parse::<u32>() {
+                    numbers.push(n);
+                }
+            }
+            // The date, `v1`, and the `:0` revision end the name.
+            t if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) => break,
+            t if t.starts_with('v') && t[1..].chars().all(|c| c.is_ascii_digit()) => break,
+            _ => {}
+        }
+    }
+    let version = numbers
+        .first()
+        .map(|&major| (major, numbers.get(1).copied().unwrap_or(0)));
+    Some(ClaudeModel {
+        family: family?,
+        version,
     })
+}
+
+/// One of the two models Claude Code uses, as the profile configures it.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRole<'a> {
+    /// `primary` or `fast`: also the resource-name suffix in findings.
+    pub role: &'static str,
+    /// The Claude Code environment variable that selects it.
+    pub env_var: &'static str,
+    /// The profile key that configures it.
+    pub profile_key: &'static str,
+    pub model_id: &'a str,
+}
+
+/// The primary (Sonnet/Opus) and fast (Haiku) models of the rollout profile.
+pub fn model_roles(profile: &crate::profile::Profile) -> [ModelRole<'_>; 2] {
+    [
+        ModelRole {
+            role: "primary",
+            env_var: "ANTHROPIC_MODEL",
+            profile_key: "rollout.primary_model",
+            model_id: &profile.rollout.primary_model,
+        },
+        ModelRole {
+            role: "fast",
+            env_var: "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+            profile_key: "rollout.fast_model",
+            model_id: &profile.rollout.fast_model,
+        },
+    ]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::foundation_model_id;
+    use super::*;
 
     #[test]
-    fn strips_each_geography_prefix() {
-        for prefix in ["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"] {
-            let profile = format!("{prefix}.anthropic.claude-sonnet-4-5-20250929-v1:0");
-            assert_eq!(
-                foundation_model_id(&profile),
-                "anthropic.claude-sonnet-4-5-20250929-v1:0",
-                "{profile}"
-            );
-        }
-    }
-
-    #[test]
-    fn leaves_foundation_model_ids_alone() {
+    fn strips_geography_prefixes_only() {
         assert_eq!(
-            foundation_model_id("anthropic.claude-haiku-4-5-20251001-v1:0"),
+            foundation_model_id("us.anthropic.claude-haiku-4-5-20251001-v1:0"),
             "anthropic.claude-haiku-4-5-20251001-v1:0"
         );
         assert_eq!(
-            foundation_model_id("amazon.titan-text-v1"),
-            "amazon.titan-text-v1"
+            foundation_model_id("us-gov.anthropic.claude-3-haiku-20240307-v1:0"),
+            "anthropic.claude-3-haiku-20240307-v1:0"
+        );
+        assert_eq!(
+            foundation_model_id("global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            "anthropic.claude-sonnet-4-5-20250929-v1:0"
+        );
+        assert_eq!(
+            foundation_model_id("anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            "anthropic.claude-sonnet-4-5-20250929-v1:0"
+        );
+        assert_eq!(
+            foundation_model_id(
+                "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-opus-4-1-20250805-v1:0"
+            ),
+            "anthropic.claude-opus-4-1-20250805-v1:0"
         );
     }
 
     #[test]
-    fn reads_arns() {
-        assert_eq!(
-            foundation_model_id(
-                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
-            ),
-            "anthropic.claude-3-haiku-20240307-v1:0"
-        );
-        assert_eq!(
-            foundation_model_id(
-                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0"
-            ),
-            "anthropic.claude-3-haiku-20240307-v1:0"
-        );
+    fn recognises_inference_profile_ids() {
+        assert!(is_inference_profile_id(
+            "apac.anthropic.claude-sonnet-4-20250514-v1:0"
+        ));
+        assert!(is_inference_profile_id(
+            "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3"
+        ));
+        assert!(!is_inference_profile_id("anthropic.claude-sonnet-4-5"));
+        assert!(!is_inference_profile_id(
+            "anthropic.claude-3-5-haiku-20241022-v1:0"
+        ));
     }
 
     #[test]
-    fn unknown_prefix_is_not_stripped() {
-        assert_eq!(
-            foundation_model_id("xx.anthropic.claude"),
-            "xx.anthropic.claude"
-        );
-        assert_eq!(foundation_model_id("us.claude"), "us.claude");
+    fn reads_family_and_version_in_both_naming_schemes() {
+        let m = claude_model("us.anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+        assert_eq!((m.family, m.version), (ClaudeFamily::Haiku, Some((4, 5))));
+        let m = claude_model("us.anthropic.claude-3-5-haiku-20241022-v1:0").unwrap();
+        assert_eq!((m.family, m.version), (ClaudeFamily::Haiku, Some((3, 5))));
+        let m = claude_model("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+        assert_eq!((m.family, m.version), (ClaudeFamily::Haiku, Some((3, 0))));
+        let m = claude_model("us.anthropic.claude-sonnet-4-20250514-v1:0").unwrap();
+        assert_eq!((m.family, m.version), (ClaudeFamily::Sonnet, Some((4, 0))));
+        let m = claude_model("us.anthropic.claude-opus-4-1-20250805-v1:0").unwrap();
+        assert_eq!((m.family, m.version), (ClaudeFamily::Opus, Some((4, 1))));
+        assert_eq!(claude_model("amazon.nova-pro-v1:0"), None);
     }
 }

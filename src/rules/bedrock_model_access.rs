@@ -1,8 +1,143 @@
-//! `bedrock-model-access`: to be written.
+//! `bedrock-model-access`: the primary (Sonnet/Opus) and fast (Haiku) models can be invoked on
+//! demand in every target region: GetFoundationModelAvailability says the caller is AUTHORIZED
+//! and the agreement, entitlement and region are AVAILABLE, and ListFoundationModels lists the
+//! model as not LEGACY.
+//!
+//! Both sections are inputs: availability decides access, the model list decides lifecycle. A
+//! problem in either fails the finding; if neither shows a problem but one is unreadable (or
+//! the availability was never collected), the finding is `error`, never `pass`.
 
-use crate::finding::Finding;
+use crate::finding::{Evidence, Finding};
+use crate::model_ids::{foundation_model_arn, foundation_model_id, model_roles};
+use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
+use crate::snapshot::{Collected, RegionSnapshot};
 
-pub fn check(_ctx: &RuleContext) -> Vec<Finding> {
-    Vec::new()
+const AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
+const MODELS: &str = "bedrock:ListFoundationModels";
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for region in ctx.target_regions() {
+        let snapshot = match ctx.region(region) {
+            Ok(snapshot) => snapshot,
+            Err(missing) => {
+                findings.push(missing);
+                continue;
+            }
+        };
+        for role in model_roles(ctx.profile) {
+            let model_id = foundation_model_id(role.model_id);
+            let resource = foundation_model_arn(region, role.model_id);
+            let judgement = judge(snapshot, region, model_id);
+            let subject = format!(
+                "The {} model {} ({}) cannot be invoked on demand in {region}",
+                role.role, model_id, role.env_var
+            );
+            let pass = format!(
+                "The {} model {} ({}) is authorized, its agreement, entitlement and region are AVAILABLE, and it is not LEGACY in {region}.",
+                role.role, model_id, role.env_var
+            );
+            findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
+        }
+    }
+    findings
+}
+
+fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
+    let mut judgement = Judgement::new();
+    match snapshot.model_availability.get(model_id) {
+        None => judgement.missing(
+            format!(
+                "its availability was not collected ({AVAILABILITY} was not called for {model_id})"
+            ),
+            Evidence::new(AVAILABILITY, Some(region))
+                .with("modelId", model_id)
+                .with(
+                    "collected_model_ids",
+                    snapshot.model_availability.keys().collect::<Vec<_>>(),
+                ),
+        ),
+        Some(Collected::Failed { error }) => {
+            judgement.unreadable(format!("the availability of {model_id}"), error)
+        }
+        Some(Collected::Ok { data }) => {
+            judgement.evidence(
+                Evidence::new(AVAILABILITY, Some(region))
+                    .with("modelId", &data.model_id)
+                    .with("authorizationStatus", &data.authorization_status)
+                    .with("agreementAvailability.status", &data.agreement_status)
+                    .with("agreementAvailability.errorMessage", &data.agreement_error)
+                    .with("entitlementAvailability", &data.entitlement_availability)
+                    .with("regionAvailability", &data.region_availability),
+            );
+            if !data.authorization_status.eq_ignore_ascii_case("AUTHORIZED") {
+                judgement.problem(format!(
+                    "authorizationStatus is {}: IAM policies or SCPs deny this principal bedrock:InvokeModel on the model",
+                    data.authorization_status
+                ));
+            }
+            if !data.agreement_status.eq_ignore_ascii_case("AVAILABLE") {
+                let detail = data
+                    .agreement_error
+                    .as_deref()
+                    .map(|e| format!(" ({})", e.trim_end_matches('.')))
+                    .unwrap_or_default();
+                judgement.problem(format!(
+                    "the model agreement is {}{detail}: request access to the model (Anthropic use-case form) in the Bedrock console",
+                    data.agreement_status
+                ));
+            }
+            if !data
+                .entitlement_availability
+                .eq_ignore_ascii_case("AVAILABLE")
+            {
+                judgement.problem(format!(
+                    "entitlementAvailability is {}: the account has no AWS Marketplace entitlement for the model",
+                    data.entitlement_availability
+                ));
+            }
+            if !data.region_availability.eq_ignore_ascii_case("AVAILABLE") {
+                judgement.problem(format!(
+                    "regionAvailability is {}: the model is not offered in {region}; choose another region or model",
+                    data.region_availability
+                ));
+            }
+        }
+    }
+    match snapshot.foundation_models.as_result() {
+        Err(error) => judgement.unreadable(format!("the lifecycle of {model_id}"), error),
+        Ok(models) => match models.iter().find(|m| m.model_id == model_id) {
+            None => {
+                judgement.evidence(
+                    Evidence::new(MODELS, Some(region))
+                        .with("modelId", model_id)
+                        .with("listed", false)
+                        .with("listed_model_count", models.len()),
+                );
+                judgement.problem(format!(
+                    "{MODELS} does not list {model_id} in {region}: the id is misspelt or the model is not offered there"
+                ));
+            }
+            Some(model) => {
+                judgement.evidence(
+                    Evidence::new(MODELS, Some(region))
+                        .with("modelId", &model.model_id)
+                        .with("modelArn", &model.model_arn)
+                        .with("inferenceTypesSupported", &model.inference_types_supported)
+                        .with("modelLifecycle.status", &model.lifecycle_status),
+                );
+                if model
+                    .lifecycle_status
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("LEGACY"))
+                {
+                    judgement.problem(
+                        "its lifecycle status is LEGACY: it is scheduled for retirement, so move to the current model of the family",
+                    );
+                }
+            }
+        },
+    }
+    judgement
 }

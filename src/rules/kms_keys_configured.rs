@@ -1,8 +1,272 @@
-//! `kms-keys-configured`: to be written.
+//! `kms-keys-configured`: CloudTrail trails and CloudWatch log groups in the target regions
+//! (including the group that receives Bedrock model-invocation logs) are encrypted with a
+//! customer-managed KMS key that is Enabled and rotates automatically. That key is what lets
+//! the organisation control, audit and revoke access to prompts and API records at rest.
+//!
+//! One finding per trail (judged once, in its home region when that is a target region) and
+//! per log group. A key the snapshot does not hold, or whose description failed, is `error`.
+//! A key whose type cannot rotate automatically (KeyRotation::Unsupported) fails: the rule
+//! asks for automatic rotation, and the message says how to act.
 
-use crate::finding::Finding;
-use crate::rules::RuleContext;
+use std::collections::BTreeMap;
 
-pub fn check(_ctx: &RuleContext) -> Vec<Finding> {
-    Vec::new()
+use crate::finding::{Evidence, Finding, Status};
+use crate::rules::support::Judgement;
+use crate::rules::{RuleContext, WithEvidence};
+use crate::snapshot::{key_id_of, Collected, KeyRotation, RegionSnapshot};
+
+const TRAILS: &str = "cloudtrail:DescribeTrails";
+const LOG_GROUPS: &str = "logs:DescribeLogGroups";
+const DESCRIBE_KEY: &str = "kms:DescribeKey";
+const ROTATION: &str = "kms:GetKeyRotationStatus";
+const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let account = ctx.snapshot.account_label();
+    let judging_region = trail_regions(ctx);
+    let mut findings = Vec::new();
+    for region in ctx.target_regions() {
+        let snapshot = match ctx.region(region) {
+            Ok(snapshot) => snapshot,
+            Err(missing) => {
+                findings.push(missing);
+                continue;
+            }
+        };
+        let before = findings.len();
+
+        match snapshot.trails.as_result() {
+            Err(error) => findings.push(ctx.unreadable(
+                region,
+                format!("arn:aws:cloudtrail:{region}:{account}:trail/*"),
+                &format!("the CloudTrail trails of {region}"),
+                error,
+            )),
+            Ok(trails) => {
+                for trail in trails
+                    .iter()
+                    .filter(|t| judging_region.get(t.arn.as_str()) == Some(&region))
+                {
+                    let mut judgement = Judgement::new();
+                    judgement.evidence(
+                        Evidence::new(TRAILS, Some(region))
+                            .with("Name", &trail.name)
+                            .with("TrailARN", &trail.arn)
+                            .with("HomeRegion", &trail.home_region)
+                            .with("KmsKeyId", &trail.kms_key_id),
+                    );
+                    judge_key(
+                        &mut judgement,
+                        snapshot,
+                        region,
+                        trail.kms_key_id.as_deref(),
+                    );
+                    findings.push(judgement.finding(
+                        ctx,
+                        region,
+                        &trail.arn,
+                        &format!("Trail {} is not protected by a usable customer-managed key", trail.name),
+                        format!(
+                            "Trail {} is encrypted with customer-managed key {}, which is Enabled and rotates automatically.",
+                            trail.name,
+                            trail.kms_key_id.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+
+        let invocation_group = match snapshot.invocation_logging.as_result() {
+            Ok(Some(config)) => config.cloudwatch_log_group.as_deref(),
+            // Without the config the groups are still all judged; only the label is lost.
+            _ => None,
+        };
+        match snapshot.log_groups.as_result() {
+            Err(error) => findings.push(ctx.unreadable(
+                region,
+                format!("arn:aws:logs:{region}:{account}:log-group:*"),
+                &format!("the CloudWatch log groups of {region}"),
+                error,
+            )),
+            Ok(groups) => {
+                for group in groups {
+                    let receives_invocations = invocation_group == Some(group.name.as_str());
+                    let label = if receives_invocations {
+                        format!("Log group {} (Bedrock model-invocation logs)", group.name)
+                    } else {
+                        format!("Log group {}", group.name)
+                    };
+                    let mut judgement = Judgement::new();
+                    judgement.evidence(
+                        Evidence::new(LOG_GROUPS, Some(region))
+                            .with("logGroupName", &group.name)
+                            .with("logGroupArn", &group.arn)
+                            .with("kmsKeyId", &group.kms_key_id)
+                            .with("receives_bedrock_invocation_logs", receives_invocations),
+                    );
+                    judge_key(
+                        &mut judgement,
+                        snapshot,
+                        region,
+                        group.kms_key_id.as_deref(),
+                    );
+                    findings.push(judgement.finding(
+                        ctx,
+                        region,
+                        &group.arn,
+                        &format!("{label} is not protected by a usable customer-managed key"),
+                        format!(
+                            "{label} is encrypted with customer-managed key {}, which is Enabled and rotates automatically.",
+                            group.kms_key_id.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+                if let Some(name) = invocation_group {
+                    if !groups.iter().any(|g| g.name == name) {
+                        findings.push(
+                            ctx.finding(
+                                Status::Fail,
+                                region,
+                                format!("arn:aws:logs:{region}:{account}:log-group:{name}"),
+                                format!(
+                                    "Bedrock model-invocation logging writes to log group {name}, which does not exist in {region}: create it encrypted with a customer-managed key."
+                                ),
+                            )
+                            .with_evidence(
+                                Evidence::new(INVOCATION_LOGGING, Some(region))
+                                    .with("cloudWatchConfig.logGroupName", name),
+                            )
+                            .with_evidence(
+                                Evidence::new(LOG_GROUPS, Some(region))
+                                    .with("logGroupName", name)
+                                    .with("exists", false),
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        if findings.len() == before {
+            findings.push(
+                ctx.finding(
+                    Status::NotApplicable,
+                    region,
+                    format!("region/{region}"),
+                    format!("No trail homed in {region} and no CloudWatch log group there; nothing to encrypt."),
+                )
+                .with_evidence(
+                    Evidence::new(TRAILS, Some(region)).with("trails_judged_here", 0),
+                )
+                .with_evidence(Evidence::new(LOG_GROUPS, Some(region)).with("log_group_count", 0)),
+            );
+        }
+    }
+    findings
+}
+
+/// Where each visible trail is judged: its home region when that is a target region holding
+/// it, else the first target region that lists it. A multi-region trail shows up in every
+/// region; judging it once keeps one finding per trail.
+fn trail_regions<'a>(ctx: &'a RuleContext) -> BTreeMap<&'a str, &'a String> {
+    let mut chosen: BTreeMap<&str, &String> = BTreeMap::new();
+    for region in ctx.target_regions() {
+        let Some(trails) = ctx.snapshot.region(region).and_then(|r| r.trails.data()) else {
+            continue;
+        };
+        for trail in trails {
+            let is_home = &trail.home_region == region;
+            match chosen.get(trail.arn.as_str()) {
+                Some(current) if !is_home || *current == &trail.home_region => {}
+                _ => {
+                    chosen.insert(trail.arn.as_str(), region);
+                }
+            }
+        }
+    }
+    chosen
+}
+
+fn judge_key(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    reference: Option<&str>,
+) {
+    let Some(reference) = reference else {
+        judgement.problem(
+            "it has no KMS key, so it is encrypted only with AWS-owned keys the organisation cannot audit or revoke",
+        );
+        return;
+    };
+    let key = match snapshot.kms_key(reference) {
+        None => {
+            judgement.missing(
+                format!("key {reference} was not described ({DESCRIBE_KEY} was not called for it)"),
+                Evidence::new(DESCRIBE_KEY, Some(region))
+                    .with("KeyId", reference)
+                    .with("collected", false),
+            );
+            return;
+        }
+        Some(Collected::Failed { error }) => {
+            judgement.unreadable(format!("KMS key {}", key_id_of(reference)), error);
+            return;
+        }
+        Some(Collected::Ok { data }) => data,
+    };
+    let rotation = match key.rotation.as_result() {
+        Ok(rotation) => Some(*rotation),
+        Err(error) => {
+            judgement.unreadable(format!("the rotation status of key {}", key.key_id), error);
+            None
+        }
+    };
+    judgement.evidence(
+        Evidence::new(DESCRIBE_KEY, Some(region))
+            .with("KeyId", &key.key_id)
+            .with("Arn", &key.arn)
+            .with("KeyManager", &key.key_manager)
+            .with("KeyState", &key.key_state)
+            .with("DeletionDate", &key.deletion_date),
+    );
+    if let Some(rotation) = rotation {
+        judgement.evidence(
+            Evidence::new(ROTATION, Some(region))
+                .with("KeyId", &key.key_id)
+                .with("rotation", rotation),
+        );
+    }
+    if !key.key_manager.eq_ignore_ascii_case("CUSTOMER") {
+        judgement.problem(format!(
+            "key {} is managed by {}, not a customer-managed key",
+            key.key_id, key.key_manager
+        ));
+    }
+    if key.key_state.eq_ignore_ascii_case("PendingDeletion") {
+        judgement.problem(format!(
+            "key {} is scheduled for deletion{}: cancel it (aws kms cancel-key-deletion) or the data becomes unreadable",
+            key.key_id,
+            key.deletion_date
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default()
+        ));
+    } else if !key.key_state.eq_ignore_ascii_case("Enabled") {
+        judgement.problem(format!(
+            "key {} is {}, not Enabled",
+            key.key_id, key.key_state
+        ));
+    }
+    match rotation {
+        Some(KeyRotation::Disabled) => judgement.problem(format!(
+            "automatic rotation of key {} is off",
+            key.key_id
+        )),
+        Some(KeyRotation::Unsupported) => judgement.problem(format!(
+            "key {} cannot rotate automatically (imported material or custom key store): rotate it manually on a schedule, or use a KMS-generated symmetric key",
+            key.key_id
+        )),
+        Some(KeyRotation::Enabled) | None => {}
+    }
 }

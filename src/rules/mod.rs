@@ -17,6 +17,7 @@ mod cloudtrail_enabled;
 mod kms_keys_configured;
 mod log_retention_set;
 mod no_zdr_assumption;
+mod support;
 
 /// A rule's function: every finding it makes for this snapshot and profile.
 pub type CheckFn = fn(&RuleContext) -> Vec<Finding>;
