@@ -44,7 +44,9 @@ mod tests {
         for action in actions {
             let verb = action.split_once(':').map_or("", |(_, op)| op);
             assert!(
-                ["Describe", "List", "Get"].iter().any(|p| verb.starts_with(p)),
+                ["Describe", "List", "Get"]
+                    .iter()
+                    .any(|p| verb.starts_with(p)),
                 "{action} is not read-only"
             );
         }
