@@ -48,6 +48,19 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             print_stdout(&explain(&rule_id)?)?;
             Ok(Outcome::Done)
         }
+        Command::IamPolicy => {
+            print_stdout(&crate::iam_policy::policy_document())?;
+            Ok(Outcome::Done)
+        }
+        Command::Verify { dir } => {
+            let verification = crate::evidence::verify(&dir)?;
+            print_stdout(&verification.render(&dir))?;
+            Ok(if verification.reproduces() {
+                Outcome::Clean
+            } else {
+                Outcome::Failing
+            })
+        }
         Command::Init { path, force } => {
             init(&path, force)?;
             Ok(Outcome::Done)
@@ -95,8 +108,21 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
                 .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
             write_file_atomically(path, text.as_bytes())?;
         }
-        let report = engine::build_report(&snapshot, &profile, &plan.selection, "scan");
-        finish(report, &plan, &args.report)
+        let report = annotate(
+            engine::build_report(&snapshot, &profile, &plan.selection, "scan"),
+            &plan,
+        );
+        if let Some(dir) = &args.evidence {
+            let mut recorded = profile.clone();
+            // Waivers in force are recorded, with their state, in the report itself.
+            recorded.waiver.clear();
+            let digest = crate::evidence::write_bundle(dir, &snapshot, &recorded, &report)?;
+            eprintln!(
+                "bedrock-audit: evidence bundle written to {}; record its manifest digest elsewhere: sha256 {digest}",
+                dir.display()
+            );
+        }
+        emit(&report, &args.report)
     })
 }
 
@@ -210,7 +236,12 @@ fn plan(args: &ReportArgs, loaded: &LoadedProfile) -> Result<ReportPlan> {
 }
 
 /// Applies waivers and the baseline, then writes every requested format.
-fn finish(mut report: Report, plan: &ReportPlan, args: &ReportArgs) -> Result<Outcome> {
+fn finish(report: Report, plan: &ReportPlan, args: &ReportArgs) -> Result<Outcome> {
+    emit(&annotate(report, plan), args)
+}
+
+/// Marks waived findings (warning about expired waivers) and compares with the baseline.
+fn annotate(mut report: Report, plan: &ReportPlan) -> Report {
     report.apply_waivers(&plan.waivers, chrono::Utc::now().date_naive());
     for expired in report
         .waivers
@@ -225,7 +256,7 @@ fn finish(mut report: Report, plan: &ReportPlan, args: &ReportArgs) -> Result<Ou
     if let Some(baseline) = &plan.baseline {
         report.compare_with(baseline);
     }
-    emit(&report, args)
+    report
 }
 
 /// Whether a finding trips the gate under `--fail-on` / `--allow-errors`, waivers and

@@ -42,6 +42,14 @@ pub enum Command {
         /// A rule id, as `bedrock-audit rules` lists them.
         rule_id: String,
     },
+    /// Print the least-privilege read-only IAM policy the scan needs.
+    IamPolicy,
+    /// Check an evidence bundle written by `scan --evidence`: digests, and whether the
+    /// findings reproduce from its snapshot.
+    Verify {
+        /// The bundle directory.
+        dir: PathBuf,
+    },
     /// Write a commented rollout profile with every key and its default.
     Init {
         /// Where to write it.
@@ -75,6 +83,11 @@ pub struct ScanArgs {
     /// Write every AWS operation the scan made (JSON lines) here.
     #[arg(long, value_name = "FILE")]
     pub trace_calls: Option<PathBuf>,
+
+    /// Write an evidence bundle here: snapshot, profile, JSON and HTML reports, and a manifest
+    /// of SHA-256 digests that `bedrock-audit verify` checks.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
 
     #[command(flatten)]
     pub report: ReportArgs,

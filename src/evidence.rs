@@ -63,13 +63,24 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 }
 
 /// Writes the bundle; returns the manifest's own SHA-256 for the operator to record.
-pub fn write_bundle(dir: &Path, snapshot: &Snapshot, profile: &Profile, report: &Report) -> Result<String> {
+pub fn write_bundle(
+    dir: &Path,
+    snapshot: &Snapshot,
+    profile: &Profile,
+    report: &Report,
+) -> Result<String> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         (SNAPSHOT, to_json(snapshot)?),
         (PROFILE, to_json(profile)?),
-        (REPORT_JSON, crate::report::render(report, Format::Json, false).into_bytes()),
-        (REPORT_HTML, crate::report::render(report, Format::Html, false).into_bytes()),
+        (
+            REPORT_JSON,
+            crate::report::render(report, Format::Json, false).into_bytes(),
+        ),
+        (
+            REPORT_HTML,
+            crate::report::render(report, Format::Html, false).into_bytes(),
+        ),
     ];
     let mut digests = BTreeMap::new();
     for (name, bytes) in &files {
@@ -151,26 +162,37 @@ impl Verification {
 /// Checks a bundle. Err only when the bundle cannot be read at all (no manifest).
 pub fn verify(dir: &Path) -> Result<Verification> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| Error::input_file(&manifest_path, format!("cannot read the bundle manifest: {e}")))?;
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        Error::input_file(
+            &manifest_path,
+            format!("cannot read the bundle manifest: {e}"),
+        )
+    })?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| Error::input_file(&manifest_path, format!("invalid manifest: {e}")))?;
     if manifest.manifest_version != MANIFEST_VERSION {
         return Err(Error::input_file(
             &manifest_path,
-            format!("manifest_version {} is not supported (expected {MANIFEST_VERSION})", manifest.manifest_version),
+            format!(
+                "manifest_version {} is not supported (expected {MANIFEST_VERSION})",
+                manifest.manifest_version
+            ),
         ));
     }
     let mut result = Verification::default();
     for required in [SNAPSHOT, PROFILE, REPORT_JSON, REPORT_HTML] {
         if !manifest.files.contains_key(required) {
-            result.file_problems.push(format!("{required}: not listed in manifest.json"));
+            result
+                .file_problems
+                .push(format!("{required}: not listed in manifest.json"));
         }
     }
     for (name, expected) in &manifest.files {
         // Names come from the manifest: refuse anything that could leave the bundle.
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
-            result.file_problems.push(format!("{name}: not a plain file name"));
+            result
+                .file_problems
+                .push(format!("{name}: not a plain file name"));
             continue;
         }
         match std::fs::read(dir.join(name)) {
@@ -182,17 +204,24 @@ pub fn verify(dir: &Path) -> Result<Verification> {
                     ));
                 }
             }
-            Err(e) => result.file_problems.push(format!("{name}: cannot be read ({e})")),
+            Err(e) => result
+                .file_problems
+                .push(format!("{name}: cannot be read ({e})")),
         }
     }
     let current = current_rule_digests();
     for saved in &manifest.rules {
         match current.iter().find(|c| c.id == saved.id) {
-            None => result.rule_changes.push(format!("rule {} no longer exists in this version", saved.id)),
-            Some(c) if c.metadata_sha256 != saved.metadata_sha256 => result.rule_changes.push(format!(
-                "rule {}'s metadata differs from this version's (bundle made by {} {})",
-                saved.id, manifest.tool.name, manifest.tool.version
+            None => result.rule_changes.push(format!(
+                "rule {} no longer exists in this version",
+                saved.id
             )),
+            Some(c) if c.metadata_sha256 != saved.metadata_sha256 => {
+                result.rule_changes.push(format!(
+                    "rule {}'s metadata differs from this version's (bundle made by {} {})",
+                    saved.id, manifest.tool.name, manifest.tool.version
+                ))
+            }
             Some(_) => {}
         }
     }
@@ -235,12 +264,18 @@ fn reevaluate(dir: &Path) -> Result<Vec<String>> {
     let mut differences = Vec::new();
     for v in &saved_verdicts {
         if !fresh_verdicts.contains(v) {
-            differences.push(format!("in report.json but not reproduced: {} is {} ({})", v.0, v.1, v.3));
+            differences.push(format!(
+                "in report.json but not reproduced: {} is {} ({})",
+                v.0, v.1, v.3
+            ));
         }
     }
     for v in &fresh_verdicts {
         if !saved_verdicts.contains(v) {
-            differences.push(format!("reproduced but not in report.json: {} is {} ({})", v.0, v.1, v.3));
+            differences.push(format!(
+                "reproduced but not in report.json: {} is {} ({})",
+                v.0, v.1, v.3
+            ));
         }
     }
     Ok(differences)

@@ -1,7 +1,7 @@
 //! bedrock-audit: is this AWS account ready for Claude Code through Amazon Bedrock?
 //!
 //! collect (AWS, read-only) → [`snapshot::Snapshot`] → [`rules`] (pure) → [`report::Report`]
-//! → table / JSON / SARIF.
+//! → table / JSON / SARIF / JUnit / Markdown / HTML.
 
 pub mod app;
 pub mod baseline;
@@ -10,7 +10,9 @@ pub mod collect;
 pub mod digest;
 pub mod engine;
 pub mod error;
+pub mod evidence;
 pub mod finding;
+pub mod iam_policy;
 pub mod model_ids;
 pub mod profile;
 pub mod report;

@@ -1,7 +1,8 @@
 //! Waivers: accepted risks with a justification, an owner and an expiry date.
 //!
-//! A waiver matches findings by rule id and a resource glob (`*` and `?`, as in
-//! `arn:aws:logs:us-east-1:*:log-group:/aws/lambda/*`), optionally narrowed to a region or
+//! A waiver matches findings by rule id and a resource pattern with IAM-style wildcards (`*`
+//! any run of characters, `/` and `:` included; `?` one character), as in
+//! `arn:aws:logs:us-east-1:*:log-group:/aws/lambda/*`, optionally narrowed to a region or
 //! account. A matching unexpired waiver marks the finding `waived`: it stays in every report
 //! with its justification but no longer fails the run. An expired waiver stops applying and is
 //! reported, so an accepted risk cannot outlive its review date silently.
@@ -19,7 +20,7 @@ use crate::finding::{Finding, Status};
 #[serde(deny_unknown_fields)]
 pub struct WaiverEntry {
     pub rule: String,
-    /// Glob over the finding's resource (ARN or name).
+    /// Pattern over the finding's resource (ARN or name): `*` matches any characters.
     pub resource: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -166,7 +167,7 @@ fn parse_expiry(expiry: &ExpiryDate) -> Option<NaiveDate> {
 impl Waiver {
     pub fn matches(&self, finding: &Finding) -> bool {
         self.rule == finding.rule_id
-            && glob_match::glob_match(&self.resource, &finding.resource)
+            && wildmatch::WildMatch::new(&self.resource).matches(&finding.resource)
             && self.region.as_ref().is_none_or(|r| *r == finding.region)
             && self.account.as_ref().is_none_or(|a| *a == finding.account)
     }

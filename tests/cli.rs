@@ -442,20 +442,26 @@ fn baseline_fails_only_on_new_findings() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "one new failure");
+    assert_eq!(out.status.code(), Some(1), "one new failing resource");
     let report = json_of(&out);
-    assert_eq!(report["summary"]["new"], 1);
+    // A log group with neither retention nor a KMS key fails two rules; both are new.
+    assert_eq!(report["summary"]["new"], 2);
     let new: Vec<&Value> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .filter(|f| f["baseline"] == "new")
         .collect();
-    assert_eq!(new.len(), 1);
-    assert!(new[0]["resource"]
+    let mut rules: Vec<&str> = new
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap_or_default())
+        .collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["kms-keys-configured", "log-retention-set"]);
+    assert!(new.iter().all(|f| f["resource"]
         .as_str()
         .unwrap_or_default()
-        .ends_with("/regression/new-group"));
+        .ends_with("/regression/new-group")));
 
     // The regressed run as the baseline, the demo as the current run: the group is fixed (gone).
     run(
@@ -484,8 +490,8 @@ fn baseline_fails_only_on_new_findings() {
     );
     let report = json_of(&out);
     let fixed = report["baseline"]["fixed"].as_array().expect("fixed list");
-    assert_eq!(fixed.len(), 1);
-    assert_eq!(fixed[0]["baseline"], "fixed");
+    assert_eq!(fixed.len(), 2);
+    assert!(fixed.iter().all(|f| f["baseline"] == "fixed"));
 }
 
 #[test]

@@ -85,8 +85,10 @@ mod tests {
 
     use crate::snapshot::ErrorKind;
 
+    // The SDK's own paginator yields this type; the tests have to produce it as it is.
     type Page = Result<DescribeLogGroupsOutput, SdkError<DescribeLogGroupsError, HttpResponse>>;
 
+    #[allow(clippy::result_large_err)]
     fn page(names: &[&str], next: Option<&str>) -> Page {
         let groups = names
             .iter()
@@ -98,6 +100,7 @@ mod tests {
             .build())
     }
 
+    #[allow(clippy::result_large_err)]
     fn throttled() -> Page {
         let meta = ErrorMetadata::builder()
             .code("ThrottlingException")

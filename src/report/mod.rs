@@ -6,7 +6,10 @@ use crate::finding::{Finding, Status};
 use crate::profile::Profile;
 use crate::snapshot::Snapshot;
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod table;
 
@@ -154,6 +157,9 @@ pub enum Format {
     Table,
     Json,
     Sarif,
+    Junit,
+    Markdown,
+    Html,
 }
 
 impl Format {
@@ -167,6 +173,9 @@ impl Format {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Junit => "xml",
+            Format::Markdown => "md",
+            Format::Html => "html",
         }
     }
 }
@@ -177,5 +186,8 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Table => table::render(report, color),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
     }
 }

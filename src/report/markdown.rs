@@ -1,0 +1,364 @@
+//! `--format markdown`: a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+//!
+//! Failing and error findings come first, grouped by rule with what to do; passes and
+//! not-applicable findings are folded into a `<details>` block so the comment stays short.
+
+use std::fmt::Write as _;
+
+use super::{Report, Summary};
+use crate::baseline::Change;
+use crate::finding::{Finding, Status};
+use crate::rules::RuleMeta;
+use crate::waivers::WaiverState;
+
+/// The one-word answer a report gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every finding passed, did not apply, or is covered by an unexpired waiver.
+    Ready,
+    /// At least one check failed.
+    NotReady,
+    /// Nothing failed, but something could not be judged (or nothing was judged at all):
+    /// fail closed rather than call the account ready.
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn of(summary: &Summary) -> Verdict {
+        if summary.fail > 0 {
+            Verdict::NotReady
+        } else if summary.error > 0 || summary.pass + summary.not_applicable + summary.waived == 0 {
+            Verdict::Incomplete
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::NotReady => "NOT READY",
+            Verdict::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+/// Findings grouped by rule, rules in the order they first appear (the report's rule order).
+pub(crate) fn findings_by_rule(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for finding in findings {
+        match groups.iter_mut().find(|(id, _)| *id == finding.rule_id) {
+            Some((_, members)) => members.push(finding),
+            None => groups.push((&finding.rule_id, vec![finding])),
+        }
+    }
+    groups
+}
+
+pub fn render(report: &Report) -> String {
+    let verdict = Verdict::of(&report.summary);
+    let icon = match verdict {
+        Verdict::Ready => "✅",
+        Verdict::NotReady => "❌",
+        Verdict::Incomplete => "⚠️",
+    };
+    let mut out = String::new();
+    let waived_note = match report.summary.waived {
+        0 => String::new(),
+        n => format!(" ({n} waived)"),
+    };
+    let _ = writeln!(
+        out,
+        "## {icon} Claude Code on Bedrock readiness: {}{waived_note}\n",
+        verdict.label()
+    );
+    let scan = &report.scan;
+    let _ = writeln!(
+        out,
+        "**Account:** {} · **Regions:** {} · **Scanned:** {} → {} · **Source:** {}  ",
+        inline(&scan.accounts.join(", ")),
+        inline(&scan.regions.join(", ")),
+        inline(&scan.started_at),
+        inline(&scan.finished_at),
+        inline(&scan.source),
+    );
+    let _ = writeln!(
+        out,
+        "{} {} (rules {})\n",
+        inline(&report.tool.name),
+        inline(&report.tool.version),
+        inline(&report.tool.rules_version),
+    );
+
+    let summary = &report.summary;
+    out.push_str("| Status | Findings |\n|---|---:|\n");
+    let _ = writeln!(out, "| ❌ Fail | {} |", summary.fail);
+    let _ = writeln!(out, "| ⚠️ Error (could not judge) | {} |", summary.error);
+    let _ = writeln!(out, "| ✅ Pass | {} |", summary.pass);
+    let _ = writeln!(out, "| ➖ Not applicable | {} |", summary.not_applicable);
+    let _ = writeln!(out, "| 🛡️ Waived (accepted risk) | {} |", summary.waived);
+    if let Some(new) = summary.new {
+        let _ = writeln!(out, "| 🆕 New since baseline | {new} |");
+    }
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(out, "| ✔️ Fixed since baseline | {} |", fixed_count(report));
+        let _ = writeln!(
+            out,
+            "\nCompared with baseline {} ({} {}).",
+            inline(&baseline.path),
+            inline(&baseline.tool_version),
+            inline(&baseline.started_at),
+        );
+    }
+    out.push('\n');
+
+    let groups = findings_by_rule(&report.findings);
+    let needs_action =
+        |f: &&Finding| f.waiver.is_none() && matches!(f.status, Status::Fail | Status::Error);
+    let failing: Vec<_> = groups
+        .iter()
+        .filter(|(_, findings)| findings.iter().any(needs_action))
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("### Failing and error findings\n\n");
+    }
+    for (rule_id, findings) in failing {
+        let meta = crate::rules::meta(rule_id);
+        let acted: Vec<&Finding> = findings.iter().copied().filter(needs_action).collect();
+        write_rule_heading(&mut out, rule_id, meta, acted[0]);
+        out.push_str(
+            "| Status | Severity | Region | Resource | Message |\n|---|---|---|---|---|\n",
+        );
+        for finding in &acted {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} | {} | {} | {} |",
+                status_label(finding.status),
+                if finding.baseline == Some(Change::New) {
+                    " 🆕 new"
+                } else {
+                    ""
+                },
+                finding.severity.as_str(),
+                cell(&finding.region),
+                code_cell(&finding.resource),
+                cell(&finding.message),
+            );
+        }
+        out.push('\n');
+        write_remediation(&mut out, meta, &acted);
+    }
+
+    write_waived(&mut out, report);
+
+    let rest: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Pass | Status::NotApplicable))
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Passing ({}) and not applicable ({})</summary>\n",
+            summary.pass, summary.not_applicable
+        );
+        out.push_str("| Rule | Status | Region | Resource | Message |\n|---|---|---|---|---|\n");
+        for finding in rest {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code_cell(&finding.rule_id),
+                status_label(finding.status),
+                cell(&finding.region),
+                code_cell(&finding.resource),
+                cell(&finding.message),
+            );
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// Waived findings stay in plain view (an accepted risk is still a risk), and waivers that
+/// expired or matched nothing are called out for review.
+fn write_waived(out: &mut String, report: &Report) {
+    let waived: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_some())
+        .collect();
+    if !waived.is_empty() {
+        out.push_str("### Waived findings\n\n");
+        out.push_str(
+            "| Rule | Status | Region | Resource | Owner | Expires | Justification |\n\
+             |---|---|---|---|---|---|---|\n",
+        );
+        for finding in waived {
+            let Some(waiver) = &finding.waiver else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code_cell(&finding.rule_id),
+                status_label(finding.status),
+                cell(&finding.region),
+                code_cell(&finding.resource),
+                cell(&waiver.owner),
+                waiver.expires,
+                cell(&waiver.justification),
+            );
+        }
+        out.push('\n');
+    }
+    let attention: Vec<_> = report
+        .waivers
+        .iter()
+        .filter(|w| w.state != WaiverState::Active)
+        .collect();
+    if !attention.is_empty() {
+        out.push_str("### Waivers to review\n\n");
+        for entry in attention {
+            let why = match entry.state {
+                WaiverState::Expired => format!(
+                    "expired on {}: no longer applies ({} finding(s) it would cover)",
+                    entry.waiver.expires,
+                    entry.matched.len()
+                ),
+                _ => "matched no finding: remove it or fix its pattern".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "- {} {} (owner {}, {}): {why}",
+                code_cell(&entry.waiver.rule),
+                code_cell(&entry.waiver.resource),
+                inline(&entry.waiver.owner),
+                inline(&entry.waiver.declared_in),
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// Problems in the baseline that are gone now: resolved in place or no longer reported.
+pub(crate) fn fixed_count(report: &Report) -> usize {
+    let in_place = report
+        .findings
+        .iter()
+        .filter(|f| f.baseline == Some(Change::Fixed))
+        .count();
+    in_place + report.baseline.as_ref().map_or(0, |b| b.fixed.len())
+}
+
+fn write_rule_heading(out: &mut String, rule_id: &str, meta: Option<&RuleMeta>, first: &Finding) {
+    let id = rule_id.replace('`', "'");
+    let _ = match meta {
+        Some(meta) => writeln!(
+            out,
+            "#### {} ({}, `{id}`)\n",
+            inline(&meta.title),
+            meta.severity.as_str()
+        ),
+        // A rule this build does not know (a report from another version): its id is its title.
+        None => writeln!(out, "#### `{id}` ({})\n", first.severity.as_str()),
+    };
+}
+
+/// The rule's fix (with its CLI command) for failures; the distinct access advice for errors,
+/// which is about the scanner's permissions rather than the account's configuration.
+fn write_remediation(out: &mut String, meta: Option<&RuleMeta>, acted: &[&Finding]) {
+    let has_fail = acted.iter().any(|f| f.status == Status::Fail);
+    if has_fail {
+        match meta {
+            Some(meta) => {
+                let _ = writeln!(
+                    out,
+                    "**Remediation:** {}\n",
+                    inline(meta.remediation.trim())
+                );
+                if !meta.remediation_cli.trim().is_empty() {
+                    let cli = meta.remediation_cli.trim();
+                    let fence = fence_for(cli);
+                    let _ = writeln!(out, "{fence}sh\n{cli}\n{fence}\n");
+                }
+            }
+            None => {
+                let mut seen: Vec<&str> = Vec::new();
+                for f in acted.iter().filter(|f| f.status == Status::Fail) {
+                    if !seen.contains(&f.remediation.as_str()) {
+                        seen.push(&f.remediation);
+                    }
+                }
+                for remediation in seen {
+                    let _ = writeln!(out, "**Remediation:** {}\n", inline(remediation.trim()));
+                }
+            }
+        }
+    }
+    let mut error_advice: Vec<&str> = Vec::new();
+    for f in acted.iter().filter(|f| f.status == Status::Error) {
+        if !error_advice.contains(&f.remediation.as_str()) {
+            error_advice.push(&f.remediation);
+        }
+    }
+    for advice in error_advice {
+        let _ = writeln!(out, "**To judge the errors:** {}\n", inline(advice.trim()));
+    }
+}
+
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Error => "⚠️ error",
+        Status::NotApplicable => "➖ n/a",
+    }
+}
+
+/// A code fence longer than any backtick run in `body`, so the body cannot close it.
+fn fence_for(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// Text outside tables: neutralise HTML so report content cannot open or close a block
+/// (`<details>`) of the comment; newlines become line breaks.
+fn inline(text: &str) -> String {
+    html_escape(text)
+        .replace("\r\n", "\n")
+        .replace('\n', "<br>")
+}
+
+/// A table cell: as [`inline`], plus `|` escaped so it cannot split the row.
+fn cell(text: &str) -> String {
+    inline(text).replace('|', "\\|")
+}
+
+/// A table cell shown as code; falls back to plain text when the value holds a backtick.
+fn code_cell(text: &str) -> String {
+    if text.contains('`') || text.contains('\n') || text.contains('\r') {
+        return cell(text);
+    }
+    format!("`{}`", visible_controls(text).replace('|', "\\|"))
+}
+
+fn html_escape(text: &str) -> String {
+    visible_controls(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Control characters other than tab and newlines shown as `\u{..}`: a terminal escape in a
+/// message must not recolour or hide the text of whoever reads the summary.
+fn visible_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

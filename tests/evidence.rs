@@ -1,0 +1,183 @@
+//! Evidence bundles and `verify`: an untouched bundle is intact and reproduces; any change to
+//! any file is named; the scanner's IAM policy is exactly its operation list.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use bedrock_audit::engine::{self, RuleSelection};
+use bedrock_audit::evidence;
+use bedrock_audit::profile::Profile;
+
+fn write_demo_bundle(dir: &Path) {
+    let snapshot = bedrock_audit::app::parse_snapshot(
+        bedrock_audit::app::DEMO_SNAPSHOT,
+        Path::new("demo.snapshot.json"),
+    )
+    .expect("demo parses");
+    let mut profile = Profile::default();
+    profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
+    let report = engine::build_report(&snapshot, &profile, &RuleSelection::default(), "scan");
+    let digest = evidence::write_bundle(dir, &snapshot, &profile, &report).expect("bundle written");
+    let manifest = std::fs::read(dir.join(evidence::MANIFEST)).expect("manifest");
+    assert_eq!(digest, bedrock_audit::digest::sha256_hex(&manifest));
+}
+
+fn verify_cli(dir: &Path) -> (Option<i32>, String, String) {
+    let out = Command::cargo_bin("bedrock-audit")
+        .expect("binary")
+        .arg("verify")
+        .arg(dir)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn untouched_bundle_is_intact_and_reproduces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    for name in [
+        evidence::SNAPSHOT,
+        evidence::PROFILE,
+        evidence::REPORT_JSON,
+        evidence::REPORT_HTML,
+        evidence::MANIFEST,
+    ] {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join(evidence::MANIFEST)).expect("read"))
+            .expect("json");
+    assert_eq!(
+        manifest["rules"].as_array().expect("rules").len(),
+        bedrock_audit::rules::REGISTRY.len()
+    );
+    let html = std::fs::read_to_string(dir.path().join(evidence::REPORT_HTML)).expect("html");
+    let json_digest = manifest["files"][evidence::REPORT_JSON]
+        .as_str()
+        .expect("digest");
+    assert!(
+        html.contains(json_digest),
+        "the HTML names the digest of the JSON it was made from"
+    );
+
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("INTACT") && stdout.contains("REPRODUCED"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_tampered_file_is_named() {
+    for (name, from, to) in [
+        (
+            evidence::REPORT_JSON,
+            "\"status\": \"fail\"",
+            "\"status\": \"pass\"",
+        ),
+        (
+            evidence::SNAPSHOT,
+            "\"retention_in_days\": null",
+            "\"retention_in_days\": 3653",
+        ),
+        (evidence::REPORT_HTML, "</body>", "<p>all good</p></body>"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_demo_bundle(dir.path());
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{name} should contain {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        let (code, stdout, _) = verify_cli(dir.path());
+        assert_eq!(code, Some(1), "{name}: {stdout}");
+        assert!(
+            stdout.contains("TAMPERED") && stdout.contains(&format!("{name}: modified")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_or_manifest_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    std::fs::remove_file(dir.path().join(evidence::SNAPSHOT)).expect("remove");
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("snapshot.json: cannot be read"), "{stdout}");
+
+    std::fs::remove_file(dir.path().join(evidence::MANIFEST)).expect("remove");
+    let (code, _, stderr) = verify_cli(dir.path());
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("manifest.json"), "{stderr}");
+}
+
+#[test]
+fn findings_that_no_longer_reproduce_are_listed() {
+    // Rewrite report.json consistently (manifest updated too): integrity holds, but the
+    // verdicts no longer follow from the snapshot.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    let report_path = dir.path().join(evidence::REPORT_JSON);
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).expect("read")).expect("json");
+    let first_fail = report["findings"]
+        .as_array_mut()
+        .expect("findings")
+        .iter_mut()
+        .find(|f| f["status"] == "fail")
+        .expect("the demo has a failing finding");
+    first_fail["status"] = "pass".into();
+    let bytes = serde_json::to_vec_pretty(&report).expect("serialise");
+    std::fs::write(&report_path, &bytes).expect("write");
+    let manifest_path = dir.path().join(evidence::MANIFEST);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).expect("read")).expect("json");
+    manifest["files"][evidence::REPORT_JSON] = bedrock_audit::digest::sha256_hex(&bytes).into();
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).expect("serialise"),
+    )
+    .expect("write");
+
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("INTACT") && stdout.contains("DIFFER") && stdout.contains("not reproduced"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn iam_policy_prints_exactly_the_collectors_operations() {
+    let out = Command::cargo_bin("bedrock-audit")
+        .expect("binary")
+        .arg("iam-policy")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).expect("policy is JSON");
+    assert_eq!(policy["Version"], "2012-10-17");
+    let mut printed: Vec<String> = policy["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    printed.sort();
+    let mut expected: Vec<String> = bedrock_audit::collect::operations::actions()
+        .map(str::to_string)
+        .collect();
+    expected.sort();
+    assert_eq!(printed, expected);
+    assert!(printed.iter().all(|a| {
+        let op = a.split_once(':').map_or("", |(_, op)| op);
+        op.starts_with("Describe") || op.starts_with("List") || op.starts_with("Get")
+    }));
+}
