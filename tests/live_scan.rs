@@ -618,3 +618,133 @@ async fn table_json_and_sarif_report_the_same_scan() {
         && r["level"] == "error"
         && r.to_string().contains(INVOCATION_LOG_GROUP)));
 }
+
+// ------------------------------------------------------------- CI gates and audit evidence
+
+#[tokio::test]
+async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let trace = account.path("calls.jsonl");
+    let run = account.scan_json(&[EAST], &["--trace-calls", &trace.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let traced: BTreeSet<String> = std::fs::read_to_string(&trace)
+        .expect("trace written")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let record: Value = serde_json::from_str(l).expect("trace line is JSON");
+            record["action"].as_str().expect("action").to_string()
+        })
+        .collect();
+
+    let policy_run = account.run(&["iam-policy"]);
+    assert_eq!(policy_run.code, 0, "{}", policy_run.describe());
+    let policy: Value = serde_json::from_str(&policy_run.stdout).expect("policy is JSON");
+    let granted: BTreeSet<String> = policy["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        granted, traced,
+        "the policy must grant exactly what a full scan calls"
+    );
+}
+
+#[tokio::test]
+async fn baseline_from_the_previous_scan_fails_only_on_a_new_failure() {
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    let baseline = account.path("baseline.json").display().to_string();
+    let first = account.scan_json(&[EAST], &["--output", &baseline]);
+    assert_eq!(first.code, 0, "{}", first.describe());
+
+    let unchanged = account.scan_json(&[EAST], &["--baseline", &baseline]);
+    assert_eq!(
+        unchanged.code,
+        0,
+        "nothing regressed\n{}",
+        unchanged.describe()
+    );
+    assert_eq!(unchanged.report()["summary"]["new"], 0);
+
+    account
+        .seeder(EAST)
+        .await
+        .log_group(&LogGroupSpec::new("/claude-code/regressed", None).encrypted(&ready[0].key.arn))
+        .await
+        .expect("seed log group");
+    let regressed = account.scan_json(&[EAST], &["--baseline", &baseline]);
+    assert_eq!(
+        regressed.code,
+        1,
+        "one new failure\n{}",
+        regressed.describe()
+    );
+    let report = regressed.report();
+    assert_eq!(report["summary"]["new"], 1);
+    let new: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1, "{}", regressed.describe());
+    assert_eq!(new[0]["rule_id"], LOG_RETENTION);
+    assert!(new[0]["resource"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("/claude-code/regressed"));
+
+    // With a waiver for that group the same run passes the gate, and the finding says why.
+    let waivers = account.write(
+        "waivers.toml",
+        "[[waiver]]\nrule = \"log-retention-set\"\nresource = \"arn:aws:logs:*:log-group:/claude-code/regressed*\"\njustification = \"Retention set by the log pipeline next sprint (TICKET-42)\"\nowner = \"platform@example.com\"\nexpires = 2999-01-01\n",
+    );
+    let waived = account.scan_json(
+        &[EAST],
+        &[
+            "--baseline",
+            &baseline,
+            "--waivers",
+            &waivers.display().to_string(),
+        ],
+    );
+    assert_eq!(waived.code, 0, "{}", waived.describe());
+    assert_eq!(waived.report()["summary"]["waived"], 1);
+}
+
+#[tokio::test]
+async fn evidence_bundle_of_a_scan_verifies_and_names_a_tampered_file() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let bundle = account.path("evidence");
+    let bundle_arg = bundle.display().to_string();
+    let run = account.scan_json(&[EAST], &["--evidence", &bundle_arg]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(run.stderr.contains("sha256"), "{}", run.stderr);
+
+    let verified = account.run(&["verify", &bundle_arg]);
+    assert_eq!(verified.code, 0, "{}", verified.describe());
+    assert!(verified.stdout.contains("INTACT") && verified.stdout.contains("REPRODUCED"));
+    // The bundle's report is the scan's report.
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(bundle.join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    assert_eq!(saved["findings"], run.report()["findings"]);
+
+    let snapshot = bundle.join("snapshot.json");
+    let text = std::fs::read_to_string(&snapshot).expect("snapshot.json");
+    std::fs::write(
+        &snapshot,
+        text.replacen("\"is_logging\": true", "\"is_logging\": false", 1),
+    )
+    .expect("tamper");
+    let tampered = account.run(&["verify", &bundle_arg]);
+    assert_eq!(tampered.code, 1, "{}", tampered.describe());
+    assert!(
+        tampered.stdout.contains("snapshot.json: modified"),
+        "{}",
+        tampered.stdout
+    );
+}
