@@ -19,15 +19,7 @@ const MIN_HAIKU: (u32, u32) = (4, 5);
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let account = ctx.snapshot.account_label();
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         for role in model_roles(ctx.profile) {
             let resource = resource_name(region, &account, &role);
             let judgement = judge(snapshot, region, &role);
@@ -48,8 +40,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             );
             findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
         }
-    }
-    findings
+    })
 }
 
 /// The profile's ARN when the setting names one; `model-role/<role>` for a bare model id,

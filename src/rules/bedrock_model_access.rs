@@ -17,15 +17,7 @@ const AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
 const MODELS: &str = "bedrock:ListFoundationModels";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         for role in model_roles(ctx.profile) {
             let model_id = foundation_model_id(role.model_id);
             let resource = foundation_model_arn(region, role.model_id);
@@ -40,8 +32,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             );
             findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
         }
-    }
-    findings
+    })
 }
 
 fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {

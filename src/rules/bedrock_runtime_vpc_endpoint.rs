@@ -18,15 +18,7 @@ const VPCS: &str = "ec2:DescribeVpcs";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let account = ctx.snapshot.account_label();
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         let service = format!("com.amazonaws.{region}.bedrock-runtime");
         let region_resource = format!("arn:aws:ec2:{region}:{account}:vpc-endpoint/*");
         let endpoints = match snapshot.vpc_endpoints.as_result() {
@@ -38,7 +30,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     &format!("the {service} VPC endpoints"),
                     error,
                 ));
-                continue;
+                return;
             }
         };
         let interface: Vec<&VpcEndpoint> = endpoints
@@ -78,7 +70,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 )
                 .with_evidence(vpc_evidence),
             );
-            continue;
+            return;
         }
 
         for endpoint in interface {
@@ -98,8 +90,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             );
             findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
         }
-    }
-    findings
+    })
 }
 
 fn judge(snapshot: &RegionSnapshot, region: &str, endpoint: &VpcEndpoint) -> Judgement {

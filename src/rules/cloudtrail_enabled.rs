@@ -44,15 +44,7 @@ impl TrailVerdict<'_> {
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let account = ctx.snapshot.account_label();
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         let resource = format!("arn:aws:cloudtrail:{region}:{account}:trail/*");
         let trails = match snapshot.trails.as_result() {
             Ok(trails) => trails,
@@ -63,7 +55,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     &format!("the CloudTrail trails of {region}"),
                     error,
                 ));
-                continue;
+                return;
             }
         };
         if trails.is_empty() {
@@ -78,7 +70,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 )
                 .with_evidence(Evidence::new(TRAILS, Some(region)).with("trail_count", 0)),
             );
-            continue;
+            return;
         }
         let verdicts: Vec<TrailVerdict> = trails.iter().map(judge).collect();
         let evidence: Vec<Evidence> = verdicts
@@ -132,8 +124,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         };
         finding.evidence.extend(evidence);
         findings.push(finding);
-    }
-    findings
+    })
 }
 
 fn judge(trail: &Trail) -> TrailVerdict<'_> {

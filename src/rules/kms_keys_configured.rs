@@ -24,15 +24,7 @@ const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let account = ctx.snapshot.account_label();
     let judging_region = trail_regions(ctx);
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         let before = findings.len();
 
         match snapshot.trails.as_result() {
@@ -45,7 +37,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             Ok(trails) => {
                 for trail in trails
                     .iter()
-                    .filter(|t| judging_region.get(t.arn.as_str()) == Some(&region))
+                    .filter(|t| judging_region.get(t.arn.as_str()).map(|r| r.as_str()) == Some(region))
                 {
                     let mut judgement = Judgement::new();
                     judgement.evidence(
@@ -161,8 +153,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 .with_evidence(Evidence::new(LOG_GROUPS, Some(region)).with("log_group_count", 0)),
             );
         }
-    }
-    findings
+    })
 }
 
 /// Where each visible trail is judged: its home region when that is a target region holding

@@ -9,15 +9,7 @@ const SOURCE: &str = "logs:DescribeLogGroups";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let min_days = ctx.profile.data_retention.min_log_retention_days;
-    let mut findings = Vec::new();
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    ctx.per_region(|region, snapshot, findings| {
         let groups = match snapshot.log_groups.as_result() {
             Ok(groups) => groups,
             Err(error) => {
@@ -30,7 +22,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     "the region's CloudWatch log groups",
                     error,
                 ));
-                continue;
+                return;
             }
         };
         if groups.is_empty() {
@@ -46,7 +38,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 )
                 .with_evidence(Evidence::new(SOURCE, Some(region)).with("log_group_count", 0)),
             );
-            continue;
+            return;
         }
         for group in groups {
             let evidence = Evidence::new(SOURCE, Some(region))
@@ -81,6 +73,5 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     .with_evidence(evidence),
             );
         }
-    }
-    findings
+    })
 }

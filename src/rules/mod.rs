@@ -173,9 +173,26 @@ impl RuleContext<'_> {
 
     /// The region's snapshot, or the `error` finding to report when the snapshot has none
     /// (a snapshot collected for other regions than the profile's).
+    /// Runs `judge` for each target region, handing it the region's snapshot and the findings
+    /// so far; a region the snapshot lacks becomes an `error` finding instead, so no rule can
+    /// skip a region silently.
+    pub fn per_region(
+        &self,
+        mut judge: impl FnMut(&str, &RegionSnapshot, &mut Vec<Finding>),
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for region in self.target_regions() {
+            match self.region(region) {
+                Ok(snapshot) => judge(region, snapshot, &mut findings),
+                Err(missing) => findings.push(missing),
+            }
+        }
+        findings
+    }
+
     // Called once per region per rule, so the size of the error value costs nothing.
     #[allow(clippy::result_large_err)]
-    pub fn region(&self, name: &str) -> Result<&'_ RegionSnapshot, Finding> {
+    fn region(&self, name: &str) -> Result<&'_ RegionSnapshot, Finding> {
         self.snapshot.region(name).ok_or_else(|| {
             self.finding(
                 Status::Error,

@@ -36,14 +36,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     }
     .with_evidence(profile_evidence)];
 
-    for region in ctx.target_regions() {
-        let snapshot = match ctx.region(region) {
-            Ok(snapshot) => snapshot,
-            Err(missing) => {
-                findings.push(missing);
-                continue;
-            }
-        };
+    findings.extend(ctx.per_region(|region, snapshot, findings| {
         let resource = format!("bedrock-model-invocation-logging/{region}");
         let config = match snapshot.invocation_logging.as_result() {
             Ok(config) => config,
@@ -54,7 +47,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     &format!("the Bedrock model-invocation logging configuration of {region}"),
                     error,
                 ));
-                continue;
+                return;
             }
         };
         let mut evidence = Evidence::new(INVOCATION_LOGGING, Some(region))
@@ -104,6 +97,6 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 .with_evidence(evidence)
                 .with_evidence(Evidence::new("profile", None).with(PROFILE_KEY, required)),
         );
-    }
+    }));
     findings
 }
