@@ -8,7 +8,7 @@ use std::process::Command;
 
 use bedrock_audit::baseline::{BaselineInfo, Change};
 use bedrock_audit::finding::{Evidence, Finding, Severity, Status};
-use bedrock_audit::report::markdown::Verdict;
+use bedrock_audit::report::Verdict;
 use bedrock_audit::report::{
     self, html, json, junit, markdown, Format, Report, ScanInfo, Summary, ToolInfo,
 };

@@ -7,8 +7,9 @@
 use std::fmt::Write as _;
 
 use super::junit::change_label;
-use super::markdown::{findings_by_rule, fixed_count, Verdict};
+use super::markdown::{findings_by_rule, fixed_count};
 use super::Report;
+use super::Verdict;
 use crate::finding::{Evidence, Finding, Status};
 use crate::waivers::WaiverState;
 

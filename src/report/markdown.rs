@@ -5,43 +5,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, Summary};
+use super::{Report, Verdict};
 use crate::baseline::Change;
 use crate::finding::{Finding, Status};
 use crate::rules::RuleMeta;
 use crate::waivers::WaiverState;
-
-/// The one-word answer a report gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every finding passed, did not apply, or is covered by an unexpired waiver.
-    Ready,
-    /// At least one check failed.
-    NotReady,
-    /// Nothing failed, but something could not be judged (or nothing was judged at all):
-    /// fail closed rather than call the account ready.
-    Incomplete,
-}
-
-impl Verdict {
-    pub fn of(summary: &Summary) -> Verdict {
-        if summary.fail > 0 {
-            Verdict::NotReady
-        } else if summary.error > 0 || summary.pass + summary.not_applicable + summary.waived == 0 {
-            Verdict::Incomplete
-        } else {
-            Verdict::Ready
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Ready => "READY",
-            Verdict::NotReady => "NOT READY",
-            Verdict::Incomplete => "INCOMPLETE",
-        }
-    }
-}
 
 /// Findings grouped by rule, rules in the order they first appear (the report's rule order).
 pub(crate) fn findings_by_rule(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {

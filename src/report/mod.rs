@@ -152,6 +152,38 @@ impl Report {
     }
 }
 
+/// The one-word answer a report gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every finding passed, did not apply, or is covered by an unexpired waiver.
+    Ready,
+    /// At least one check failed.
+    NotReady,
+    /// Nothing failed, but something could not be judged (or nothing was judged at all):
+    /// fail closed rather than call the account ready.
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn of(summary: &Summary) -> Verdict {
+        if summary.fail > 0 {
+            Verdict::NotReady
+        } else if summary.error > 0 || summary.pass + summary.not_applicable + summary.waived == 0 {
+            Verdict::Incomplete
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::NotReady => "NOT READY",
+            Verdict::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,

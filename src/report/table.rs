@@ -8,7 +8,7 @@
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::Report;
+use super::{Report, Verdict};
 use crate::finding::{Finding, Severity, Status};
 use crate::rules::RuleMeta;
 
@@ -233,37 +233,41 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
 /// result incomplete, and a report with no findings at all is never called ready.
 fn verdict_line(report: &Report, paint: &Painter) -> String {
     let summary = &report.summary;
-    if summary.fail > 0 {
-        let unread = if summary.error > 0 {
+    match Verdict::of(summary) {
+        Verdict::NotReady => {
+            let unread = if summary.error > 0 {
+                format!(
+                    "; {} more check{} could not be evaluated",
+                    summary.error,
+                    plural(summary.error)
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "; {} more check{} could not be evaluated",
-                summary.error,
-                plural(summary.error)
+                "Verdict: {} — {} failed{unread}.",
+                paint.status(Status::Fail, "NOT READY"),
+                count(summary.fail, "check")
             )
-        } else {
-            String::new()
-        };
-        format!(
-            "Verdict: {} — {} failed{unread}.",
-            paint.status(Status::Fail, "NOT READY"),
-            count(summary.fail, "check")
-        )
-    } else if summary.error > 0 {
-        format!(
+        }
+        Verdict::Incomplete if summary.error > 0 => format!(
             "Verdict: {} — {} could not be evaluated; fix access and scan again before relying on this result.",
             paint.status(Status::Error, "INCOMPLETE"),
             count(summary.error, "check")
-        )
-    } else if summary.pass == 0 && summary.not_applicable == 0 {
-        format!(
+        ),
+        Verdict::Incomplete => format!(
             "Verdict: {} — no checks were evaluated.",
             paint.status(Status::Error, "INCOMPLETE")
-        )
-    } else {
-        format!(
+        ),
+        Verdict::Ready if summary.waived > 0 => format!(
+            "Verdict: {} — every evaluated check passed or is waived ({} waived).",
+            paint.status(Status::Pass, "READY"),
+            summary.waived
+        ),
+        Verdict::Ready => format!(
             "Verdict: {} — every evaluated check passed.",
             paint.status(Status::Pass, "READY")
-        )
+        ),
     }
 }
 
