@@ -949,3 +949,31 @@ fn html_renders_in_headless_chromium_offline() {
     assert_shows_every_finding(&text, &report);
     assert!(text.contains("NOT READY"));
 }
+
+#[test]
+fn markdown_fits_in_a_pull_request_comment() {
+    let mut report = sample_report();
+    let template = report.findings[0].clone();
+    report.findings = (0..2_000)
+        .map(|i| {
+            let mut finding = template.clone();
+            finding.resource =
+                format!("arn:aws:logs:us-east-1:111122223333:log-group:/many/group-{i:04}");
+            finding
+        })
+        .collect();
+    report.summary = Summary::of(&report.findings);
+    let text = markdown::render(&report);
+    assert!(
+        text.chars().count() <= markdown::COMMENT_LIMIT,
+        "{} characters",
+        text.chars().count()
+    );
+    assert!(text.contains("**Truncated:**"));
+    assert!(text.contains("group-0000"), "the first findings are kept");
+    assert!(!text.contains("group-1999"), "the tail is cut");
+    assert_eq!(
+        text.matches("<details>").count(),
+        text.matches("</details>").count()
+    );
+}

@@ -144,6 +144,33 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    fit_in_a_comment(out)
+}
+
+/// GitHub refuses comments over 65,536 characters; leave room for a bot's own framing.
+pub const COMMENT_LIMIT: usize = 60_000;
+
+/// Cuts an over-long summary at a line boundary (most urgent findings come first, so the cut
+/// loses the least important part), closes an open `<details>`, and says where the rest is.
+fn fit_in_a_comment(text: String) -> String {
+    if text.chars().count() <= COMMENT_LIMIT {
+        return text;
+    }
+    let note = "\n> **Truncated:** this summary is longer than a pull-request comment allows. \
+                Every finding is in the JSON, SARIF and HTML reports (`--format json,sarif,html --output-dir DIR`).\n";
+    let budget = COMMENT_LIMIT - note.chars().count() - "\n</details>\n".len();
+    let cut = text
+        .char_indices()
+        .nth(budget)
+        .map_or(text.len(), |(index, _)| index);
+    let kept = text[..cut]
+        .rfind('\n')
+        .map_or(&text[..cut], |end| &text[..=end]);
+    let mut out = kept.to_string();
+    if out.matches("<details>").count() > out.matches("</details>").count() {
+        out.push_str("\n</details>\n");
+    }
+    out.push_str(note);
     out
 }
 
