@@ -90,7 +90,12 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
         } else {
             match crate::collect::sdk_default_region(args.profile.as_deref()).await {
                 Some(region) => vec![region],
-                None => loaded.profile.rollout.regions.clone(),
+                // Guessing a region could judge the wrong one; say what is missing instead.
+                None => {
+                    return Err(Error::Environment(
+                        "no region to scan: pass --region, set [rollout] regions in bedrock-audit.toml, or set AWS_REGION (or a region in your AWS profile)".into(),
+                    ))
+                }
             }
         };
         let mut profile = loaded.profile.clone();

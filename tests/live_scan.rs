@@ -548,6 +548,22 @@ async fn trace_calls_lists_every_call_and_only_reads() {
 }
 
 #[tokio::test]
+async fn missing_region_stops_the_scan_with_exit_2_and_the_sdk_region_is_the_default() {
+    let account = TestAccount::new(BedrockSeed::claude_ready(&[EAST]));
+    let mut env = account.env();
+    env.remove("AWS_REGION");
+    let run = account.run_with_env(&env, &["scan", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.describe());
+    assert!(run.stdout.is_empty(), "no partial report: {}", run.stdout);
+    assert!(run.stderr.contains("no region to scan"), "{}", run.stderr);
+    assert!(run.bedrock_calls.is_empty() && run.moto_calls.is_empty());
+
+    env.set("AWS_REGION", WEST);
+    let run = account.run_with_env(&env, &["scan", "--format", "json"]);
+    assert_eq!(run.report()["scan"]["regions"], serde_json::json!([WEST]));
+}
+
+#[tokio::test]
 async fn missing_credentials_stop_the_scan_with_exit_2() {
     let account = TestAccount::new(BedrockSeed::claude_ready(&[EAST]));
     let mut env = account.env();
