@@ -39,30 +39,18 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     .iter()
                     .filter(|t| judging_region.get(t.arn.as_str()).map(|r| r.as_str()) == Some(region))
                 {
-                    let mut judgement = Judgement::new();
-                    judgement.evidence(
+                    findings.push(encryption_finding(
+                        ctx,
+                        snapshot,
+                        region,
+                        &trail.arn,
+                        &format!("Trail {}", trail.name),
+                        trail.kms_key_id.as_deref(),
                         Evidence::new(TRAILS, Some(region))
                             .with("Name", &trail.name)
                             .with("TrailARN", &trail.arn)
                             .with("HomeRegion", &trail.home_region)
                             .with("KmsKeyId", &trail.kms_key_id),
-                    );
-                    judge_key(
-                        &mut judgement,
-                        snapshot,
-                        region,
-                        trail.kms_key_id.as_deref(),
-                    );
-                    findings.push(judgement.finding(
-                        ctx,
-                        region,
-                        &trail.arn,
-                        &format!("Trail {} is not protected by a usable customer-managed key", trail.name),
-                        format!(
-                            "Trail {} is encrypted with customer-managed key {}, which is Enabled and rotates automatically.",
-                            trail.name,
-                            trail.kms_key_id.as_deref().unwrap_or_default()
-                        ),
                     ));
                 }
             }
@@ -88,29 +76,18 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     } else {
                         format!("Log group {}", group.name)
                     };
-                    let mut judgement = Judgement::new();
-                    judgement.evidence(
+                    findings.push(encryption_finding(
+                        ctx,
+                        snapshot,
+                        region,
+                        &group.arn,
+                        &label,
+                        group.kms_key_id.as_deref(),
                         Evidence::new(LOG_GROUPS, Some(region))
                             .with("logGroupName", &group.name)
                             .with("logGroupArn", &group.arn)
                             .with("kmsKeyId", &group.kms_key_id)
                             .with("receives_bedrock_invocation_logs", receives_invocations),
-                    );
-                    judge_key(
-                        &mut judgement,
-                        snapshot,
-                        region,
-                        group.kms_key_id.as_deref(),
-                    );
-                    findings.push(judgement.finding(
-                        ctx,
-                        region,
-                        &group.arn,
-                        &format!("{label} is not protected by a usable customer-managed key"),
-                        format!(
-                            "{label} is encrypted with customer-managed key {}, which is Enabled and rotates automatically.",
-                            group.kms_key_id.as_deref().unwrap_or_default()
-                        ),
                     ));
                 }
                 if let Some(name) = invocation_group {
@@ -176,6 +153,31 @@ fn trail_regions<'a>(ctx: &'a RuleContext) -> BTreeMap<&'a str, &'a String> {
         }
     }
     chosen
+}
+
+/// The finding for one resource that should be encrypted: its own evidence, then its key's.
+fn encryption_finding(
+    ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    resource: &str,
+    label: &str,
+    key: Option<&str>,
+    evidence: Evidence,
+) -> Finding {
+    let mut judgement = Judgement::new();
+    judgement.evidence(evidence);
+    judge_key(&mut judgement, snapshot, region, key);
+    judgement.finding(
+        ctx,
+        region,
+        resource,
+        &format!("{label} is not protected by a usable customer-managed key"),
+        format!(
+            "{label} is encrypted with customer-managed key {}, which is Enabled and rotates automatically.",
+            key.unwrap_or_default()
+        ),
+    )
 }
 
 fn judge_key(
