@@ -51,6 +51,57 @@ pub fn foundation_model_arn(region: &str, model_id: &str) -> String {
     )
 }
 
+/// The inference profile a configured id names: by ARN, or by id (an ARN's id included).
+pub fn find_profile<'a>(
+    profiles: &'a [crate::snapshot::InferenceProfile],
+    configured: &str,
+) -> Option<&'a crate::snapshot::InferenceProfile> {
+    let wanted = strip_arn(configured);
+    profiles
+        .iter()
+        .find(|p| p.arn == configured || p.id == wanted)
+}
+
+/// Region and foundation-model id of a foundation-model ARN:
+/// `arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-…-v1:0` →
+/// (`us-east-2`, `anthropic.claude-…-v1:0`). Model ids contain `:`, so split at most 5 times.
+pub fn foundation_model_location(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (
+        Some("arn"),
+        Some(_partition),
+        Some("bedrock"),
+        Some(region),
+        Some(_account),
+        Some(resource),
+    ) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    )
+    else {
+        return None;
+    };
+    let model = resource.strip_prefix("foundation-model/")?;
+    (!region.is_empty() && !model.is_empty()).then_some((region, model))
+}
+
+/// The other regions (and the model there) that `profile` sends requests to besides `region`:
+/// a cross-region profile needs model access in each of them.
+pub fn other_destinations<'a>(
+    profile: &'a crate::snapshot::InferenceProfile,
+    region: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    profile
+        .model_arns
+        .iter()
+        .filter_map(|arn| foundation_model_location(arn))
+        .filter(move |(destination, _)| *destination != region)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaudeFamily {
     Haiku,
@@ -142,6 +193,21 @@ pub fn model_roles(profile: &crate::profile::Profile) -> [ModelRole<'_>; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foundation_model_arns_give_region_and_model() {
+        assert_eq!(
+            foundation_model_location(
+                "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"
+            ),
+            Some(("us-east-2", "anthropic.claude-haiku-4-5-20251001-v1:0"))
+        );
+        assert_eq!(
+            foundation_model_location("arn:aws:bedrock:us-east-1:111122223333:inference-profile/x"),
+            None
+        );
+        assert_eq!(foundation_model_location("anthropic.claude-x"), None);
+    }
 
     #[test]
     fn strips_geography_prefixes_only() {

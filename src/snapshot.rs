@@ -113,6 +113,12 @@ pub struct RegionSnapshot {
     /// bedrock:GetFoundationModelAvailability, keyed by foundation-model id; only the models
     /// the profile's primary and fast models route to are queried.
     pub model_availability: BTreeMap<String, Collected<ModelAvailability>>,
+    /// bedrock:GetFoundationModelAvailability in the other regions the configured cross-region
+    /// inference profiles route to (their `models[]`), keyed by region, then foundation-model
+    /// id: requests are served there too, so model access must hold there as well. Absent in
+    /// an older snapshot, which the rule then reports as not collected (`error`), never `pass`.
+    #[serde(default)]
+    pub destination_availability: BTreeMap<String, BTreeMap<String, Collected<ModelAvailability>>>,
     /// bedrock:ListInferenceProfiles (system-defined and application profiles).
     pub inference_profiles: Collected<Vec<InferenceProfile>>,
     /// bedrock:GetModelInvocationLoggingConfiguration; `None` inside means logging is off.

@@ -180,6 +180,43 @@ async fn model_access_not_granted_fails_model_access() {
 }
 
 #[tokio::test]
+async fn model_access_missing_in_a_destination_region_fails_model_access() {
+    // Access is fine where the scan looks (us-east-1) but not in us-east-2, where the `us.`
+    // profile also sends requests: some developers' requests would fail.
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.region_mut("us-east-2")
+            .availability
+            .insert(SONNET_4_5.into(), SeedAvailability::not_authorized());
+    });
+    let run = account.scan_json(&[EAST], &[]);
+    assert_only_rule_fails(&run, MODEL_ACCESS, "us-east-2");
+    let failing: Vec<FindingView> = run
+        .findings_of(MODEL_ACCESS)
+        .into_iter()
+        .filter(|f| f.status == "fail")
+        .collect();
+    assert_eq!(
+        failing.len(),
+        1,
+        "only the primary model\n{}",
+        run.describe()
+    );
+    assert!(
+        failing[0].message.contains("NOT_AUTHORIZED"),
+        "{}",
+        failing[0].message
+    );
+    assert!(
+        run.bedrock_calls
+            .iter()
+            .any(|c| c.operation == "GetFoundationModelAvailability" && c.region == "us-east-2"),
+        "the destination was asked: {:?}",
+        run.bedrock_calls
+    );
+}
+
+#[tokio::test]
 async fn bare_model_id_in_the_profile_fails_inference_profiles() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
     // Current Claude models are served only through inference profiles: a bare foundation
@@ -530,11 +567,13 @@ async fn trace_calls_lists_every_call_and_only_reads() {
                 .any(|p| operation.starts_with(p)),
             "non-read call traced: {record}"
         );
-        assert_eq!(
-            record["region"].as_str().map(|r| r == EAST || r.is_empty()),
-            Some(true),
-            "{record}"
-        );
+        // Only model access is read outside the scanned region: in the other regions the
+        // configured `us.` profiles route to.
+        let region = record["region"].as_str().unwrap_or_default();
+        let allowed = region == EAST
+            || (action == "bedrock:GetFoundationModelAvailability"
+                && ["us-east-2", WEST].contains(&region));
+        assert!(allowed, "{record}");
         let attempts = record["attempts"].as_u64().unwrap_or(1) as usize;
         if service == "bedrock" {
             attempts_to_bedrock += attempts;

@@ -218,9 +218,21 @@ fn a_failed_section_never_yields_a_pass() {
             },
         ),
         (
+            // Without the profiles, neither the profiles nor the regions they route to are known.
             "bedrock:ListInferenceProfiles",
-            &["bedrock-inference-profiles"],
+            &["bedrock-inference-profiles", "bedrock-model-access"],
             |s, e| region_mut(s, EAST).inference_profiles = Collected::failed(e),
+        ),
+        (
+            "bedrock:GetFoundationModelAvailability",
+            &["bedrock-model-access"],
+            |s, e| {
+                for models in region_mut(s, EAST).destination_availability.values_mut() {
+                    for entry in models.values_mut() {
+                        *entry = Collected::failed(e.clone());
+                    }
+                }
+            },
         ),
         (
             "bedrock:GetModelInvocationLoggingConfiguration",
@@ -513,6 +525,82 @@ fn model_access_failure_outranks_an_unreadable_model_list() {
 // ---- bedrock-inference-profiles ------------------------------------------------------------
 
 const PROFILES: &str = "bedrock-inference-profiles";
+
+#[test]
+fn model_access_checks_every_region_a_cross_region_profile_routes_to() {
+    // Passing: the evidence shows the other destinations of the `us.` profile were judged.
+    let findings = run(MODEL_ACCESS, &ready(), &east());
+    let primary = one(&findings, EAST, SONNET);
+    assert_eq!(primary.status, Status::Pass);
+    for destination in ["us-east-2", WEST] {
+        assert!(
+            primary
+                .evidence
+                .iter()
+                .any(|e| e.region.as_deref() == Some(destination)
+                    && e.values["routed_from_profile"]
+                        == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            "no evidence from {destination}: {:#?}",
+            primary.evidence
+        );
+    }
+
+    // Failing: access is denied in one destination region only.
+    let mut snapshot = ready();
+    let region = region_mut(&mut snapshot, EAST);
+    let east_2 = region
+        .destination_availability
+        .get_mut("us-east-2")
+        .unwrap();
+    data_mut(east_2.get_mut(SONNET).unwrap()).authorization_status = "NOT_AUTHORIZED".into();
+    let findings = run(MODEL_ACCESS, &snapshot, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Fail,
+        &[
+            "in us-east-2",
+            "us.anthropic.claude-sonnet-4-5",
+            "NOT_AUTHORIZED",
+        ],
+    );
+    assert_eq!(one(&findings, EAST, HAIKU).status, Status::Pass);
+
+    // Error: a destination that was not collected, or could not be read, is never a pass.
+    let mut snapshot = ready();
+    region_mut(&mut snapshot, EAST)
+        .destination_availability
+        .get_mut(WEST)
+        .unwrap()
+        .remove(HAIKU);
+    let findings = run(MODEL_ACCESS, &snapshot, &east());
+    assert_finding(
+        one(&findings, EAST, HAIKU),
+        Status::Error,
+        &["us-west-2", "was not collected"],
+    );
+    let mut snapshot = ready();
+    *region_mut(&mut snapshot, EAST)
+        .destination_availability
+        .get_mut(WEST)
+        .unwrap()
+        .get_mut(HAIKU)
+        .unwrap() = Collected::failed(denied("bedrock:GetFoundationModelAvailability"));
+    let findings = run(MODEL_ACCESS, &snapshot, &east());
+    assert_finding(
+        one(&findings, EAST, HAIKU),
+        Status::Error,
+        &["us-west-2", "AccessDeniedException"],
+    );
+
+    // The unreadable fixture's destination that answered AccessDenied.
+    let unreadable = self::snapshot("unreadable.snapshot.json");
+    let findings = run(MODEL_ACCESS, &unreadable, &both());
+    assert_finding(
+        one(&findings, WEST, HAIKU),
+        Status::Error,
+        &["us-east-2", "AccessDeniedException"],
+    );
+}
 
 #[test]
 fn inference_profiles_pass_for_active_sonnet_and_haiku_4_5() {

@@ -1,6 +1,6 @@
 //! Bedrock's control plane: models on offer, model access, inference profiles, invocation logging.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use aws_sdk_bedrock::types::InferenceProfileType;
 use aws_sdk_bedrock::Client;
@@ -18,27 +18,21 @@ const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 
 pub struct BedrockSections {
     pub foundation_models: Collected<Vec<FoundationModel>>,
-    pub model_availability: BTreeMap<String, Collected<ModelAvailability>>,
     pub inference_profiles: Collected<Vec<InferenceProfile>>,
     pub invocation_logging: Collected<Option<InvocationLoggingConfig>>,
 }
 
-/// Reads the four Bedrock sections concurrently. `model_ids` are foundation-model ids.
-pub async fn collect(client: &Client, model_ids: &BTreeSet<String>) -> BedrockSections {
-    let availability = futures::future::join_all(
-        model_ids
-            .iter()
-            .map(|id| async move { (id.clone(), availability(client, id).await) }),
-    );
-    let (foundation_models, model_availability, inference_profiles, invocation_logging) = tokio::join!(
+/// Reads the region's Bedrock sections concurrently. Model availability is read per (region,
+/// model) through the scan's memo instead, because cross-region profiles need it in other
+/// regions too (see `collect::model_availability`).
+pub async fn collect(client: &Client) -> BedrockSections {
+    let (foundation_models, inference_profiles, invocation_logging) = tokio::join!(
         foundation_models(client),
-        availability,
         inference_profiles(client),
         invocation_logging(client),
     );
     BedrockSections {
         foundation_models,
-        model_availability: model_availability.into_iter().collect(),
         inference_profiles,
         invocation_logging,
     }
@@ -72,7 +66,7 @@ async fn foundation_models(client: &Client) -> Collected<Vec<FoundationModel>> {
     }
 }
 
-async fn availability(client: &Client, model_id: &str) -> Collected<ModelAvailability> {
+pub async fn availability(client: &Client, model_id: &str) -> Collected<ModelAvailability> {
     match client
         .get_foundation_model_availability()
         .model_id(model_id)

@@ -34,9 +34,14 @@ use aws_sdk_sts::config::ProvideCredentials;
 use tokio::sync::OnceCell;
 
 use crate::error::{Error, Result};
-use crate::model_ids::foundation_model_id;
+use crate::model_ids::{
+    find_profile, foundation_model_id, is_inference_profile_id, other_destinations,
+};
 use crate::profile::Profile;
-use crate::snapshot::{Collected, KmsKey, RegionSnapshot, Snapshot, SNAPSHOT_SCHEMA_VERSION};
+use crate::snapshot::{
+    Collected, InferenceProfile, KmsKey, ModelAvailability, RegionSnapshot, Snapshot,
+    SNAPSHOT_SCHEMA_VERSION,
+};
 
 use self::cloudtrail::TrailDetails;
 use self::kms::KeyReference;
@@ -132,6 +137,9 @@ pub struct Scan {
     trail_details: Memo<(String, String), TrailDetails>,
     /// A key used in several regions' resources is described once.
     kms_keys: Memo<(String, String), Collected<KmsKey>>,
+    /// Model access per (region, model): a target region is often another target's
+    /// cross-region destination too.
+    availability: Memo<(String, String), Collected<ModelAvailability>>,
 }
 
 /// Builds a client for one service and region, with the call tracer when tracing.
@@ -183,6 +191,15 @@ impl Scan {
             &self.trail_details,
             (region.to_string(), trail.to_string()),
             read,
+        )
+        .await
+    }
+
+    async fn model_availability(&self, region: &str, model: &str) -> Collected<ModelAvailability> {
+        memoised(
+            &self.availability,
+            (region.to_string(), model.to_string()),
+            || async { bedrock::availability(&self.bedrock(region), model).await },
         )
         .await
     }
@@ -306,8 +323,13 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         progress: Progress::new(options.progress, options.regions.len()),
         trail_details: Mutex::default(),
         kms_keys: Mutex::default(),
+        availability: Mutex::default(),
     };
     let models = models_to_check(profile);
+    let configured = [
+        profile.rollout.primary_model.clone(),
+        profile.rollout.fast_model.clone(),
+    ];
 
     let identity = async {
         let _step = scan.progress.step(first_region, "sts");
@@ -317,7 +339,7 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         options
             .regions
             .iter()
-            .map(|region| collect_region(&scan, region, &models)),
+            .map(|region| collect_region(&scan, region, &models, &configured)),
     );
     let (identity, regions) = tokio::join!(identity, regions);
     scan.progress.finish();
@@ -346,10 +368,22 @@ fn models_to_check(profile: &Profile) -> BTreeSet<String> {
         .collect()
 }
 
-async fn collect_region(scan: &Scan, region: &str, models: &BTreeSet<String>) -> RegionSnapshot {
+async fn collect_region(
+    scan: &Scan,
+    region: &str,
+    models: &BTreeSet<String>,
+    configured: &[String],
+) -> RegionSnapshot {
     let bedrock = async {
         let _step = scan.progress.step(region, "bedrock");
-        bedrock::collect(&scan.bedrock(region), models).await
+        let availability = futures::future::join_all(models.iter().map(|model| async move {
+            (model.clone(), scan.model_availability(region, model).await)
+        }));
+        let client = scan.bedrock(region);
+        let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
+        let destinations =
+            destination_availability(scan, region, configured, &sections.inference_profiles).await;
+        (sections, availability.into_iter().collect(), destinations)
     };
     let ec2 = async {
         let _step = scan.progress.step(region, "ec2");
@@ -363,7 +397,8 @@ async fn collect_region(scan: &Scan, region: &str, models: &BTreeSet<String>) ->
         let _step = scan.progress.step(region, "logs");
         logs::collect(&scan.logs(region)).await
     };
-    let (bedrock, ec2, trails, log_groups) = tokio::join!(bedrock, ec2, trails, log_groups);
+    let ((bedrock, model_availability, destination_availability), ec2, trails, log_groups) =
+        tokio::join!(bedrock, ec2, trails, log_groups);
 
     let kms_keys = {
         let _step = scan.progress.step(region, "kms");
@@ -372,7 +407,8 @@ async fn collect_region(scan: &Scan, region: &str, models: &BTreeSet<String>) ->
     RegionSnapshot {
         region: region.to_string(),
         foundation_models: bedrock.foundation_models,
-        model_availability: bedrock.model_availability,
+        model_availability,
+        destination_availability,
         inference_profiles: bedrock.inference_profiles,
         invocation_logging: bedrock.invocation_logging,
         vpcs: ec2.vpcs,
@@ -382,6 +418,44 @@ async fn collect_region(scan: &Scan, region: &str, models: &BTreeSet<String>) ->
         log_groups,
         kms_keys,
     }
+}
+
+/// Model access in the other regions the configured cross-region profiles route to. Nothing
+/// when the profiles could not be listed: the rule then reports the destinations as unknown.
+async fn destination_availability(
+    scan: &Scan,
+    region: &str,
+    configured: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> BTreeMap<String, BTreeMap<String, Collected<ModelAvailability>>> {
+    let Some(profiles) = profiles.data() else {
+        return BTreeMap::new();
+    };
+    let wanted: BTreeSet<(String, String)> = configured
+        .iter()
+        .filter(|id| is_inference_profile_id(id))
+        .filter_map(|id| find_profile(profiles, id))
+        .flat_map(|profile| other_destinations(profile, region))
+        .map(|(destination, model)| (destination.to_string(), model.to_string()))
+        .collect();
+    use futures::StreamExt;
+    let answers: Vec<_> = futures::stream::iter(wanted)
+        .map(|(destination, model)| async move {
+            let answer = scan.model_availability(&destination, &model).await;
+            (destination, model, answer)
+        })
+        .buffer_unordered(PER_ITEM_CONCURRENCY)
+        .collect()
+        .await;
+    let mut by_region: BTreeMap<String, BTreeMap<String, Collected<ModelAvailability>>> =
+        BTreeMap::new();
+    for (destination, model, answer) in answers {
+        by_region
+            .entry(destination)
+            .or_default()
+            .insert(model, answer);
+    }
+    by_region
 }
 
 /// Keys referenced by trails and log groups, once each. (The invocation-logging config names

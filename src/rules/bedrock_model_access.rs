@@ -8,20 +8,24 @@
 //! the availability was never collected), the finding is `error`, never `pass`.
 
 use crate::finding::{Evidence, Finding};
-use crate::model_ids::{foundation_model_arn, foundation_model_id, model_roles};
+use crate::model_ids::{
+    find_profile, foundation_model_arn, foundation_model_id, is_inference_profile_id, model_roles,
+    other_destinations, strip_arn,
+};
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
-use crate::snapshot::{Collected, RegionSnapshot};
+use crate::snapshot::{Collected, ModelAvailability, RegionSnapshot};
 
 const AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
 const MODELS: &str = "bedrock:ListFoundationModels";
+const PROFILES: &str = "bedrock:ListInferenceProfiles";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     ctx.per_region(|region, snapshot, findings| {
         for role in model_roles(ctx.profile) {
             let model_id = foundation_model_id(role.model_id);
             let resource = foundation_model_arn(region, role.model_id);
-            let judgement = judge(snapshot, region, model_id);
+            let judgement = judge(snapshot, region, model_id, role.model_id);
             let subject = format!(
                 "The {} model {} ({}) cannot be invoked on demand in {region}",
                 role.role, model_id, role.env_var
@@ -35,7 +39,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     })
 }
 
-fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
+fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str, configured: &str) -> Judgement {
     let mut judgement = Judgement::new();
     match snapshot.model_availability.get(model_id) {
         None => judgement.missing(
@@ -52,50 +56,9 @@ fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
         Some(Collected::Failed { error }) => {
             judgement.unreadable(format!("the availability of {model_id}"), error)
         }
-        Some(Collected::Ok { data }) => {
-            judgement.evidence(
-                Evidence::new(AVAILABILITY, Some(region))
-                    .with("modelId", &data.model_id)
-                    .with("authorizationStatus", &data.authorization_status)
-                    .with("agreementAvailability.status", &data.agreement_status)
-                    .with("agreementAvailability.errorMessage", &data.agreement_error)
-                    .with("entitlementAvailability", &data.entitlement_availability)
-                    .with("regionAvailability", &data.region_availability),
-            );
-            if !data.authorization_status.eq_ignore_ascii_case("AUTHORIZED") {
-                judgement.problem(format!(
-                    "authorizationStatus is {}: IAM policies or SCPs deny this principal bedrock:InvokeModel on the model",
-                    data.authorization_status
-                ));
-            }
-            if !data.agreement_status.eq_ignore_ascii_case("AVAILABLE") {
-                let detail = data
-                    .agreement_error
-                    .as_deref()
-                    .map(|e| format!(" ({})", e.trim_end_matches('.')))
-                    .unwrap_or_default();
-                judgement.problem(format!(
-                    "the model agreement is {}{detail}: request access to the model (Anthropic use-case form) in the Bedrock console",
-                    data.agreement_status
-                ));
-            }
-            if !data
-                .entitlement_availability
-                .eq_ignore_ascii_case("AVAILABLE")
-            {
-                judgement.problem(format!(
-                    "entitlementAvailability is {}: the account has no AWS Marketplace entitlement for the model",
-                    data.entitlement_availability
-                ));
-            }
-            if !data.region_availability.eq_ignore_ascii_case("AVAILABLE") {
-                judgement.problem(format!(
-                    "regionAvailability is {}: the model is not offered in {region}; choose another region or model",
-                    data.region_availability
-                ));
-            }
-        }
+        Some(Collected::Ok { data }) => judge_availability(&mut judgement, data, region, None),
     }
+    judge_destinations(&mut judgement, snapshot, region, configured);
     match snapshot.foundation_models.as_result() {
         Err(error) => judgement.unreadable(format!("the lifecycle of {model_id}"), error),
         Ok(models) => match models.iter().find(|m| m.model_id == model_id) {
@@ -131,4 +94,124 @@ fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str) -> Judgement {
         },
     }
     judgement
+}
+
+/// Judges one GetFoundationModelAvailability answer. `via` names the cross-region profile when
+/// `region` is one of its other destinations rather than the target region itself.
+fn judge_availability(
+    judgement: &mut Judgement,
+    data: &ModelAvailability,
+    region: &str,
+    via: Option<&str>,
+) {
+    let mut evidence = Evidence::new(AVAILABILITY, Some(region));
+    if let Some(profile) = via {
+        evidence = evidence.with("routed_from_profile", profile);
+    }
+    judgement.evidence(
+        evidence
+            .with("modelId", &data.model_id)
+            .with("authorizationStatus", &data.authorization_status)
+            .with("agreementAvailability.status", &data.agreement_status)
+            .with("agreementAvailability.errorMessage", &data.agreement_error)
+            .with("entitlementAvailability", &data.entitlement_availability)
+            .with("regionAvailability", &data.region_availability),
+    );
+    let mut problem = |text: String| match via {
+        None => judgement.problem(text),
+        Some(profile) => judgement.problem(format!(
+            "in {region}, where {profile} also sends requests, {text}"
+        )),
+    };
+    if !data.authorization_status.eq_ignore_ascii_case("AUTHORIZED") {
+        problem(format!(
+            "authorizationStatus is {}: IAM policies or SCPs deny this principal bedrock:InvokeModel on the model",
+            data.authorization_status
+        ));
+    }
+    if !data.agreement_status.eq_ignore_ascii_case("AVAILABLE") {
+        let detail = data
+            .agreement_error
+            .as_deref()
+            .map(|e| format!(" ({})", e.trim_end_matches('.')))
+            .unwrap_or_default();
+        problem(format!(
+            "the model agreement is {}{detail}: request access to the model (Anthropic use-case form) in the Bedrock console",
+            data.agreement_status
+        ));
+    }
+    if !data
+        .entitlement_availability
+        .eq_ignore_ascii_case("AVAILABLE")
+    {
+        problem(format!(
+            "entitlementAvailability is {}: the account has no AWS Marketplace entitlement for the model",
+            data.entitlement_availability
+        ));
+    }
+    if !data.region_availability.eq_ignore_ascii_case("AVAILABLE") {
+        problem(format!(
+            "regionAvailability is {}: the model is not offered in {region}; choose another region or model",
+            data.region_availability
+        ));
+    }
+}
+
+/// A cross-region inference profile serves requests from every region in its `models[]`:
+/// model access must hold in each, or some requests fail. Destinations that were not
+/// collected or could not be read leave the finding `error`, never `pass`.
+fn judge_destinations(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    configured: &str,
+) {
+    if !is_inference_profile_id(configured) {
+        // A bare model id is served in this region only (and fails bedrock-inference-profiles).
+        return;
+    }
+    let wanted = strip_arn(configured);
+    let profiles = match snapshot.inference_profiles.as_result() {
+        Ok(profiles) => profiles,
+        Err(error) => {
+            judgement.unreadable(format!("the regions {wanted} routes to"), error);
+            return;
+        }
+    };
+    let Some(profile) = find_profile(profiles, configured) else {
+        judgement.missing(
+            format!("{PROFILES} in {region} does not list {wanted}, so the regions it routes to are unknown"),
+            Evidence::new(PROFILES, Some(region))
+                .with("inferenceProfileId", wanted)
+                .with("listed", false),
+        );
+        return;
+    };
+    judgement.evidence(
+        Evidence::new(PROFILES, Some(region))
+            .with("inferenceProfileId", &profile.id)
+            .with("models", &profile.model_arns),
+    );
+    for (destination, model) in other_destinations(profile, region) {
+        match snapshot
+            .destination_availability
+            .get(destination)
+            .and_then(|models| models.get(model))
+        {
+            None => judgement.missing(
+                format!("the availability of {model} in {destination}, where {wanted} also sends requests, was not collected"),
+                Evidence::new(AVAILABILITY, Some(destination))
+                    .with("modelId", model)
+                    .with("routed_from_profile", wanted)
+                    .with("collected", false),
+            ),
+            Some(Collected::Failed { error }) => judgement.unreadable(
+                format!("the availability of {model} in {destination}, where {wanted} also sends requests"),
+                error,
+            ),
+            Some(Collected::Ok { data }) => {
+                judge_availability(judgement, data, destination, Some(wanted))
+            }
+        }
+    }
 }
