@@ -71,13 +71,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
-    for region in &args.regions {
-        if !profile::is_region_name(region) {
-            return Err(Error::Input(format!(
-                "--region {region}: not an AWS region name (expected e.g. us-east-1)"
-            )));
-        }
-    }
+    check_region_flags(&args.regions)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -134,6 +128,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
 fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
+    check_region_flags(&args.regions)?;
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
     let snapshot = parse_snapshot(&text, &args.snapshot)?;
@@ -158,6 +153,15 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     let profile = profile_for_snapshot(&loaded, &snapshot, &[])?;
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "demo");
     finish(report, &plan, &args)
+}
+
+fn check_region_flags(regions: &[String]) -> Result<()> {
+    match regions.iter().find(|r| !profile::is_region_name(r)) {
+        Some(region) => Err(Error::Input(format!(
+            "--region {region}: not an AWS region name (expected e.g. us-east-1)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Target regions when judging a saved snapshot: `--region`, else the profile's if it names

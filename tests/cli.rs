@@ -177,6 +177,22 @@ fn unknown_rule_ids_and_flags_exit_2() {
     let out = run(&["demo", "--fail-on", "severe"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("severe"));
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            fixture("demo.snapshot.json").to_str().expect("utf8"),
+            "--region",
+            "useast1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--region useast1"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["explain", "no-such-rule"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["demo", "--format", "json,sarif"], dir.path());
