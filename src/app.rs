@@ -132,7 +132,7 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
     let snapshot = parse_snapshot(&text, &args.snapshot)?;
-    let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions)?;
+    let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
     finish(report, &plan, &args.report)
 }
@@ -150,7 +150,7 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     };
     let plan = plan(&args, &loaded)?;
     let snapshot = parse_snapshot(DEMO_SNAPSHOT, Path::new("<embedded demo snapshot>"))?;
-    let profile = profile_for_snapshot(&loaded, &snapshot, &[])?;
+    let profile = profile_for_snapshot(&loaded, &snapshot, &[]);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "demo");
     finish(report, &plan, &args)
 }
@@ -170,14 +170,14 @@ fn profile_for_snapshot(
     loaded: &LoadedProfile,
     snapshot: &Snapshot,
     regions: &[String],
-) -> Result<Profile> {
+) -> Profile {
     let mut profile = loaded.profile.clone();
     if !regions.is_empty() {
         profile.rollout.regions = regions.to_vec();
     } else if !loaded.regions_explicit && !snapshot.regions.is_empty() {
         profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
     }
-    Ok(profile)
+    profile
 }
 
 /// Parses a snapshot file, refusing other schema versions with a message that says so.
