@@ -18,4 +18,5 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod untrusted_text;
 pub mod waivers;
