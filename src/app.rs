@@ -143,7 +143,7 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = match config {
         Some(path) => Profile::load(Some(path))?,
         None => LoadedProfile {
-            profile: Profile::default(),
+            profile: demo_profile(),
             source: None,
             regions_explicit: false,
         },
@@ -153,6 +153,16 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     let profile = profile_for_snapshot(&loaded, &snapshot, &[]);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "demo");
     finish(report, &plan, &args)
+}
+
+/// The defaults, plus the developer role and team size the example account was set up for,
+/// so the demo shows the access and capacity rules judging something.
+fn demo_profile() -> Profile {
+    let mut profile = Profile::default();
+    profile.access.developer_principals =
+        vec!["arn:aws:iam::111122223333:role/ClaudeCodeDevelopers".to_string()];
+    profile.capacity.developers = 40;
+    profile
 }
 
 fn check_region_flags(regions: &[String]) -> Result<()> {

@@ -3,6 +3,7 @@
 //! collect (AWS, read-only) → [`snapshot::Snapshot`] → [`rules`] (pure) → [`report::Report`]
 //! → table / JSON / SARIF / JUnit / Markdown / HTML.
 
+pub mod access_plan;
 pub mod app;
 pub mod baseline;
 pub mod cli;

@@ -14,6 +14,8 @@ pub const DEFAULT_FILE_NAME: &str = "bedrock-audit.toml";
 pub struct Profile {
     pub rollout: Rollout,
     pub data_retention: DataRetention,
+    pub access: Access,
+    pub capacity: Capacity,
     /// `[[waiver]]` entries (see `waivers.rs`); a waiver file given with `--waivers` adds to them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiver: Vec<crate::waivers::WaiverEntry>,
@@ -54,6 +56,34 @@ impl Default for DataRetention {
         DataRetention {
             zero_data_retention_required: false,
             min_log_retention_days: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Access {
+    /// IAM roles, users or groups (ARNs) that developers run Claude Code as.
+    pub developer_principals: Vec<String>,
+    /// Whether long-term Bedrock API keys (IAM service-specific credentials) are acceptable.
+    pub allow_long_term_api_keys: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Capacity {
+    /// Peak number of developers using Claude Code at the same time; 0 = not stated.
+    pub developers: u64,
+    pub tokens_per_minute_per_developer: u64,
+    pub requests_per_minute_per_developer: u64,
+}
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity {
+            developers: 0,
+            tokens_per_minute_per_developer: 100_000,
+            requests_per_minute_per_developer: 20,
         }
     }
 }
@@ -137,6 +167,32 @@ impl Profile {
                 );
             }
         }
+        for principal in &self.access.developer_principals {
+            if !is_principal_arn(principal) {
+                return bad(
+                    "access.developer_principals",
+                    format!(
+                        "{principal:?} is not an IAM user, group or role ARN (expected e.g. \"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\")"
+                    ),
+                );
+            }
+        }
+        if self.capacity.developers > 0 {
+            for (key, value) in [
+                (
+                    "capacity.tokens_per_minute_per_developer",
+                    self.capacity.tokens_per_minute_per_developer,
+                ),
+                (
+                    "capacity.requests_per_minute_per_developer",
+                    self.capacity.requests_per_minute_per_developer,
+                ),
+            ] {
+                if value == 0 {
+                    return bad(key, "must be at least 1 when capacity.developers is set".into());
+                }
+            }
+        }
         if self.data_retention.min_log_retention_days == 0 {
             return bad(
                 "data_retention.min_log_retention_days",
@@ -145,6 +201,25 @@ impl Profile {
         }
         Ok(())
     }
+}
+
+/// `arn:<partition>:iam::<12 digits>:(user|group|role)/<path and name>`: what
+/// iam:SimulatePrincipalPolicy accepts as `PolicySourceArn`.
+pub fn is_principal_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_prefix, partition, "iam", "", account, resource] = parts[..] else {
+        return false;
+    };
+    arn_prefix == "arn"
+        && partition.starts_with("aws")
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && ["user/", "group/", "role/"].iter().any(|kind| {
+            resource
+                .strip_prefix(kind)
+                .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+        })
+        && !arn.chars().any(char::is_whitespace)
 }
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`, …
@@ -178,6 +253,25 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # zero_data_retention_required = false
 # Shortest retention any CloudWatch log group may have, in days.
 # min_log_retention_days = 30
+
+[access]
+# IAM roles, users or groups (ARNs) your developers run Claude Code as. The scan simulates
+# their Bedrock permissions (iam:SimulatePrincipalPolicy) in every region a request can be
+# served from; with none named, developer-invoke-permissions is not applicable.
+# developer_principals = []
+# Are long-term Bedrock API keys (IAM service-specific credentials) acceptable? They are
+# static secrets that bypass SSO and session policies.
+# allow_long_term_api_keys = false
+
+[capacity]
+# Peak number of developers using Claude Code at the same time. With 0 (not stated),
+# bedrock-quotas only checks that each quota exists and is not 0.
+# developers = 0
+# Need per active developer, checked against each model's quota. An agentic session re-sends
+# its growing context with every tool round trip: about 100k tokens and 20 requests a minute
+# while a developer is actively working. Lower them for light use, raise them for heavy use.
+# tokens_per_minute_per_developer = 100000
+# requests_per_minute_per_developer = 20
 
 # Accepted risks. Each waiver needs a justification, an owner and an expiry date; an expired
 # waiver stops applying and is reported. `resource` is a glob over the finding's ARN or name.
@@ -224,6 +318,42 @@ mod tests {
         let parsed =
             Profile::parse(&waiver, Path::new("init.toml")).expect("example waiver parses");
         assert_eq!(parsed.waiver.len(), 1);
+    }
+
+    #[test]
+    fn access_and_capacity_are_validated() {
+        let ok = "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/Dev\", \"arn:aws:iam::123456789012:group/team/Devs\"]\n[capacity]\ndevelopers = 40\n";
+        let parsed = Profile::parse(ok, Path::new("p.toml")).expect("valid");
+        assert_eq!(parsed.access.developer_principals.len(), 2);
+        assert_eq!(parsed.capacity.developers, 40);
+        for bad in [
+            "arn:aws:iam::123456789012:policy/Dev",
+            "arn:aws:iam::1234:role/Dev",
+            "arn:aws:sts::123456789012:assumed-role/Dev/s",
+            "arn:aws:iam::123456789012:role/",
+            "role/Dev",
+        ] {
+            let text = format!("[access]\ndeveloper_principals = [\"{bad}\"]\n");
+            let err = Profile::parse(&text, Path::new("p.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("access.developer_principals"), "{bad}: {err}");
+        }
+        let err = Profile::parse(
+            "[capacity]\ndevelopers = 3\ntokens_per_minute_per_developer = 0\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("capacity.tokens_per_minute_per_developer"), "{err}");
+        let err = Profile::parse("[capacity]\ndevelopers = -1\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("developers"), "{err}");
+        let err = Profile::parse("[access]\nallow_long_term_keys = true\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("allow_long_term_keys"), "{err}");
     }
 
     #[test]

@@ -77,6 +77,11 @@ pub struct Snapshot {
     pub finished_at: String,
     pub identity: Collected<CallerIdentity>,
     pub regions: Vec<RegionSnapshot>,
+    /// iam:ListUsers + iam:ListServiceSpecificCredentials (bedrock.amazonaws.com): long-term
+    /// Bedrock API keys, account-wide. `None` (absent in an older snapshot) means not
+    /// collected, which the rule reports as `error`, never `pass`.
+    #[serde(default)]
+    pub bedrock_api_keys: Option<Collected<BedrockApiKeys>>,
 }
 
 impl Snapshot {
@@ -137,6 +142,15 @@ pub struct RegionSnapshot {
     /// invocation-logging config in this region references, keyed by the reference as written
     /// (a key ARN, or a bare key id as moto returns for trails).
     pub kms_keys: BTreeMap<String, Collected<KmsKey>>,
+    /// iam:SimulatePrincipalPolicy for the profile's developer principals: one entry per call
+    /// (principal and `aws:RequestedRegion`). Empty in an older snapshot, or when the profile
+    /// named no principals; the rule then reports every needed simulation as not collected.
+    #[serde(default)]
+    pub invoke_simulations: Vec<InvokeSimulation>,
+    /// servicequotas:ListServiceQuotas (service code `bedrock`), only the quotas whose name
+    /// mentions Anthropic or Claude. `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub service_quotas: Option<Collected<Vec<ServiceQuota>>>,
 }
 
 impl RegionSnapshot {
@@ -154,6 +168,95 @@ impl RegionSnapshot {
             matches.then_some(key)
         })
     }
+}
+
+/// One iam:SimulatePrincipalPolicy call (all its pages): every action on every resource, with
+/// `aws:RequestedRegion` set to `requested_region`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvokeSimulation {
+    /// The user, group or role ARN simulated (`PolicySourceArn`).
+    pub principal: String,
+    /// The value of the `aws:RequestedRegion` context key: the region the request is served in.
+    pub requested_region: String,
+    pub action_names: Vec<String>,
+    pub resource_arns: Vec<String>,
+    pub results: Collected<Vec<SimulationResult>>,
+}
+
+impl InvokeSimulation {
+    /// Whether this call asked about `action` on `resource` in `requested_region`.
+    pub fn covers(&self, principal: &str, requested_region: &str, action: &str, resource: &str) -> bool {
+        self.principal == principal
+            && self.requested_region == requested_region
+            && self.action_names.iter().any(|a| a == action)
+            && self.resource_arns.iter().any(|r| r == resource)
+    }
+}
+
+/// One `EvaluationResults` entry (per action and resource).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationResult {
+    pub action: String,
+    pub resource: String,
+    /// `allowed`, `explicitDeny` or `implicitDeny` as returned; anything else is unknown.
+    pub decision: String,
+    /// `OrganizationsDecisionDetail.AllowedByOrganizations`; `Some(false)` means an SCP denied.
+    pub allowed_by_organizations: Option<bool>,
+    /// `PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary`.
+    pub allowed_by_permissions_boundary: Option<bool>,
+    /// `MatchedStatements[].SourcePolicyId` (with its type), the policies that decided.
+    pub matched_statements: Vec<MatchedStatement>,
+    pub missing_context_values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchedStatement {
+    pub source_policy_id: Option<String>,
+    pub source_policy_type: Option<String>,
+}
+
+/// One Service Quotas quota, with its applied (account-level) value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceQuota {
+    pub quota_code: String,
+    pub quota_name: String,
+    /// The applied value; `None` when the API gave none (treated as unreadable).
+    pub value: Option<f64>,
+    pub adjustable: bool,
+}
+
+/// Long-term Bedrock API keys across the account's IAM users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BedrockApiKeys {
+    /// How many IAM users iam:ListUsers returned (every page).
+    pub users_checked: usize,
+    /// Every bedrock.amazonaws.com service-specific credential found. Never holds a secret.
+    pub keys: Vec<ApiKey>,
+    /// Users whose credentials could not be listed.
+    pub unreadable: Vec<UnreadableUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    pub user_name: String,
+    pub credential_id: String,
+    /// `Active` or `Inactive` as returned.
+    pub status: String,
+    pub create_date: Option<String>,
+    pub expiration_date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadableUser {
+    pub user_name: String,
+    pub error: CollectError,
 }
 
 /// The bare key id of a key reference: `arn:aws:kms:…:key/<id>` → `<id>`.

@@ -43,7 +43,19 @@ async fn serve_benchmark_account() {
         let state = std::mem::take(seed.region_mut(region));
         *seed.region_mut(region) = state.with_invocation_logging(INVOCATION_LOG_GROUP);
     }
-    let bedrock = BedrockServer::start(seed);
+    let users = count_from_env("BENCH_USERS", 5000);
+    // A few long-term Bedrock API keys among the users, one of them Active.
+    seed.account.api_keys = vec![
+        support::account_server::SeedApiKey::new("bench-user-00007", "ACCABENCHACTIVE00001", "Active"),
+        support::account_server::SeedApiKey::new("bench-user-00042", "ACCABENCHINACTIVE001", "Inactive"),
+    ];
+    // Real pages: SimulatePrincipalPolicy returns up to 1,000 results, ListServiceQuotas 100.
+    seed.account.simulation_page_size = 1000;
+    seed.account.quota_page_size = 100;
+    // One endpoint for the account: Bedrock, IAM simulation, API keys and quotas answered
+    // there, everything else forwarded to moto.
+    let bedrock = BedrockServer::in_front_of(seed, moto.addr());
+    seed_users(&moto, users).await;
 
     let mut trails = 0;
     for (index, region) in REGIONS.iter().enumerate() {
@@ -97,14 +109,13 @@ async fn serve_benchmark_account() {
     }
 
     let description = format!(
-        "{} regions, 1 VPC + bedrock-runtime endpoint per region, {trails} trails, {} log groups, {} KMS keys",
+        "{} regions, 1 VPC + bedrock-runtime endpoint per region, {trails} trails, {} log groups, {} KMS keys, {users} IAM users",
         REGIONS.len(),
         log_groups / REGIONS.len() * REGIONS.len(),
         kms_keys / REGIONS.len() * REGIONS.len(),
     );
     let contents = format!(
-        "AWS_ENDPOINT_URL={}\nAWS_ENDPOINT_URL_BEDROCK={}\nBENCH_REGIONS={}\nBENCH_ACCOUNT=\"{description}\"\nBENCH_SEED_SECONDS={:.1}\n",
-        moto.url(),
+        "AWS_ENDPOINT_URL={}\nBENCH_REGIONS={}\nBENCH_ACCOUNT=\"{description}\"\nBENCH_SEED_SECONDS={:.1}\n",
         bedrock.url(),
         REGIONS.join(","),
         started.elapsed().as_secs_f64(),
@@ -123,4 +134,27 @@ async fn serve_benchmark_account() {
         "bench fixture: {} Bedrock requests served",
         bedrock.calls().len()
     );
+}
+
+/// IAM users in moto, 16 at a time (moto answers iam:ListUsers itself).
+async fn seed_users(moto: &Moto, count: usize) {
+    use futures::StreamExt;
+    let config = support::seed::sdk_config(&moto.url(), "us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let failures = futures::stream::iter(0..count)
+        .map(|i| {
+            let iam = iam.clone();
+            async move {
+                iam.create_user()
+                    .user_name(format!("bench-user-{i:05}"))
+                    .send()
+                    .await
+                    .is_err()
+            }
+        })
+        .buffer_unordered(16)
+        .filter(|failed| std::future::ready(*failed))
+        .count()
+        .await;
+    assert_eq!(failures, 0, "{failures} of {count} users could not be created");
 }

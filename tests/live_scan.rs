@@ -105,7 +105,13 @@ fn profile_file(account: &TestAccount, body: &str) -> String {
 #[tokio::test]
 async fn ready_account_passes_every_rule() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
-    let run = account.scan_json(&[EAST], &[]);
+    // Naming the developers' role makes developer-invoke-permissions judge (not_applicable
+    // otherwise); the test server allows it everything.
+    let config = profile_file(
+        &account,
+        "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\"]\n",
+    );
+    let run = account.scan_json(&[EAST], &["--config", &config]);
 
     assert_eq!(run.code, 0, "{}", run.describe());
     assert_other_rules_pass(&run, &[]);

@@ -13,11 +13,13 @@ pub mod bedrock;
 pub mod cloudtrail;
 pub mod ec2;
 pub mod error;
+pub mod iam;
 pub mod kms;
 pub mod logs;
 pub mod operations;
 mod paging;
 mod progress;
+pub mod servicequotas;
 pub mod sts;
 pub mod trace;
 
@@ -31,16 +33,17 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::ProvideCredentials;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
+use crate::access_plan::{needed_decisions, simulation_requests, SimulationRequest};
 use crate::error::{Error, Result};
 use crate::model_ids::{
     find_profile, foundation_model_id, is_inference_profile_id, other_destinations,
 };
 use crate::profile::Profile;
 use crate::snapshot::{
-    Collected, InferenceProfile, KmsKey, ModelAvailability, RegionSnapshot, Snapshot,
-    SNAPSHOT_SCHEMA_VERSION,
+    BedrockApiKeys, Collected, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
+    RegionSnapshot, SimulationResult, Snapshot, SNAPSHOT_SCHEMA_VERSION,
 };
 
 use self::cloudtrail::TrailDetails;
@@ -140,6 +143,13 @@ pub struct Scan {
     /// Model access per (region, model): a target region is often another target's
     /// cross-region destination too.
     availability: Memo<(String, String), Collected<ModelAvailability>>,
+    /// A simulation asked by several target regions (a shared destination) is made once.
+    simulations: Memo<SimulationRequest, Collected<Vec<SimulationResult>>>,
+    /// IAM is one global service with one set of rate limits: per-user and per-simulation
+    /// calls from every region share these permits.
+    iam_permits: Semaphore,
+    /// The region IAM's (global) client is built for.
+    home_region: String,
 }
 
 /// Builds a client for one service and region, with the call tracer when tracing.
@@ -180,6 +190,21 @@ impl Scan {
     }
     pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         client_for!(self, aws_sdk_kms, "kms", region)
+    }
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        client_for!(self, aws_sdk_iam, "iam", &self.home_region)
+    }
+    pub fn servicequotas(&self, region: &str) -> aws_sdk_servicequotas::Client {
+        client_for!(self, aws_sdk_servicequotas, "servicequotas", region)
+    }
+
+    async fn simulation(&self, request: SimulationRequest) -> Collected<Vec<SimulationResult>> {
+        let memo_key = request.clone();
+        memoised(&self.simulations, memo_key, || async {
+            let _permit = self.iam_permits.acquire().await;
+            iam::simulate(&self.iam(), &request).await
+        })
+        .await
     }
 
     async fn trail_details<F, Fut>(&self, region: &str, trail: &str, read: F) -> TrailDetails
@@ -324,6 +349,9 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         trail_details: Mutex::default(),
         kms_keys: Mutex::default(),
         availability: Mutex::default(),
+        simulations: Mutex::default(),
+        iam_permits: Semaphore::new(PER_ITEM_CONCURRENCY),
+        home_region: first_region.clone(),
     };
     let models = models_to_check(profile);
     let configured = [
@@ -331,17 +359,23 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         profile.rollout.fast_model.clone(),
     ];
 
+    let principals = &profile.access.developer_principals;
+
     let identity = async {
         let _step = scan.progress.step(first_region, "sts");
         sts::caller_identity(&scan.sts(first_region)).await
+    };
+    let api_keys = async {
+        let _step = scan.progress.step(first_region, "iam");
+        bedrock_api_keys(&scan).await
     };
     let regions = futures::future::join_all(
         options
             .regions
             .iter()
-            .map(|region| collect_region(&scan, region, &models, &configured)),
+            .map(|region| collect_region(&scan, region, &models, &configured, principals)),
     );
-    let (identity, regions) = tokio::join!(identity, regions);
+    let (identity, api_keys, regions) = tokio::join!(identity, api_keys, regions);
     scan.progress.finish();
 
     if let (Some(path), Some(sink)) = (&options.trace_calls, &scan.trace) {
@@ -354,7 +388,90 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         finished_at: now_rfc3339(),
         identity,
         regions,
+        bedrock_api_keys: Some(api_keys),
     })
+}
+
+/// Every IAM user's Bedrock API keys, at most [`PER_ITEM_CONCURRENCY`] users at a time.
+async fn bedrock_api_keys(scan: &Scan) -> Collected<BedrockApiKeys> {
+    use futures::StreamExt;
+    let client = scan.iam();
+    let users = match iam::user_names(&client).await {
+        Collected::Ok { data } => data,
+        Collected::Failed { error } => return Collected::failed(error),
+    };
+    let answers: Vec<_> = futures::stream::iter(&users)
+        .map(|user| {
+            let client = &client;
+            async move {
+                let _permit = scan.iam_permits.acquire().await;
+                iam::api_keys_of(client, user).await
+            }
+        })
+        .buffer_unordered(PER_ITEM_CONCURRENCY)
+        .collect()
+        .await;
+    let mut found = BedrockApiKeys {
+        users_checked: users.len(),
+        keys: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for answer in answers {
+        match answer {
+            Ok(keys) => found.keys.extend(keys),
+            Err(user) => found.unreadable.push(user),
+        }
+    }
+    // Answers arrive in completion order; the snapshot should not depend on timing.
+    found
+        .keys
+        .sort_by(|a, b| (&a.user_name, &a.credential_id).cmp(&(&b.user_name, &b.credential_id)));
+    found.unreadable.sort_by(|a, b| a.user_name.cmp(&b.user_name));
+    Collected::ok(found)
+}
+
+/// The simulations `developer-invoke-permissions` needs in `region`, grouped into as few calls
+/// as the per-call `aws:RequestedRegion` allows. A model whose decisions cannot be planned
+/// (its profile is not listed) is not simulated; the rule reports why.
+async fn invoke_simulations(
+    scan: &Scan,
+    region: &str,
+    configured: &[String],
+    principals: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> Vec<InvokeSimulation> {
+    use futures::StreamExt;
+    let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
+    let needed: Vec<_> = configured
+        .iter()
+        .filter_map(|model| needed_decisions(region, model, profiles).ok())
+        .flatten()
+        .collect();
+    if needed.is_empty() {
+        return Vec::new();
+    }
+    let requests: Vec<SimulationRequest> = principals
+        .iter()
+        .flat_map(|principal| simulation_requests(principal, &needed))
+        .collect();
+    let mut simulations: Vec<InvokeSimulation> = futures::stream::iter(requests)
+        .map(|request| async move {
+            let results = scan.simulation(request.clone()).await;
+            InvokeSimulation {
+                principal: request.principal,
+                requested_region: request.requested_region,
+                action_names: request.actions,
+                resource_arns: request.resources,
+                results,
+            }
+        })
+        .buffer_unordered(PER_ITEM_CONCURRENCY)
+        .collect()
+        .await;
+    simulations.sort_by(|a, b| {
+        (&a.principal, &a.requested_region).cmp(&(&b.principal, &b.requested_region))
+    });
+    simulations
 }
 
 /// The foundation models the profile's primary and fast models route to. An application
@@ -373,6 +490,7 @@ async fn collect_region(
     region: &str,
     models: &BTreeSet<String>,
     configured: &[String],
+    principals: &[String],
 ) -> RegionSnapshot {
     let bedrock = async {
         let _step = scan.progress.step(region, "bedrock");
@@ -381,9 +499,26 @@ async fn collect_region(
         }));
         let client = scan.bedrock(region);
         let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
-        let destinations =
-            destination_availability(scan, region, configured, &sections.inference_profiles).await;
-        (sections, availability.into_iter().collect(), destinations)
+        let (destinations, simulations) = tokio::join!(
+            destination_availability(scan, region, configured, &sections.inference_profiles),
+            invoke_simulations(
+                scan,
+                region,
+                configured,
+                principals,
+                &sections.inference_profiles
+            ),
+        );
+        (
+            sections,
+            availability.into_iter().collect(),
+            destinations,
+            simulations,
+        )
+    };
+    let quotas = async {
+        let _step = scan.progress.step(region, "servicequotas");
+        servicequotas::bedrock_quotas(&scan.servicequotas(region)).await
     };
     let ec2 = async {
         let _step = scan.progress.step(region, "ec2");
@@ -397,8 +532,13 @@ async fn collect_region(
         let _step = scan.progress.step(region, "logs");
         logs::collect(&scan.logs(region)).await
     };
-    let ((bedrock, model_availability, destination_availability), ec2, trails, log_groups) =
-        tokio::join!(bedrock, ec2, trails, log_groups);
+    let (
+        (bedrock, model_availability, destination_availability, invoke_simulations),
+        ec2,
+        trails,
+        log_groups,
+        service_quotas,
+    ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas);
 
     let kms_keys = {
         let _step = scan.progress.step(region, "kms");
@@ -417,6 +557,8 @@ async fn collect_region(
         trails,
         log_groups,
         kms_keys,
+        invoke_simulations,
+        service_quotas: Some(service_quotas),
     }
 }
 

@@ -68,7 +68,27 @@ pub const OPERATIONS: &[Operation] = &[
         action: "kms:GetKeyRotationStatus",
         purpose: "automatic rotation of those keys",
     },
+    Operation {
+        action: "iam:SimulatePrincipalPolicy",
+        purpose: "whether the developer principals may invoke the models in every destination region (a read: it evaluates policies, changes nothing)",
+    },
+    Operation {
+        action: "iam:ListUsers",
+        purpose: "IAM users that could hold long-term Bedrock API keys",
+    },
+    Operation {
+        action: "iam:ListServiceSpecificCredentials",
+        purpose: "long-term Bedrock API keys (metadata only, never the secret)",
+    },
+    Operation {
+        action: "servicequotas:ListServiceQuotas",
+        purpose: "Bedrock tokens- and requests-per-minute quotas for the configured models",
+    },
 ];
+
+/// The one operation allowed that is not a Describe, List or Get: it evaluates policies and
+/// changes nothing.
+pub const SIMULATION_ACTION: &str = "iam:SimulatePrincipalPolicy";
 
 /// The IAM actions, in list order.
 pub fn actions() -> impl Iterator<Item = &'static str> {
@@ -88,7 +108,8 @@ mod tests {
             assert!(
                 ["Describe", "List", "Get"]
                     .iter()
-                    .any(|p| name.starts_with(p)),
+                    .any(|p| name.starts_with(p))
+                    || action == SIMULATION_ACTION,
                 "{action} is not a read-only operation"
             );
             assert!(seen.insert(action), "{action} listed twice");

@@ -10,10 +10,13 @@ use crate::finding::{Evidence, Finding, Severity, Status};
 use crate::profile::Profile;
 use crate::snapshot::{CollectError, RegionSnapshot, Snapshot};
 
+mod bedrock_api_keys;
 mod bedrock_inference_profiles;
 mod bedrock_model_access;
+mod bedrock_quotas;
 mod bedrock_runtime_vpc_endpoint;
 mod cloudtrail_enabled;
+mod developer_invoke_permissions;
 mod kms_keys_configured;
 mod log_retention_set;
 mod no_zdr_assumption;
@@ -42,6 +45,9 @@ macro_rules! rule {
 pub static REGISTRY: &[Rule] = &[
     rule!("bedrock-model-access", bedrock_model_access),
     rule!("bedrock-inference-profiles", bedrock_inference_profiles),
+    rule!("developer-invoke-permissions", developer_invoke_permissions),
+    rule!("bedrock-quotas", bedrock_quotas),
+    rule!("bedrock-api-keys", bedrock_api_keys),
     rule!("bedrock-runtime-vpc-endpoint", bedrock_runtime_vpc_endpoint),
     rule!("cloudtrail-enabled", cloudtrail_enabled),
     rule!("log-retention-set", log_retention_set),

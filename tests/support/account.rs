@@ -19,9 +19,10 @@ pub struct TestAccount {
 impl TestAccount {
     /// Empty moto state and the given Bedrock state.
     pub fn new(seed: BedrockSeed) -> TestAccount {
+        let moto = moto::lease();
         TestAccount {
-            moto: moto::lease(),
-            bedrock: BedrockServer::start(seed),
+            moto,
+            bedrock: BedrockServer::in_front_of(seed, moto.addr()),
             dir: tempfile::tempdir().expect("scratch directory"),
         }
     }
@@ -75,8 +76,10 @@ impl TestAccount {
         path
     }
 
+    /// The scanner sees one endpoint, as it would see AWS: our server, which answers what
+    /// moto lacks and forwards the rest.
     pub fn env(&self) -> ScanEnv {
-        ScanEnv::new(self.dir.path(), &self.moto.url(), &self.bedrock.url())
+        ScanEnv::single_endpoint(self.dir.path(), &self.bedrock.url())
     }
 
     /// Runs `bedrock-audit <args>` and asserts it made only read calls.

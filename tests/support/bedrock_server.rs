@@ -205,6 +205,8 @@ pub struct BedrockRegion {
     pub profiles: Vec<SeedProfile>,
     /// The `loggingConfig` object of GetModelInvocationLoggingConfiguration; `None`: off.
     pub logging: Option<Value>,
+    /// Service Quotas for service code `bedrock` in this region.
+    pub quotas: Vec<super::account_server::SeedQuota>,
 }
 
 impl BedrockRegion {
@@ -237,6 +239,7 @@ impl BedrockRegion {
             availability,
             profiles,
             logging: None,
+            quotas: super::account_server::SeedQuota::claude_ready(),
         }
     }
 
@@ -262,6 +265,8 @@ pub struct BedrockSeed {
     /// default so every scan exercises pagination.
     pub profile_page_size: usize,
     pub faults: Vec<Fault>,
+    /// IAM and Service Quotas state the server answers for (see `account_server`).
+    pub account: super::account_server::AccountSeed,
 }
 
 impl Default for BedrockSeed {
@@ -270,6 +275,7 @@ impl Default for BedrockSeed {
             regions: BTreeMap::new(),
             profile_page_size: 2,
             faults: Vec::new(),
+            account: Default::default(),
         }
     }
 }
@@ -311,11 +317,17 @@ pub struct BedrockCall {
     pub region: String,
     /// The status the server answered.
     pub status: u16,
+    /// The SigV4 service (`bedrock`, `iam`, `servicequotas`, …).
+    pub service: String,
+    /// Passed on to moto (whose own recorder then sees it).
+    pub forwarded: bool,
 }
 
 struct Shared {
     seed: Mutex<BedrockSeed>,
     calls: Mutex<Vec<BedrockCall>>,
+    /// moto, for everything this server does not answer itself.
+    upstream: Option<SocketAddr>,
 }
 
 pub struct BedrockServer {
@@ -329,6 +341,16 @@ impl BedrockServer {
     /// Serves on a free loopback port from its own thread, so it works from sync and async
     /// tests alike and keeps answering while a test blocks on the scanner process.
     pub fn start(seed: BedrockSeed) -> BedrockServer {
+        BedrockServer::serve(seed, None)
+    }
+
+    /// One endpoint for the whole account: Bedrock, IAM simulation and API keys, and Bedrock's
+    /// Service Quotas answered here, everything else forwarded to moto at `upstream`.
+    pub fn in_front_of(seed: BedrockSeed, upstream: SocketAddr) -> BedrockServer {
+        BedrockServer::serve(seed, Some(upstream))
+    }
+
+    fn serve(seed: BedrockSeed, upstream: Option<SocketAddr>) -> BedrockServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -337,6 +359,7 @@ impl BedrockServer {
         let shared = Arc::new(Shared {
             seed: Mutex::new(seed),
             calls: Mutex::new(Vec::new()),
+            upstream,
         });
         let (shutdown, on_shutdown) = tokio::sync::oneshot::channel::<()>();
         let state = Arc::clone(&shared);
@@ -407,8 +430,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let (_, region) = super::moto::credential_scope(authorization);
+        .unwrap_or_default()
+        .to_string();
+    let (service, region) = super::moto::credential_scope(&authorization);
+    if shared.upstream.is_some() && service != "bedrock" {
+        return handle_account(&shared, request, service, region).await;
+    }
     let params = parse_query(&query);
 
     let route = route(&method, &path);
@@ -438,6 +465,57 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query,
         region,
         status: response.status().as_u16(),
+        service,
+        forwarded: false,
+    };
+    shared
+        .calls
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(call);
+    response
+}
+
+/// A request for another service than Bedrock: answered here when it is one of the account
+/// operations moto lacks, else forwarded to moto unchanged.
+async fn handle_account(
+    shared: &Shared,
+    request: Request,
+    service: String,
+    region: String,
+) -> Response {
+    use super::account_server;
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return error(StatusCode::BAD_REQUEST, "BadRequest", "unreadable body");
+    };
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or("/".to_string(), |p| p.to_string());
+    let route = account_server::route(&service, &parts.headers, &text);
+    let response = match (&route, shared.upstream) {
+        (Some(op), _) => {
+            let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            account_server::answer(op, &seed.account, &seed.regions, &region, &text)
+        }
+        (None, Some(upstream)) => {
+            account_server::forward(upstream, &parts.method, &path_and_query, &parts.headers, &body)
+                .await
+        }
+        (None, None) => error(StatusCode::NOT_FOUND, "UnknownOperationException", "no upstream"),
+    };
+    let call = BedrockCall {
+        operation: account_server::operation_name(&service, &parts.headers, &text),
+        known: route.is_some(),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        region,
+        status: response.status().as_u16(),
+        service,
+        forwarded: route.is_none(),
     };
     shared
         .calls
@@ -654,7 +732,7 @@ fn parse_query(query: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

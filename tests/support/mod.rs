@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod account;
+pub mod account_server;
 pub mod bedrock_server;
 pub mod http;
 pub mod moto;

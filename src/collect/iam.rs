@@ -1,0 +1,242 @@
+//! IAM: policy simulations for the developer principals, and long-term Bedrock API keys.
+//!
+//! IAM lists end with `IsTruncated = false`; a truncated page without a new `Marker`, or one
+//! that repeats the previous marker, leaves the listing incomplete, which fails the section.
+
+use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, EvaluationResult};
+use aws_sdk_iam::Client;
+
+use super::error::{from_sdk, pagination_incomplete};
+use crate::access_plan::{SimulationRequest, REQUESTED_REGION_KEY};
+use crate::snapshot::{
+    ApiKey, CollectError, Collected, MatchedStatement, SimulationResult, UnreadableUser,
+};
+
+pub const SIMULATE: &str = "iam:SimulatePrincipalPolicy";
+pub const LIST_USERS: &str = "iam:ListUsers";
+pub const LIST_CREDENTIALS: &str = "iam:ListServiceSpecificCredentials";
+/// The service name of long-term Bedrock API keys.
+pub const BEDROCK_SERVICE_NAME: &str = "bedrock.amazonaws.com";
+
+/// A guard against a service that never ends a listing.
+const MAX_PAGES: usize = 10_000;
+
+/// The marker for the next page, `None` when the listing is complete, or why it is not.
+fn next_marker(
+    operation: &str,
+    is_truncated: bool,
+    marker: Option<&str>,
+    previous: Option<&str>,
+    pages_read: usize,
+) -> Result<Option<String>, CollectError> {
+    if !is_truncated {
+        return Ok(None);
+    }
+    match marker.filter(|m| !m.is_empty()) {
+        None => Err(pagination_incomplete(
+            operation,
+            &format!("page {pages_read} said IsTruncated but gave no Marker, so the rest cannot be read"),
+        )),
+        Some(m) if Some(m) == previous => Err(pagination_incomplete(
+            operation,
+            &format!("page {pages_read} repeated the previous Marker, so the listing never reached its end"),
+        )),
+        Some(_) if pages_read >= MAX_PAGES => Err(pagination_incomplete(
+            operation,
+            &format!("stopped after {MAX_PAGES} pages: the listing did not end"),
+        )),
+        Some(m) => Ok(Some(m.to_string())),
+    }
+}
+
+fn after_pages(mut error: CollectError, pages_read: usize) -> CollectError {
+    if pages_read > 0 {
+        error.message = format!(
+            "{} (failed after {pages_read} page(s); the partial list was discarded)",
+            error.message
+        );
+    }
+    error
+}
+
+/// One simulation, every page of it.
+pub async fn simulate(
+    client: &Client,
+    request: &SimulationRequest,
+) -> Collected<Vec<SimulationResult>> {
+    let context = ContextEntry::builder()
+        .context_key_name(REQUESTED_REGION_KEY)
+        .context_key_values(&request.requested_region)
+        .context_key_type(ContextKeyTypeEnum::String)
+        .build();
+    let mut results = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages_read = 0;
+    loop {
+        let page = client
+            .simulate_principal_policy()
+            .policy_source_arn(&request.principal)
+            .set_action_names(Some(request.actions.clone()))
+            .set_resource_arns(Some(request.resources.clone()))
+            .context_entries(context.clone())
+            .set_marker(marker.clone())
+            .send()
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                return Collected::failed(after_pages(from_sdk(SIMULATE, &err), pages_read))
+            }
+        };
+        pages_read += 1;
+        results.extend(page.evaluation_results().iter().map(simulation_result));
+        match next_marker(
+            SIMULATE,
+            page.is_truncated(),
+            page.marker(),
+            marker.as_deref(),
+            pages_read,
+        ) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => return Collected::ok(results),
+            Err(error) => return Collected::failed(error),
+        }
+    }
+}
+
+fn simulation_result(result: &EvaluationResult) -> SimulationResult {
+    SimulationResult {
+        action: result.eval_action_name().to_string(),
+        resource: result.eval_resource_name().unwrap_or("*").to_string(),
+        decision: result.eval_decision().as_str().to_string(),
+        allowed_by_organizations: result
+            .organizations_decision_detail()
+            .map(|d| d.allowed_by_organizations()),
+        allowed_by_permissions_boundary: result
+            .permissions_boundary_decision_detail()
+            .map(|d| d.allowed_by_permissions_boundary()),
+        matched_statements: result
+            .matched_statements()
+            .iter()
+            .map(|s| MatchedStatement {
+                source_policy_id: s.source_policy_id().map(str::to_string),
+                source_policy_type: s.source_policy_type().map(|t| t.as_str().to_string()),
+            })
+            .collect(),
+        missing_context_values: result.missing_context_values().to_vec(),
+    }
+}
+
+/// Every IAM user name, every page (1,000 a page, the most IAM allows).
+pub async fn user_names(client: &Client) -> Collected<Vec<String>> {
+    let mut names = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages_read = 0;
+    loop {
+        let page = client
+            .list_users()
+            .max_items(1000)
+            .set_marker(marker.clone())
+            .send()
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                return Collected::failed(after_pages(from_sdk(LIST_USERS, &err), pages_read))
+            }
+        };
+        pages_read += 1;
+        names.extend(page.users().iter().map(|u| u.user_name().to_string()));
+        match next_marker(
+            LIST_USERS,
+            page.is_truncated(),
+            page.marker(),
+            marker.as_deref(),
+            pages_read,
+        ) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => return Collected::ok(names),
+            Err(error) => return Collected::failed(error),
+        }
+    }
+}
+
+/// One user's Bedrock API keys: metadata only (the API never returns the secret).
+pub async fn api_keys_of(client: &Client, user: &str) -> Result<Vec<ApiKey>, UnreadableUser> {
+    let unreadable = |error| UnreadableUser {
+        user_name: user.to_string(),
+        error,
+    };
+    let mut keys = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages_read = 0;
+    loop {
+        let page = client
+            .list_service_specific_credentials()
+            .user_name(user)
+            .service_name(BEDROCK_SERVICE_NAME)
+            .set_marker(marker.clone())
+            .send()
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                return Err(unreadable(after_pages(
+                    from_sdk(LIST_CREDENTIALS, &err),
+                    pages_read,
+                )))
+            }
+        };
+        pages_read += 1;
+        keys.extend(
+            page.service_specific_credentials()
+                .iter()
+                // The filter is the service's; keep only what it was asked for.
+                .filter(|c| c.service_name().eq_ignore_ascii_case(BEDROCK_SERVICE_NAME))
+                .map(|c| ApiKey {
+                    user_name: c.user_name().to_string(),
+                    credential_id: c.service_specific_credential_id().to_string(),
+                    status: c.status().as_str().to_string(),
+                    create_date: date_text(Some(c.create_date())),
+                    expiration_date: date_text(c.expiration_date()),
+                }),
+        );
+        match next_marker(
+            LIST_CREDENTIALS,
+            page.is_truncated(),
+            page.marker(),
+            marker.as_deref(),
+            pages_read,
+        ) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => return Ok(keys),
+            Err(error) => return Err(unreadable(error)),
+        }
+    }
+}
+
+fn date_text(date: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    date.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_ends_only_when_not_truncated() {
+        assert_eq!(next_marker("iam:ListUsers", false, Some("m"), None, 1), Ok(None));
+        assert_eq!(
+            next_marker("iam:ListUsers", true, Some("m2"), Some("m1"), 2),
+            Ok(Some("m2".to_string()))
+        );
+        for (marker, previous) in [(None, None), (Some(""), None), (Some("m1"), Some("m1"))] {
+            let error = next_marker("iam:ListUsers", true, marker, previous, 3)
+                .expect_err("incomplete");
+            assert_eq!(error.code, "PaginationIncomplete");
+            assert!(error.message.contains("page 3"), "{}", error.message);
+        }
+        assert!(next_marker("iam:ListUsers", true, Some("m"), None, MAX_PAGES).is_err());
+        assert!(next_marker("iam:ListUsers", true, Some("m"), None, MAX_PAGES - 1).is_ok());
+    }
+}

@@ -1,0 +1,254 @@
+//! Live scans for the access and capacity rules: the real binary and SDK against one endpoint
+//! (our test server answering IAM simulation, API keys and Bedrock's Service Quotas, and
+//! forwarding everything else to moto). Each scenario asserts the verdict and the message,
+//! and every run asserts that only reads were made (both servers' logs).
+
+mod support;
+
+use support::account::TestAccount;
+use support::account_server::SeedApiKey;
+use support::bedrock_server::FaultKind;
+use support::scanner::{FindingView, ScanRun};
+
+const EAST: &str = "us-east-1";
+const DEVELOPER: &str = "arn:aws:iam::123456789012:role/ClaudeCodeDevelopers";
+const INVOKE: &str = "developer-invoke-permissions";
+const QUOTAS: &str = "bedrock-quotas";
+const KEYS: &str = "bedrock-api-keys";
+const SONNET_TPM: &str =
+    "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1";
+
+fn scan(account: &TestAccount, profile_extra: &str) -> ScanRun {
+    let config = account.write(
+        "access.toml",
+        &format!("[access]\ndeveloper_principals = [\"{DEVELOPER}\"]\n{profile_extra}"),
+    );
+    let mut env = account.env();
+    // Keep the retries (throttling is under test) but not their production back-off.
+    env.set("BEDROCK_AUDIT_INITIAL_BACKOFF_MS", "10");
+    account.run_with_env(
+        &env,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--region",
+            EAST,
+            "--config",
+            &config.display().to_string(),
+        ],
+    )
+}
+
+fn one(run: &ScanRun, rule: &str) -> FindingView {
+    let findings = run.findings_of(rule);
+    assert!(!findings.is_empty(), "{rule} reported nothing\n{}", run.describe());
+    findings[0].clone()
+}
+
+fn assert_verdict(run: &ScanRun, rule: &str, status: &str, fragments: &[&str]) {
+    let findings = run.findings_of(rule);
+    let found = findings.iter().any(|f| {
+        f.status == status && fragments.iter().all(|t| f.message.contains(t))
+    });
+    assert!(found, "{rule} should be {status} with {fragments:?}\n{}", run.describe());
+}
+
+async fn create_users(account: &TestAccount, names: &[String]) {
+    use futures::StreamExt;
+    let config = support::seed::sdk_config(&account.moto.url(), EAST).await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let failed = futures::stream::iter(names)
+        .map(|name| {
+            let iam = iam.clone();
+            async move { iam.create_user().user_name(name).send().await.is_err() }
+        })
+        .buffer_unordered(16)
+        .filter(|failed| std::future::ready(*failed))
+        .count()
+        .await;
+    assert_eq!(failed, 0, "could not create {failed} users");
+}
+
+#[tokio::test]
+async fn allowed_everywhere_passes_with_every_destination_simulated() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER, "from us-east-1"]);
+    // One call per requested region (us-east-1, us-east-2, us-west-2), each followed past
+    // its first page, with aws:RequestedRegion set per call.
+    let simulations: Vec<_> = run
+        .bedrock_calls
+        .iter()
+        .filter(|c| c.operation == "SimulatePrincipalPolicy")
+        .collect();
+    assert!(simulations.len() > 3, "pages were not followed: {simulations:?}");
+    assert_verdict(&run, QUOTAS, "pass", &["L-59759B4A"]);
+    assert_verdict(&run, KEYS, "pass", &["0 users checked"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+}
+
+#[tokio::test]
+async fn an_scp_denying_one_destination_fails_naming_the_region_and_the_scp() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account
+        .bedrock
+        .update(|seed| seed.account.scp_denied_regions = vec!["us-east-2".into()]);
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &["in us-east-2", "bedrock:InvokeModel", "service control policy"],
+    );
+    let finding = one(&run, INVOKE);
+    assert!(!finding.message.contains("in us-west-2,"), "{}", finding.message);
+    assert_eq!(run.code, 1);
+}
+
+#[tokio::test]
+async fn a_permissions_boundary_leaving_an_implicit_deny_fails() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account
+        .bedrock
+        .update(|seed| seed.account.boundary_denied_regions = vec!["us-west-2".into()]);
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &["in us-west-2", "implicitDeny", "permissions boundary"],
+    );
+}
+
+#[tokio::test]
+async fn simulate_access_denied_is_an_error() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account
+        .bedrock
+        .update(|seed| seed.account.simulate_fault = Some(FaultKind::AccessDenied));
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "error",
+        &["iam:SimulatePrincipalPolicy failed with AccessDenied"],
+    );
+    assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "pass"));
+}
+
+#[tokio::test]
+async fn a_quota_of_zero_fails_with_the_increase_command() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        let quota = seed
+            .region_mut(EAST)
+            .quotas
+            .iter_mut()
+            .find(|q| q.name == SONNET_TPM)
+            .expect("seeded");
+        quota.value = 0.0;
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &["is 0", "request-service-quota-increase --service-code bedrock --quota-code L-59759B4A"],
+    );
+}
+
+#[tokio::test]
+async fn a_quota_below_the_teams_need_fails_naming_both_numbers() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let run = scan(&account, "[capacity]\ndevelopers = 50\n");
+    // 2,000 requests per minute seeded; 50 × 20 = 1,000 needed: RPM passes. 4,000,000
+    // tokens seeded; 50 × 100,000 = 5,000,000 needed: TPM fails.
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &[
+            "is 4000000 but 50 developers × 100000 tokens per minute need 5000000",
+            "--desired-value 5000000 --region us-east-1",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn a_quota_absent_from_the_list_is_an_error() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account
+        .bedrock
+        .update(|seed| seed.region_mut(EAST).quotas.retain(|q| q.name != SONNET_TPM));
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "error",
+        &["lists no cross-Region tokens per minute quota for Claude Sonnet 4.5"],
+    );
+}
+
+#[tokio::test]
+async fn throttled_list_service_quotas_is_an_error() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account
+        .bedrock
+        .update(|seed| seed.account.quotas_fault = Some(FaultKind::Throttle));
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "error",
+        &["servicequotas:ListServiceQuotas failed with TooManyRequestsException"],
+    );
+    assert!(run.findings_of(QUOTAS).iter().all(|f| f.status == "error"));
+}
+
+#[tokio::test]
+async fn an_active_long_term_key_fails_and_an_inactive_one_passes() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    create_users(&account, &["alice".to_string(), "bob".to_string()]).await;
+    account.bedrock.update(|seed| {
+        seed.account.api_keys = vec![SeedApiKey::new("alice", "ACCAALICEKEY00000001", "Active")];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        KEYS,
+        "fail",
+        &["IAM user alice", "ACCAALICEKEY00000001", "created 2025-10-02T09:14:00Z", "expires never"],
+    );
+    assert!(!run.stdout.contains("testing"), "a credential leaked into the report");
+
+    account.bedrock.update(|seed| seed.account.api_keys[0].status = "Inactive".into());
+    let run = scan(&account, "");
+    assert_verdict(&run, KEYS, "pass", &["2 users checked", "1 inactive"]);
+}
+
+#[tokio::test]
+async fn two_thousand_users_across_pages_are_all_checked() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let names: Vec<String> = (0..2000).map(|i| format!("dev-{i:04}")).collect();
+    create_users(&account, &names).await;
+    account.bedrock.update(|seed| {
+        seed.account.api_keys = vec![SeedApiKey::new("dev-1999", "ACCALASTUSERKEY00001", "Active")];
+    });
+    let run = scan(&account, "");
+    // The last user is on the last page of ListUsers: found only if every page was read.
+    assert_verdict(&run, KEYS, "fail", &["IAM user dev-1999"]);
+    let list_users = run
+        .moto_calls
+        .iter()
+        .filter(|c| c.operation == "ListUsers")
+        .count();
+    assert!(list_users >= 2, "ListUsers was not paginated: {list_users} call(s)");
+    let per_user = run
+        .bedrock_calls
+        .iter()
+        .filter(|c| c.operation == "ListServiceSpecificCredentials")
+        .count();
+    assert_eq!(per_user, 2000);
+    eprintln!("2,000 users scanned in {:?}", run.elapsed);
+}

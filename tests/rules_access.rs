@@ -1,0 +1,464 @@
+//! Rule tests for `developer-invoke-permissions`, `bedrock-quotas` and `bedrock-api-keys` on
+//! snapshot fixtures: pass, fail, error and not_applicable, the boundaries (applied == need
+//! passes, need - 1 fails), and old snapshots without the new sections.
+
+use std::path::{Path, PathBuf};
+
+use bedrock_audit::app::parse_snapshot;
+use bedrock_audit::engine;
+use bedrock_audit::finding::{Finding, Status};
+use bedrock_audit::profile::Profile;
+use bedrock_audit::rules;
+use bedrock_audit::snapshot::{
+    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, Snapshot, UnreadableUser,
+};
+
+const EAST: &str = "us-east-1";
+const DEVELOPER: &str = "arn:aws:iam::111122223333:role/ClaudeCodeDevelopers";
+const INVOKE: &str = "developer-invoke-permissions";
+const QUOTAS: &str = "bedrock-quotas";
+const KEYS: &str = "bedrock-api-keys";
+
+fn fixture(name: &str) -> Snapshot {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    parse_snapshot(&text, &path).unwrap()
+}
+
+fn ready() -> Snapshot {
+    fixture("ready.snapshot.json")
+}
+
+fn profile() -> Profile {
+    let mut profile = Profile::default();
+    profile.rollout.regions = vec![EAST.to_string()];
+    profile.access.developer_principals = vec![DEVELOPER.to_string()];
+    profile
+}
+
+fn with_developers(developers: u64) -> Profile {
+    let mut profile = profile();
+    profile.capacity.developers = developers;
+    profile
+}
+
+fn run(rule_id: &str, snapshot: &Snapshot, profile: &Profile) -> Vec<Finding> {
+    let rule = rules::find(rule_id).unwrap();
+    let findings = engine::run_rule(rule, snapshot, profile);
+    assert!(!findings.is_empty(), "{rule_id} made no finding");
+    for f in &findings {
+        assert_ne!(f.resource, "rule", "rule failed internally: {}", f.message);
+    }
+    findings
+}
+
+fn only(findings: &[Finding]) -> &Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    &findings[0]
+}
+
+fn assert_status(f: &Finding, status: Status, fragments: &[&str]) {
+    assert_eq!(f.status, status, "{}: {}", f.resource, f.message);
+    for fragment in fragments {
+        assert!(f.message.contains(fragment), "{} lacks {fragment:?}: {}", f.resource, f.message);
+    }
+}
+
+fn east(snapshot: &mut Snapshot) -> &mut RegionSnapshot {
+    snapshot.regions.iter_mut().find(|r| r.region == EAST).unwrap()
+}
+
+fn error(operation: &str, kind: ErrorKind, code: &str) -> CollectError {
+    CollectError {
+        operation: operation.into(),
+        kind,
+        code: code.into(),
+        message: format!("{operation} failed"),
+    }
+}
+
+/// Sets the applied value of the quota whose name is `name`.
+fn set_quota(snapshot: &mut Snapshot, name: &str, value: Option<f64>) {
+    let Some(Collected::Ok { data }) = east(snapshot).service_quotas.as_mut() else {
+        panic!("quotas not readable in the fixture");
+    };
+    let quota = data.iter_mut().find(|q| q.quota_name == name).unwrap();
+    quota.value = value;
+}
+
+const SONNET_TPM: &str =
+    "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1";
+const SONNET_RPM: &str =
+    "Cross-region model inference requests per minute for Anthropic Claude Sonnet 4.5 V1";
+
+// ---- developer-invoke-permissions ------------------------------------------------------------
+
+#[test]
+fn invoke_passes_when_every_destination_allows() {
+    let findings = run(INVOKE, &ready(), &profile());
+    let f = only(&findings);
+    assert_status(f, Status::Pass, &[DEVELOPER, "from us-east-1", "20 decisions"]);
+    assert_eq!(f.resource, DEVELOPER);
+    assert!(f.evidence.iter().any(|e| e.source == "iam:SimulatePrincipalPolicy"
+        && e.region.as_deref() == Some("us-east-2")));
+}
+
+#[test]
+fn invoke_is_not_applicable_without_principals_and_names_the_key() {
+    let mut profile = profile();
+    profile.access.developer_principals.clear();
+    let findings = run(INVOKE, &ready(), &profile);
+    assert_status(only(&findings), Status::NotApplicable, &["[access] developer_principals"]);
+}
+
+#[test]
+fn invoke_fails_on_an_scp_deny_in_one_destination_naming_region_action_and_scp() {
+    let mut snapshot = ready();
+    for simulation in &mut east(&mut snapshot).invoke_simulations {
+        if simulation.requested_region != "us-east-2" {
+            continue;
+        }
+        let Collected::Ok { data } = &mut simulation.results else { panic!() };
+        let first = &mut data[0];
+        first.decision = "explicitDeny".into();
+        first.allowed_by_organizations = Some(false);
+        first.matched_statements.clear();
+    }
+    let findings = run(INVOKE, &snapshot, &profile());
+    assert_status(
+        only(&findings),
+        Status::Fail,
+        &["in us-east-2", "bedrock:InvokeModel", "explicitDeny", "service control policy"],
+    );
+}
+
+#[test]
+fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision() {
+    let cases: [(&str, Option<bool>, Option<&str>, &str); 3] = [
+        ("implicitDeny", Some(false), None, "permissions boundary"),
+        ("explicitDeny", Some(true), Some("DenyBedrock"), "a Deny statement in DenyBedrock"),
+        ("maybe", Some(true), None, "unknown decision \"maybe\""),
+    ];
+    for (decision, boundary, policy, expected) in cases {
+        let mut snapshot = ready();
+        let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+        let Collected::Ok { data } = &mut simulation.results else { panic!() };
+        data[1].decision = decision.into();
+        data[1].allowed_by_permissions_boundary = boundary;
+        data[1].matched_statements = policy
+            .map(|id| bedrock_audit::snapshot::MatchedStatement {
+                source_policy_id: Some(id.into()),
+                source_policy_type: Some("user-managed".into()),
+            })
+            .into_iter()
+            .collect();
+        let findings = run(INVOKE, &snapshot, &profile());
+        assert_status(only(&findings), Status::Fail, &[expected]);
+    }
+}
+
+#[test]
+fn invoke_plain_implicit_deny_says_no_policy_allows_it() {
+    let mut snapshot = ready();
+    let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+    let Collected::Ok { data } = &mut simulation.results else { panic!() };
+    data[0].decision = "implicitDeny".into();
+    data[0].matched_statements.clear();
+    data[0].missing_context_values = vec!["aws:SourceVpce".into()];
+    let findings = run(INVOKE, &snapshot, &profile());
+    assert_status(
+        only(&findings),
+        Status::Fail,
+        &["no policy that allows it", "aws:SourceVpce"],
+    );
+}
+
+#[test]
+fn invoke_errors_when_a_simulation_failed_or_is_missing_or_incomplete() {
+    // The simulation call failed.
+    let mut snapshot = ready();
+    east(&mut snapshot).invoke_simulations[1].results = Collected::failed(error(
+        "iam:SimulatePrincipalPolicy",
+        ErrorKind::AccessDenied,
+        "AccessDenied",
+    ));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["iam:SimulatePrincipalPolicy failed with AccessDenied"]);
+
+    // An older snapshot: no simulations at all.
+    let mut snapshot = ready();
+    east(&mut snapshot).invoke_simulations.clear();
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["was not simulated"]);
+
+    // A principal the scan did not simulate.
+    let mut other = profile();
+    other.access.developer_principals = vec!["arn:aws:iam::111122223333:role/Other".into()];
+    let f = run(INVOKE, &ready(), &other).remove(0);
+    assert_status(&f, Status::Error, &["was not simulated"]);
+
+    // A simulation whose answer lacks one pair.
+    let mut snapshot = ready();
+    let Collected::Ok { data } = &mut east(&mut snapshot).invoke_simulations[2].results else {
+        panic!()
+    };
+    data.remove(0);
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["returned no result"]);
+
+    // The inference profiles could not be read, or do not list the model.
+    let mut snapshot = ready();
+    east(&mut snapshot).inference_profiles = Collected::failed(error(
+        "bedrock:ListInferenceProfiles",
+        ErrorKind::Throttling,
+        "ThrottlingException",
+    ));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["bedrock:ListInferenceProfiles"]);
+    let mut snapshot = ready();
+    let Collected::Ok { data } = &mut east(&mut snapshot).inference_profiles else { panic!() };
+    data.clear();
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["does not list"]);
+}
+
+#[test]
+fn invoke_failure_outranks_an_unreadable_simulation() {
+    let mut snapshot = ready();
+    let sims = &mut east(&mut snapshot).invoke_simulations;
+    sims[0].results = Collected::failed(error(
+        "iam:SimulatePrincipalPolicy",
+        ErrorKind::Throttling,
+        "Throttling",
+    ));
+    let Collected::Ok { data } = &mut sims[1].results else { panic!() };
+    data[0].decision = "implicitDeny".into();
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Fail, &["Not checked"]);
+}
+
+// ---- bedrock-quotas --------------------------------------------------------------------------
+
+#[test]
+fn quotas_pass_without_a_team_size_and_name_the_codes() {
+    let findings = run(QUOTAS, &ready(), &profile());
+    assert_eq!(findings.len(), 2);
+    for f in &findings {
+        assert_status(f, Status::Pass, &["set [capacity] developers"]);
+    }
+    assert!(findings[0].message.contains("L-59759B4A"), "{}", findings[0].message);
+    assert!(findings[1].message.contains("L-58BE175A"), "{}", findings[1].message);
+}
+
+#[test]
+fn quota_of_zero_fails_with_the_increase_command() {
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_TPM, Some(0.0));
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "is 0",
+            "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code L-59759B4A --desired-value 100000 --region us-east-1",
+        ],
+    );
+    assert_eq!(findings[1].status, Status::Pass);
+}
+
+#[test]
+fn quota_boundary_equal_to_need_passes_one_below_fails_naming_both_numbers() {
+    // 40 developers × 100,000 tokens = 4,000,000; 40 × 20 requests = 800.
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_TPM, Some(4_000_000.0));
+    set_quota(&mut snapshot, SONNET_RPM, Some(800.0));
+    let findings = run(QUOTAS, &snapshot, &with_developers(40));
+    assert_status(&findings[0], Status::Pass, &["4000000 ≥ 4000000 needed", "800 ≥ 800 needed"]);
+
+    set_quota(&mut snapshot, SONNET_TPM, Some(3_999_999.0));
+    let findings = run(QUOTAS, &snapshot, &with_developers(40));
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "is 3999999 but 40 developers × 100000 tokens per minute need 4000000",
+            "--quota-code L-59759B4A --desired-value 4000000 --region us-east-1",
+        ],
+    );
+    assert!(!findings[0].message.contains("requests per minute need"));
+
+    set_quota(&mut snapshot, SONNET_TPM, Some(4_000_000.0));
+    set_quota(&mut snapshot, SONNET_RPM, Some(799.0));
+    let findings = run(QUOTAS, &snapshot, &with_developers(40));
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &["is 799 but 40 developers × 20 requests per minute need 800", "L-12D9F6D4"],
+    );
+    // Without a team size, a small non-zero value passes.
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_eq!(findings[0].status, Status::Pass);
+}
+
+#[test]
+fn quota_absent_unreadable_valueless_or_not_collected_is_error() {
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    data.retain(|q| q.quota_name != SONNET_TPM);
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Error, &["lists no cross-Region tokens per minute quota for Claude Sonnet 4.5"]);
+    assert_eq!(findings[1].status, Status::Pass);
+
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_RPM, None);
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Error, &["has no applied value"]);
+
+    let mut snapshot = ready();
+    east(&mut snapshot).service_quotas = Some(Collected::failed(error(
+        "servicequotas:ListServiceQuotas",
+        ErrorKind::Throttling,
+        "TooManyRequestsException",
+    )));
+    for f in run(QUOTAS, &snapshot, &profile()) {
+        assert_status(&f, Status::Error, &["servicequotas:ListServiceQuotas failed with TooManyRequestsException"]);
+    }
+
+    let mut snapshot = ready();
+    east(&mut snapshot).service_quotas = None;
+    for f in run(QUOTAS, &snapshot, &profile()) {
+        assert_status(&f, Status::Error, &["not collected"]);
+    }
+}
+
+#[test]
+fn quota_duplicates_and_unknown_models_are_errors_not_guesses() {
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    let mut twin = data.iter().find(|q| q.quota_name == SONNET_TPM).unwrap().clone();
+    twin.quota_code = "L-00000000".into();
+    twin.quota_name = SONNET_TPM.to_uppercase();
+    data.push(twin);
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Error, &["2 quotas", "L-00000000"]);
+
+    let mut profile = profile();
+    profile.rollout.primary_model =
+        "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123".into();
+    let findings = run(QUOTAS, &ready(), &profile);
+    assert_status(&findings[0], Status::Error, &["names no Claude model"]);
+}
+
+#[test]
+fn quota_for_a_global_profile_uses_the_global_quota() {
+    let mut profile = profile();
+    profile.rollout.primary_model = "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into();
+    let findings = run(QUOTAS, &ready(), &profile);
+    // The fixture has the global TPM quota but no global RPM quota.
+    assert_status(&findings[0], Status::Error, &["global cross-Region requests per minute"]);
+    assert!(findings[0].evidence.iter().any(|e| e.values.get("QuotaCode")
+        == Some(&serde_json::json!("L-7A2C4F19"))));
+}
+
+// ---- bedrock-api-keys ------------------------------------------------------------------------
+
+fn keys_mut(snapshot: &mut Snapshot) -> &mut bedrock_audit::snapshot::BedrockApiKeys {
+    match snapshot.bedrock_api_keys.as_mut() {
+        Some(Collected::Ok { data }) => data,
+        _ => panic!("keys not readable in the fixture"),
+    }
+}
+
+fn active_key() -> ApiKey {
+    ApiKey {
+        user_name: "alice".into(),
+        credential_id: "ACCA3EXAMPLEACTIVE01".into(),
+        status: "Active".into(),
+        create_date: Some("2025-10-02T09:14:00Z".into()),
+        expiration_date: None,
+    }
+}
+
+#[test]
+fn api_keys_pass_with_only_inactive_keys() {
+    let findings = run(KEYS, &ready(), &profile());
+    let f = only(&findings);
+    assert_status(f, Status::Pass, &["3 users checked", "1 inactive"]);
+    assert_eq!(f.region, "global");
+}
+
+#[test]
+fn an_active_key_fails_naming_user_id_dates_and_never_a_secret() {
+    let mut snapshot = ready();
+    keys_mut(&mut snapshot).keys.push(active_key());
+    let findings = run(KEYS, &snapshot, &profile());
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Fail,
+        &["alice", "ACCA3EXAMPLEACTIVE01", "created 2025-10-02T09:14:00Z", "expires never"],
+    );
+    assert!(f.resource.ends_with("user/alice/service-specific-credential/ACCA3EXAMPLEACTIVE01"));
+    let text = serde_json::to_string(f).unwrap();
+    assert!(!text.to_ascii_lowercase().contains("password"), "{text}");
+
+    // Accepted by the profile: pass, and the key is still shown.
+    let mut allowing = profile();
+    allowing.access.allow_long_term_api_keys = true;
+    let f = run(KEYS, &snapshot, &allowing).remove(0);
+    assert_status(&f, Status::Pass, &["1 Active long-term", "accepted by the profile"]);
+}
+
+#[test]
+fn api_keys_error_when_users_or_a_user_are_unreadable_or_not_collected() {
+    let mut snapshot = ready();
+    snapshot.bedrock_api_keys = Some(Collected::failed(error(
+        "iam:ListUsers",
+        ErrorKind::AccessDenied,
+        "AccessDenied",
+    )));
+    assert_status(only(&run(KEYS, &snapshot, &profile())), Status::Error, &["iam:ListUsers failed"]);
+
+    let mut snapshot = ready();
+    snapshot.bedrock_api_keys = None;
+    assert_status(only(&run(KEYS, &snapshot, &profile())), Status::Error, &["not collected"]);
+
+    let mut snapshot = ready();
+    keys_mut(&mut snapshot).unreadable.push(UnreadableUser {
+        user_name: "bob".into(),
+        error: error("iam:ListServiceSpecificCredentials", ErrorKind::Throttling, "Throttling"),
+    });
+    let f = only(&run(KEYS, &snapshot, &profile())).clone();
+    assert_status(&f, Status::Error, &["IAM user bob"]);
+
+    // An Active key elsewhere still fails, and the unreadable user is still reported.
+    keys_mut(&mut snapshot).keys.push(active_key());
+    let statuses: Vec<Status> = run(KEYS, &snapshot, &profile()).iter().map(|f| f.status).collect();
+    assert_eq!(statuses, [Status::Fail, Status::Error]);
+}
+
+#[test]
+fn an_older_snapshot_without_the_new_sections_errors_and_never_passes() {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ready.snapshot.json"),
+        )
+        .unwrap())
+        .unwrap();
+    value.as_object_mut().unwrap().remove("bedrock_api_keys");
+    for region in value["regions"].as_array_mut().unwrap() {
+        let region = region.as_object_mut().unwrap();
+        region.remove("invoke_simulations");
+        region.remove("service_quotas");
+    }
+    let snapshot = parse_snapshot(&value.to_string(), Path::new("old.json")).unwrap();
+    for rule in [INVOKE, QUOTAS, KEYS] {
+        for f in run(rule, &snapshot, &profile()) {
+            assert_eq!(f.status, Status::Error, "{rule}: {}", f.message);
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! What makes our test server one whole account: IAM's SimulatePrincipalPolicy and
+//! ListServiceSpecificCredentials (query protocol, XML answers, IAM's XML error shape) and
+//! Service Quotas' ListServiceQuotas for `bedrock` (JSON 1.1), answered from a seeded
+//! scenario, and every other request forwarded to moto unchanged (method, path, query,
+//! headers, body). Requests are routed by the service in the SigV4 credential scope and by
+//! `Action` / `X-Amz-Target`, as AWS's own front ends do.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::bedrock_server::{BedrockRegion, FaultKind, ACCOUNT};
+
+#[derive(Debug, Clone)]
+pub struct SeedApiKey {
+    pub user: String,
+    pub id: String,
+    /// Active or Inactive.
+    pub status: String,
+    pub created: String,
+    pub expires: Option<String>,
+}
+
+impl SeedApiKey {
+    pub fn new(user: &str, id: &str, status: &str) -> SeedApiKey {
+        SeedApiKey {
+            user: user.into(),
+            id: id.into(),
+            status: status.into(),
+            created: "2025-10-02T09:14:00Z".into(),
+            expires: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedQuota {
+    pub code: String,
+    pub name: String,
+    pub value: f64,
+}
+
+impl SeedQuota {
+    pub fn new(code: &str, name: &str, value: f64) -> SeedQuota {
+        SeedQuota {
+            code: code.into(),
+            name: name.into(),
+            value,
+        }
+    }
+
+    /// Plenty for Sonnet 4.5, Haiku 4.5 and Opus 4.1 through `us.`/`global.` profiles, plus
+    /// the near-misses a loose matcher would take (Sonnet 4, the 1M-context variant).
+    pub fn claude_ready() -> Vec<SeedQuota> {
+        let cross = "Cross-region model inference";
+        vec![
+            SeedQuota::new("L-59759B4A", &format!("{cross} tokens per minute for Anthropic Claude Sonnet 4.5 V1"), 4_000_000.0),
+            SeedQuota::new("L-12D9F6D4", &format!("{cross} requests per minute for Anthropic Claude Sonnet 4.5 V1"), 2_000.0),
+            SeedQuota::new("L-8D5D4E2A", &format!("{cross} tokens per minute for Anthropic Claude Sonnet 4.5 V1 1M Context Length"), 0.0),
+            SeedQuota::new("L-1F5BC8B4", &format!("{cross} tokens per minute for Anthropic Claude Sonnet 4 V1"), 0.0),
+            SeedQuota::new("L-58BE175A", &format!("{cross} tokens per minute for Anthropic Claude Haiku 4.5"), 4_000_000.0),
+            SeedQuota::new("L-3B5E2B1C", &format!("{cross} requests per minute for Anthropic Claude Haiku 4.5"), 2_000.0),
+            SeedQuota::new("L-2A1E0C77", &format!("{cross} tokens per minute for Anthropic Claude Opus 4.1"), 1_000_000.0),
+            SeedQuota::new("L-6C0F4D21", &format!("{cross} requests per minute for Anthropic Claude Opus 4.1"), 500.0),
+            SeedQuota::new("L-7A2C4F19", &format!("Global {cross} tokens per minute for Anthropic Claude Sonnet 4.5 V1"), 5_000_000.0),
+            SeedQuota::new("L-9E3D2B10", "Model units per provisioned model for Amazon Titan Text Express", 0.0),
+        ]
+    }
+}
+
+/// IAM and Service Quotas state of the account.
+#[derive(Debug, Clone)]
+pub struct AccountSeed {
+    /// `aws:RequestedRegion` values an SCP denies (explicit deny, AllowedByOrganizations false).
+    pub scp_denied_regions: Vec<String>,
+    /// Regions the permissions boundary leaves out (implicit deny).
+    pub boundary_denied_regions: Vec<String>,
+    pub simulate_fault: Option<FaultKind>,
+    /// Results per SimulatePrincipalPolicy page: small, so simulations exercise `Marker`.
+    pub simulation_page_size: usize,
+    pub api_keys: Vec<SeedApiKey>,
+    pub credentials_fault: Option<FaultKind>,
+    pub quotas_fault: Option<FaultKind>,
+    /// Quotas per ListServiceQuotas page.
+    pub quota_page_size: usize,
+}
+
+impl Default for AccountSeed {
+    fn default() -> Self {
+        AccountSeed {
+            scp_denied_regions: Vec::new(),
+            boundary_denied_regions: Vec::new(),
+            simulate_fault: None,
+            simulation_page_size: 3,
+            api_keys: Vec::new(),
+            credentials_fault: None,
+            quotas_fault: None,
+            quota_page_size: 4,
+        }
+    }
+}
+
+/// The operation a request for this server's account services names, if it is one it answers.
+pub enum AccountOp {
+    SimulatePrincipalPolicy,
+    ListServiceSpecificCredentials,
+    ListServiceQuotas,
+}
+
+impl AccountOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AccountOp::SimulatePrincipalPolicy => "SimulatePrincipalPolicy",
+            AccountOp::ListServiceSpecificCredentials => "ListServiceSpecificCredentials",
+            AccountOp::ListServiceQuotas => "ListServiceQuotas",
+        }
+    }
+}
+
+/// The operation name of a query-protocol or JSON request (for the call log).
+pub fn operation_name(service: &str, headers: &HeaderMap, body: &str) -> String {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        return target.rsplit('.').next().unwrap_or(target).to_string();
+    }
+    form(body).get("Action").cloned().unwrap_or_else(|| format!("{service}?"))
+}
+
+/// Which account operation this server answers itself.
+pub fn route(service: &str, headers: &HeaderMap, body: &str) -> Option<AccountOp> {
+    match service {
+        "iam" => match form(body).get("Action").map(String::as_str) {
+            Some("SimulatePrincipalPolicy") => Some(AccountOp::SimulatePrincipalPolicy),
+            Some("ListServiceSpecificCredentials") => Some(AccountOp::ListServiceSpecificCredentials),
+            _ => None,
+        },
+        "servicequotas" => {
+            let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+            let code = serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|b| b.get("ServiceCode").and_then(Value::as_str).map(str::to_string));
+            (target == Some("ServiceQuotasV20190624.ListServiceQuotas")
+                && code.as_deref() == Some("bedrock"))
+            .then_some(AccountOp::ListServiceQuotas)
+        }
+        _ => None,
+    }
+}
+
+pub fn answer(
+    op: &AccountOp,
+    seed: &AccountSeed,
+    regions: &BTreeMap<String, BedrockRegion>,
+    region: &str,
+    body: &str,
+) -> Response {
+    match op {
+        AccountOp::SimulatePrincipalPolicy => simulate(seed, &form(body)),
+        AccountOp::ListServiceSpecificCredentials => credentials(seed, &form(body)),
+        AccountOp::ListServiceQuotas => quotas(seed, regions, region, body),
+    }
+}
+
+fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
+    if let Some(kind) = seed.simulate_fault {
+        return iam_fault(kind, "iam:SimulatePrincipalPolicy");
+    }
+    let Some(principal) = params.get("PolicySourceArn") else {
+        return iam_error(StatusCode::BAD_REQUEST, "ValidationError", "PolicySourceArn is required");
+    };
+    let actions = members(params, "ActionNames.member.");
+    let resources = members(params, "ResourceArns.member.");
+    if actions.is_empty() {
+        return iam_error(StatusCode::BAD_REQUEST, "ValidationError", "ActionNames is required");
+    }
+    // The one context entry the scanner sends.
+    let context_name = params.get("ContextEntries.member.1.ContextKeyName");
+    let requested_region = params
+        .get("ContextEntries.member.1.ContextKeyValues.member.1")
+        .filter(|_| context_name.map(String::as_str) == Some("aws:RequestedRegion"))
+        .cloned()
+        .unwrap_or_default();
+    let resources = if resources.is_empty() { vec!["*".to_string()] } else { resources };
+    let mut results = Vec::new();
+    for action in &actions {
+        for resource in &resources {
+            results.push(evaluation(seed, principal, action, resource, &requested_region));
+        }
+    }
+    let start = match params.get("Marker") {
+        None => 0,
+        Some(marker) => match marker.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+            Some(n) => n,
+            None => return iam_error(StatusCode::BAD_REQUEST, "InvalidInput", "Invalid Marker."),
+        },
+    };
+    let size = seed.simulation_page_size.max(1);
+    let end = (start + size).min(results.len());
+    let page = results.get(start..end).unwrap_or_default().concat();
+    let more = end < results.len();
+    let marker = if more { format!("<Marker>page-{end}</Marker>") } else { String::new() };
+    iam_ok(
+        "SimulatePrincipalPolicy",
+        &format!("<EvaluationResults>{page}</EvaluationResults><IsTruncated>{more}</IsTruncated>{marker}"),
+    )
+}
+
+fn evaluation(seed: &AccountSeed, principal: &str, action: &str, resource: &str, region: &str) -> String {
+    let scp_denies = seed.scp_denied_regions.iter().any(|r| r == region);
+    let boundary_denies = seed.boundary_denied_regions.iter().any(|r| r == region);
+    let (decision, statements) = if scp_denies {
+        ("explicitDeny", String::new())
+    } else if boundary_denies {
+        ("implicitDeny", String::new())
+    } else {
+        (
+            "allowed",
+            "<MatchedStatements><member><SourcePolicyId>ClaudeCodeBedrockAccess</SourcePolicyId><SourcePolicyType>user-managed</SourcePolicyType></member></MatchedStatements>".to_string(),
+        )
+    };
+    let boundary = if principal.contains(":role/") || principal.contains(":user/") {
+        format!(
+            "<PermissionsBoundaryDecisionDetail><AllowedByPermissionsBoundary>{}</AllowedByPermissionsBoundary></PermissionsBoundaryDecisionDetail>",
+            !boundary_denies
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<member><EvalActionName>{}</EvalActionName><EvalResourceName>{}</EvalResourceName><EvalDecision>{decision}</EvalDecision>{statements}<MissingContextValues/><OrganizationsDecisionDetail><AllowedByOrganizations>{}</AllowedByOrganizations></OrganizationsDecisionDetail>{boundary}</member>",
+        xml_escape(action),
+        xml_escape(resource),
+        !scp_denies
+    )
+}
+
+fn credentials(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
+    if let Some(kind) = seed.credentials_fault {
+        return iam_fault(kind, "iam:ListServiceSpecificCredentials");
+    }
+    let user = params.get("UserName").cloned().unwrap_or_default();
+    let service = params.get("ServiceName");
+    let members: String = seed
+        .api_keys
+        .iter()
+        .filter(|k| k.user == user)
+        .filter(|_| service.is_none_or(|s| s == "bedrock.amazonaws.com"))
+        .map(|k| {
+            let expires = k
+                .expires
+                .as_ref()
+                .map(|e| format!("<ExpirationDate>{e}</ExpirationDate>"))
+                .unwrap_or_default();
+            format!(
+                "<member><UserName>{}</UserName><Status>{}</Status><ServiceUserName>{}-at-{ACCOUNT}</ServiceUserName><CreateDate>{}</CreateDate>{expires}<ServiceSpecificCredentialId>{}</ServiceSpecificCredentialId><ServiceName>bedrock.amazonaws.com</ServiceName></member>",
+                xml_escape(&k.user), k.status, xml_escape(&k.user), k.created, k.id
+            )
+        })
+        .collect();
+    iam_ok(
+        "ListServiceSpecificCredentials",
+        &format!("<ServiceSpecificCredentials>{members}</ServiceSpecificCredentials><IsTruncated>false</IsTruncated>"),
+    )
+}
+
+fn quotas(
+    seed: &AccountSeed,
+    regions: &BTreeMap<String, BedrockRegion>,
+    region: &str,
+    body: &str,
+) -> Response {
+    match seed.quotas_fault {
+        Some(FaultKind::Throttle) => {
+            return json_error(StatusCode::BAD_REQUEST, "TooManyRequestsException", "Rate exceeded")
+        }
+        Some(FaultKind::AccessDenied) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "AccessDeniedException",
+                "You do not have sufficient access to perform this action.",
+            )
+        }
+        None => {}
+    }
+    let request: Value = serde_json::from_str(body).unwrap_or_default();
+    let start = match request.get("NextToken").and_then(Value::as_str) {
+        None => 0,
+        Some(token) => match token.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+            Some(n) => n,
+            None => return json_error(StatusCode::BAD_REQUEST, "InvalidPaginationTokenException", "Invalid token"),
+        },
+    };
+    let empty = Vec::new();
+    let all = regions.get(region).map_or(&empty, |r| &r.quotas);
+    let max = request.get("MaxResults").and_then(Value::as_u64).unwrap_or(100) as usize;
+    let size = max.min(seed.quota_page_size.max(1));
+    let end = (start + size).min(all.len());
+    let page: Vec<Value> = all
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|q| {
+            json!({
+                "ServiceCode": "bedrock",
+                "ServiceName": "Amazon Bedrock",
+                "QuotaArn": format!("arn:aws:servicequotas:{region}:{ACCOUNT}:bedrock/{}", q.code),
+                "QuotaCode": q.code,
+                "QuotaName": q.name,
+                "Value": q.value,
+                "Unit": "None",
+                "Adjustable": true,
+                "GlobalQuota": false,
+            })
+        })
+        .collect();
+    let mut out = json!({ "Quotas": page });
+    if end < all.len() {
+        out["NextToken"] = json!(format!("page-{end}"));
+    }
+    let mut response = Response::new(Body::from(out.to_string()));
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+    response
+}
+
+fn iam_fault(kind: FaultKind, action: &str) -> Response {
+    match kind {
+        FaultKind::AccessDenied => iam_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            &format!("User: arn:aws:iam::{ACCOUNT}:user/testing is not authorized to perform: {action} because no identity-based policy allows the {action} action"),
+        ),
+        FaultKind::Throttle => iam_error(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"),
+    }
+}
+
+fn iam_ok(operation: &str, inner: &str) -> Response {
+    xml_response(
+        StatusCode::OK,
+        format!(
+            "<{operation}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><{operation}Result>{inner}</{operation}Result><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{operation}Response>"
+        ),
+    )
+}
+
+/// IAM's error shape (query protocol).
+fn iam_error(status: StatusCode, code: &str, message: &str) -> Response {
+    xml_response(
+        status,
+        format!(
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>00000000-0000-4000-8000-000000000000</RequestId></ErrorResponse>",
+            xml_escape(message)
+        ),
+    )
+}
+
+fn xml_response(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/xml"));
+    response
+}
+
+/// JSON 1.1's error shape.
+fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut response = Response::new(Body::from(
+        json!({ "__type": code, "message": message }).to_string(),
+    ));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+    response
+}
+
+fn members(params: &BTreeMap<String, String>, prefix: &str) -> Vec<String> {
+    let mut indexed: Vec<(usize, String)> = params
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.parse().ok()?, v.clone())))
+        .collect();
+    indexed.sort();
+    indexed.into_iter().map(|(_, v)| v).collect()
+}
+
+fn form(body: &str) -> BTreeMap<String, String> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (form_decode(k), form_decode(v))
+        })
+        .collect()
+}
+
+fn form_decode(text: &str) -> String {
+    super::bedrock_server::percent_decode(&text.replace('+', " "))
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Sends the request to moto as it came and returns moto's answer as it came.
+pub async fn forward(
+    upstream: SocketAddr,
+    method: &Method,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    match forward_raw(upstream, method, path_and_query, headers, body).await {
+        Ok(response) => response,
+        Err(e) => {
+            let mut response = Response::new(Body::from(format!("forwarding to moto failed: {e}")));
+            *response.status_mut() = StatusCode::BAD_GATEWAY;
+            response
+        }
+    }
+}
+
+async fn forward_raw(
+    upstream: SocketAddr,
+    method: &Method,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> std::io::Result<Response> {
+    let mut stream = tokio::net::TcpStream::connect(upstream).await?;
+    let mut head = format!("{method} {path_and_query} HTTP/1.1\r\n").into_bytes();
+    for (name, value) in headers {
+        // Framing is this hop's own: one request per connection, length-delimited.
+        if ["connection", "content-length", "transfer-encoding", "keep-alive"].contains(&name.as_str()) {
+            continue;
+        }
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()).as_bytes());
+    stream.write_all(&head).await?;
+    stream.write_all(body).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("moto's answer has no header end"))?;
+    let head_text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut payload = raw[split + 4..].to_vec();
+    let mut lines = head_text.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("moto's answer has no status"))?;
+    let mut response_headers = Vec::new();
+    let mut chunked = false;
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else { continue };
+        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_string());
+        if name == "transfer-encoding" {
+            chunked = value.eq_ignore_ascii_case("chunked");
+            continue;
+        }
+        if name == "connection" || name == "content-length" || name == "keep-alive" {
+            continue;
+        }
+        response_headers.push((name, value));
+    }
+    if chunked {
+        payload = dechunk(&payload)?;
+    }
+    let mut response = Response::new(Body::from(payload));
+    *response.status_mut() = StatusCode::from_u16(status).map_err(std::io::Error::other)?;
+    for (name, value) in response_headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    Ok(response)
+}
+
+fn dechunk(mut data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| std::io::Error::other("bad chunk"))?;
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(std::io::Error::other)?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(data.get(..size).ok_or_else(|| std::io::Error::other("short chunk"))?);
+        data = data.get(size + 2..).unwrap_or_default();
+    }
+}
