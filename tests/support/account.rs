@@ -20,9 +20,10 @@ impl TestAccount {
     /// Empty moto state and the given Bedrock state.
     pub fn new(seed: BedrockSeed) -> TestAccount {
         let moto = moto::lease();
+        let bedrock = BedrockServer::in_front_of(seed, moto.addr());
         TestAccount {
             moto,
-            bedrock: BedrockServer::in_front_of(seed, moto.addr()),
+            bedrock,
             dir: tempfile::tempdir().expect("scratch directory"),
         }
     }
