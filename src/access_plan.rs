@@ -136,26 +136,43 @@ mod tests {
             .any(|d| d.requested_region == "us-east-2" && d.action == INVOKE_STREAM));
         let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed);
         assert_eq!(
-            calls.iter().map(|c| c.requested_region.as_str()).collect::<Vec<_>>(),
+            calls
+                .iter()
+                .map(|c| c.requested_region.as_str())
+                .collect::<Vec<_>>(),
             ["us-east-1", "us-east-2", "us-west-2"]
         );
         assert_eq!(calls[0].actions.len(), 4);
-        assert_eq!(calls[0].resources.len(), 2, "profile and the model in us-east-1");
+        assert_eq!(
+            calls[0].resources.len(),
+            2,
+            "profile and the model in us-east-1"
+        );
         assert_eq!(calls[1].actions, [INVOKE_MODEL, INVOKE_STREAM]);
         assert_eq!(calls[1].resources.len(), 1);
     }
 
     #[test]
     fn a_model_id_is_served_in_its_region_only_and_an_unlisted_profile_is_unknown() {
-        let needed =
-            needed_decisions("eu-west-1", "anthropic.claude-sonnet-4-5-20250929-v1:0", &[])
-                .expect("no profile needed");
+        let needed = needed_decisions(
+            "eu-west-1",
+            "anthropic.claude-sonnet-4-5-20250929-v1:0",
+            &[],
+        )
+        .expect("no profile needed");
         assert_eq!(needed.len(), 2);
         assert!(needed.iter().all(|d| d.requested_region == "eu-west-1"
             && d.resource
                 == "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"));
-        let err = needed_decisions("us-east-1", "us.anthropic.claude-opus-4-1-20250805-v1:0", &[])
-            .expect_err("unknown");
-        assert!(err.contains("does not list us.anthropic.claude-opus-4-1"), "{err}");
+        let err = needed_decisions(
+            "us-east-1",
+            "us.anthropic.claude-opus-4-1-20250805-v1:0",
+            &[],
+        )
+        .expect_err("unknown");
+        assert!(
+            err.contains("does not list us.anthropic.claude-opus-4-1"),
+            "{err}"
+        );
     }
 }

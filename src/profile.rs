@@ -189,7 +189,10 @@ impl Profile {
                 ),
             ] {
                 if value == 0 {
-                    return bad(key, "must be at least 1 when capacity.developers is set".into());
+                    return bad(
+                        key,
+                        "must be at least 1 when capacity.developers is set".into(),
+                    );
                 }
             }
         }
@@ -345,15 +348,27 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("capacity.tokens_per_minute_per_developer"), "{err}");
+        assert!(
+            err.contains("capacity.tokens_per_minute_per_developer"),
+            "{err}"
+        );
         let err = Profile::parse("[capacity]\ndevelopers = -1\n", Path::new("p.toml"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("line 2") && err.contains("developers"), "{err}");
-        let err = Profile::parse("[access]\nallow_long_term_keys = true\n", Path::new("p.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("line 2") && err.contains("allow_long_term_keys"), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("developers"),
+            "{err}"
+        );
+        let err = Profile::parse(
+            "[access]\nallow_long_term_keys = true\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("allow_long_term_keys"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -186,7 +186,13 @@ pub struct InvokeSimulation {
 
 impl InvokeSimulation {
     /// Whether this call asked about `action` on `resource` in `requested_region`.
-    pub fn covers(&self, principal: &str, requested_region: &str, action: &str, resource: &str) -> bool {
+    pub fn covers(
+        &self,
+        principal: &str,
+        requested_region: &str,
+        action: &str,
+        resource: &str,
+    ) -> bool {
         self.principal == principal
             && self.requested_region == requested_region
             && self.action_names.iter().any(|a| a == action)

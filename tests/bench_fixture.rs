@@ -46,8 +46,16 @@ async fn serve_benchmark_account() {
     let users = count_from_env("BENCH_USERS", 5000);
     // A few long-term Bedrock API keys among the users, one of them Active.
     seed.account.api_keys = vec![
-        support::account_server::SeedApiKey::new("bench-user-00007", "ACCABENCHACTIVE00001", "Active"),
-        support::account_server::SeedApiKey::new("bench-user-00042", "ACCABENCHINACTIVE001", "Inactive"),
+        support::account_server::SeedApiKey::new(
+            "bench-user-00007",
+            "ACCABENCHACTIVE00001",
+            "Active",
+        ),
+        support::account_server::SeedApiKey::new(
+            "bench-user-00042",
+            "ACCABENCHINACTIVE001",
+            "Inactive",
+        ),
     ];
     // Real pages: SimulatePrincipalPolicy returns up to 1,000 results, ListServiceQuotas 100.
     seed.account.simulation_page_size = 1000;
@@ -156,5 +164,8 @@ async fn seed_users(moto: &Moto, count: usize) {
         .filter(|failed| std::future::ready(*failed))
         .count()
         .await;
-    assert_eq!(failures, 0, "{failures} of {count} users could not be created");
+    assert_eq!(
+        failures, 0,
+        "{failures} of {count} users could not be created"
+    );
 }

@@ -42,16 +42,24 @@ fn scan(account: &TestAccount, profile_extra: &str) -> ScanRun {
 
 fn one(run: &ScanRun, rule: &str) -> FindingView {
     let findings = run.findings_of(rule);
-    assert!(!findings.is_empty(), "{rule} reported nothing\n{}", run.describe());
+    assert!(
+        !findings.is_empty(),
+        "{rule} reported nothing\n{}",
+        run.describe()
+    );
     findings[0].clone()
 }
 
 fn assert_verdict(run: &ScanRun, rule: &str, status: &str, fragments: &[&str]) {
     let findings = run.findings_of(rule);
-    let found = findings.iter().any(|f| {
-        f.status == status && fragments.iter().all(|t| f.message.contains(t))
-    });
-    assert!(found, "{rule} should be {status} with {fragments:?}\n{}", run.describe());
+    let found = findings
+        .iter()
+        .any(|f| f.status == status && fragments.iter().all(|t| f.message.contains(t)));
+    assert!(
+        found,
+        "{rule} should be {status} with {fragments:?}\n{}",
+        run.describe()
+    );
 }
 
 async fn create_users(account: &TestAccount, names: &[String]) {
@@ -82,7 +90,10 @@ async fn allowed_everywhere_passes_with_every_destination_simulated() {
         .iter()
         .filter(|c| c.operation == "SimulatePrincipalPolicy")
         .collect();
-    assert!(simulations.len() > 3, "pages were not followed: {simulations:?}");
+    assert!(
+        simulations.len() > 3,
+        "pages were not followed: {simulations:?}"
+    );
     assert_verdict(&run, QUOTAS, "pass", &["L-59759B4A"]);
     assert_verdict(&run, KEYS, "pass", &["0 users checked"]);
     assert_eq!(run.code, 0, "{}", run.describe());
@@ -99,10 +110,18 @@ async fn an_scp_denying_one_destination_fails_naming_the_region_and_the_scp() {
         &run,
         INVOKE,
         "fail",
-        &["in us-east-2", "bedrock:InvokeModel", "service control policy"],
+        &[
+            "in us-east-2",
+            "bedrock:InvokeModel",
+            "service control policy",
+        ],
     );
     let finding = one(&run, INVOKE);
-    assert!(!finding.message.contains("in us-west-2,"), "{}", finding.message);
+    assert!(
+        !finding.message.contains("in us-west-2,"),
+        "{}",
+        finding.message
+    );
     assert_eq!(run.code, 1);
 }
 
@@ -154,7 +173,10 @@ async fn a_quota_of_zero_fails_with_the_increase_command() {
         &run,
         QUOTAS,
         "fail",
-        &["is 0", "request-service-quota-increase --service-code bedrock --quota-code L-59759B4A"],
+        &[
+            "is 0",
+            "request-service-quota-increase --service-code bedrock --quota-code L-59759B4A",
+        ],
     );
 }
 
@@ -178,9 +200,11 @@ async fn a_quota_below_the_teams_need_fails_naming_both_numbers() {
 #[tokio::test]
 async fn a_quota_absent_from_the_list_is_an_error() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
-    account
-        .bedrock
-        .update(|seed| seed.region_mut(EAST).quotas.retain(|q| q.name != SONNET_TPM));
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .quotas
+            .retain(|q| q.name != SONNET_TPM)
+    });
     let run = scan(&account, "");
     assert_verdict(
         &run,
@@ -218,11 +242,21 @@ async fn an_active_long_term_key_fails_and_an_inactive_one_passes() {
         &run,
         KEYS,
         "fail",
-        &["IAM user alice", "ACCAALICEKEY00000001", "created 2025-10-02T09:14:00Z", "expires never"],
+        &[
+            "IAM user alice",
+            "ACCAALICEKEY00000001",
+            "created 2025-10-02T09:14:00Z",
+            "expires never",
+        ],
     );
-    assert!(!run.stdout.contains("testing"), "a credential leaked into the report");
+    assert!(
+        !run.stdout.contains("testing"),
+        "a credential leaked into the report"
+    );
 
-    account.bedrock.update(|seed| seed.account.api_keys[0].status = "Inactive".into());
+    account
+        .bedrock
+        .update(|seed| seed.account.api_keys[0].status = "Inactive".into());
     let run = scan(&account, "");
     assert_verdict(&run, KEYS, "pass", &["2 users checked", "1 inactive"]);
 }
@@ -233,7 +267,13 @@ async fn two_thousand_users_across_pages_are_all_checked() {
     let names: Vec<String> = (0..2000).map(|i| format!("dev-{i:04}")).collect();
     create_users(&account, &names).await;
     account.bedrock.update(|seed| {
-        seed.account.api_keys = vec![SeedApiKey::new("dev-1999", "ACCALASTUSERKEY00001", "Active")];
+        seed.account.api_keys = vec![SeedApiKey::new(
+            "dev-1999",
+            "ACCALASTUSERKEY00001",
+            "Active",
+        )];
+        // moto answers every user at once; real IAM pages (at most 1,000 a page).
+        seed.account.list_users_page_size = Some(700);
     });
     let run = scan(&account, "");
     // The last user is on the last page of ListUsers: found only if every page was read.
@@ -243,7 +283,10 @@ async fn two_thousand_users_across_pages_are_all_checked() {
         .iter()
         .filter(|c| c.operation == "ListUsers")
         .count();
-    assert!(list_users >= 2, "ListUsers was not paginated: {list_users} call(s)");
+    assert_eq!(
+        list_users, 3,
+        "ListUsers was not followed through its 3 pages"
+    );
     let per_user = run
         .bedrock_calls
         .iter()

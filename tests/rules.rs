@@ -381,7 +381,10 @@ fn every_finding_has_evidence_naming_an_operation() {
 fn a_region_missing_from_the_snapshot_is_an_error_for_every_rule() {
     let profile = profile(None, &["eu-west-1"]);
     // bedrock-api-keys is account-wide: it judges no region.
-    for rule in rules::REGISTRY.iter().filter(|r| r.id != "bedrock-api-keys") {
+    for rule in rules::REGISTRY
+        .iter()
+        .filter(|r| r.id != "bedrock-api-keys")
+    {
         let findings = run(rule.id, &ready(), &profile);
         let f = one(&findings, "eu-west-1", "region/eu-west-1");
         assert_finding(f, Status::Error, &["holds no data for eu-west-1"]);

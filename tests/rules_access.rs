@@ -20,7 +20,9 @@ const QUOTAS: &str = "bedrock-quotas";
 const KEYS: &str = "bedrock-api-keys";
 
 fn fixture(name: &str) -> Snapshot {
-    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     parse_snapshot(&text, &path).unwrap()
 }
@@ -60,12 +62,21 @@ fn only(findings: &[Finding]) -> &Finding {
 fn assert_status(f: &Finding, status: Status, fragments: &[&str]) {
     assert_eq!(f.status, status, "{}: {}", f.resource, f.message);
     for fragment in fragments {
-        assert!(f.message.contains(fragment), "{} lacks {fragment:?}: {}", f.resource, f.message);
+        assert!(
+            f.message.contains(fragment),
+            "{} lacks {fragment:?}: {}",
+            f.resource,
+            f.message
+        );
     }
 }
 
 fn east(snapshot: &mut Snapshot) -> &mut RegionSnapshot {
-    snapshot.regions.iter_mut().find(|r| r.region == EAST).unwrap()
+    snapshot
+        .regions
+        .iter_mut()
+        .find(|r| r.region == EAST)
+        .unwrap()
 }
 
 fn error(operation: &str, kind: ErrorKind, code: &str) -> CollectError {
@@ -97,10 +108,17 @@ const SONNET_RPM: &str =
 fn invoke_passes_when_every_destination_allows() {
     let findings = run(INVOKE, &ready(), &profile());
     let f = only(&findings);
-    assert_status(f, Status::Pass, &[DEVELOPER, "from us-east-1", "20 decisions"]);
+    assert_status(
+        f,
+        Status::Pass,
+        &[DEVELOPER, "from us-east-1", "20 decisions"],
+    );
     assert_eq!(f.resource, DEVELOPER);
-    assert!(f.evidence.iter().any(|e| e.source == "iam:SimulatePrincipalPolicy"
-        && e.region.as_deref() == Some("us-east-2")));
+    assert!(f
+        .evidence
+        .iter()
+        .any(|e| e.source == "iam:SimulatePrincipalPolicy"
+            && e.region.as_deref() == Some("us-east-2")));
 }
 
 #[test]
@@ -108,7 +126,11 @@ fn invoke_is_not_applicable_without_principals_and_names_the_key() {
     let mut profile = profile();
     profile.access.developer_principals.clear();
     let findings = run(INVOKE, &ready(), &profile);
-    assert_status(only(&findings), Status::NotApplicable, &["[access] developer_principals"]);
+    assert_status(
+        only(&findings),
+        Status::NotApplicable,
+        &["[access] developer_principals"],
+    );
 }
 
 #[test]
@@ -118,7 +140,9 @@ fn invoke_fails_on_an_scp_deny_in_one_destination_naming_region_action_and_scp()
         if simulation.requested_region != "us-east-2" {
             continue;
         }
-        let Collected::Ok { data } = &mut simulation.results else { panic!() };
+        let Collected::Ok { data } = &mut simulation.results else {
+            panic!()
+        };
         let first = &mut data[0];
         first.decision = "explicitDeny".into();
         first.allowed_by_organizations = Some(false);
@@ -128,7 +152,12 @@ fn invoke_fails_on_an_scp_deny_in_one_destination_naming_region_action_and_scp()
     assert_status(
         only(&findings),
         Status::Fail,
-        &["in us-east-2", "bedrock:InvokeModel", "explicitDeny", "service control policy"],
+        &[
+            "in us-east-2",
+            "bedrock:InvokeModel",
+            "explicitDeny",
+            "service control policy",
+        ],
     );
 }
 
@@ -136,13 +165,20 @@ fn invoke_fails_on_an_scp_deny_in_one_destination_naming_region_action_and_scp()
 fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision() {
     let cases: [(&str, Option<bool>, Option<&str>, &str); 3] = [
         ("implicitDeny", Some(false), None, "permissions boundary"),
-        ("explicitDeny", Some(true), Some("DenyBedrock"), "a Deny statement in DenyBedrock"),
+        (
+            "explicitDeny",
+            Some(true),
+            Some("DenyBedrock"),
+            "a Deny statement in DenyBedrock",
+        ),
         ("maybe", Some(true), None, "unknown decision \"maybe\""),
     ];
     for (decision, boundary, policy, expected) in cases {
         let mut snapshot = ready();
         let simulation = &mut east(&mut snapshot).invoke_simulations[0];
-        let Collected::Ok { data } = &mut simulation.results else { panic!() };
+        let Collected::Ok { data } = &mut simulation.results else {
+            panic!()
+        };
         data[1].decision = decision.into();
         data[1].allowed_by_permissions_boundary = boundary;
         data[1].matched_statements = policy
@@ -161,7 +197,9 @@ fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision(
 fn invoke_plain_implicit_deny_says_no_policy_allows_it() {
     let mut snapshot = ready();
     let simulation = &mut east(&mut snapshot).invoke_simulations[0];
-    let Collected::Ok { data } = &mut simulation.results else { panic!() };
+    let Collected::Ok { data } = &mut simulation.results else {
+        panic!()
+    };
     data[0].decision = "implicitDeny".into();
     data[0].matched_statements.clear();
     data[0].missing_context_values = vec!["aws:SourceVpce".into()];
@@ -183,7 +221,11 @@ fn invoke_errors_when_a_simulation_failed_or_is_missing_or_incomplete() {
         "AccessDenied",
     ));
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
-    assert_status(&f, Status::Error, &["iam:SimulatePrincipalPolicy failed with AccessDenied"]);
+    assert_status(
+        &f,
+        Status::Error,
+        &["iam:SimulatePrincipalPolicy failed with AccessDenied"],
+    );
 
     // An older snapshot: no simulations at all.
     let mut snapshot = ready();
@@ -216,7 +258,9 @@ fn invoke_errors_when_a_simulation_failed_or_is_missing_or_incomplete() {
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
     assert_status(&f, Status::Error, &["bedrock:ListInferenceProfiles"]);
     let mut snapshot = ready();
-    let Collected::Ok { data } = &mut east(&mut snapshot).inference_profiles else { panic!() };
+    let Collected::Ok { data } = &mut east(&mut snapshot).inference_profiles else {
+        panic!()
+    };
     data.clear();
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
     assert_status(&f, Status::Error, &["does not list"]);
@@ -231,7 +275,9 @@ fn invoke_failure_outranks_an_unreadable_simulation() {
         ErrorKind::Throttling,
         "Throttling",
     ));
-    let Collected::Ok { data } = &mut sims[1].results else { panic!() };
+    let Collected::Ok { data } = &mut sims[1].results else {
+        panic!()
+    };
     data[0].decision = "implicitDeny".into();
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
     assert_status(&f, Status::Fail, &["Not checked"]);
@@ -246,8 +292,16 @@ fn quotas_pass_without_a_team_size_and_name_the_codes() {
     for f in &findings {
         assert_status(f, Status::Pass, &["set [capacity] developers"]);
     }
-    assert!(findings[0].message.contains("L-59759B4A"), "{}", findings[0].message);
-    assert!(findings[1].message.contains("L-58BE175A"), "{}", findings[1].message);
+    assert!(
+        findings[0].message.contains("L-59759B4A"),
+        "{}",
+        findings[0].message
+    );
+    assert!(
+        findings[1].message.contains("L-58BE175A"),
+        "{}",
+        findings[1].message
+    );
 }
 
 #[test]
@@ -273,7 +327,11 @@ fn quota_boundary_equal_to_need_passes_one_below_fails_naming_both_numbers() {
     set_quota(&mut snapshot, SONNET_TPM, Some(4_000_000.0));
     set_quota(&mut snapshot, SONNET_RPM, Some(800.0));
     let findings = run(QUOTAS, &snapshot, &with_developers(40));
-    assert_status(&findings[0], Status::Pass, &["4000000 ≥ 4000000 needed", "800 ≥ 800 needed"]);
+    assert_status(
+        &findings[0],
+        Status::Pass,
+        &["4000000 ≥ 4000000 needed", "800 ≥ 800 needed"],
+    );
 
     set_quota(&mut snapshot, SONNET_TPM, Some(3_999_999.0));
     let findings = run(QUOTAS, &snapshot, &with_developers(40));
@@ -293,7 +351,10 @@ fn quota_boundary_equal_to_need_passes_one_below_fails_naming_both_numbers() {
     assert_status(
         &findings[0],
         Status::Fail,
-        &["is 799 but 40 developers × 20 requests per minute need 800", "L-12D9F6D4"],
+        &[
+            "is 799 but 40 developers × 20 requests per minute need 800",
+            "L-12D9F6D4",
+        ],
     );
     // Without a team size, a small non-zero value passes.
     let findings = run(QUOTAS, &snapshot, &profile());
@@ -308,7 +369,11 @@ fn quota_absent_unreadable_valueless_or_not_collected_is_error() {
     };
     data.retain(|q| q.quota_name != SONNET_TPM);
     let findings = run(QUOTAS, &snapshot, &profile());
-    assert_status(&findings[0], Status::Error, &["lists no cross-Region tokens per minute quota for Claude Sonnet 4.5"]);
+    assert_status(
+        &findings[0],
+        Status::Error,
+        &["lists no cross-Region tokens per minute quota for Claude Sonnet 4.5"],
+    );
     assert_eq!(findings[1].status, Status::Pass);
 
     let mut snapshot = ready();
@@ -323,7 +388,11 @@ fn quota_absent_unreadable_valueless_or_not_collected_is_error() {
         "TooManyRequestsException",
     )));
     for f in run(QUOTAS, &snapshot, &profile()) {
-        assert_status(&f, Status::Error, &["servicequotas:ListServiceQuotas failed with TooManyRequestsException"]);
+        assert_status(
+            &f,
+            Status::Error,
+            &["servicequotas:ListServiceQuotas failed with TooManyRequestsException"],
+        );
     }
 
     let mut snapshot = ready();
@@ -339,7 +408,11 @@ fn quota_duplicates_and_unknown_models_are_errors_not_guesses() {
     let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
         panic!()
     };
-    let mut twin = data.iter().find(|q| q.quota_name == SONNET_TPM).unwrap().clone();
+    let mut twin = data
+        .iter()
+        .find(|q| q.quota_name == SONNET_TPM)
+        .unwrap()
+        .clone();
     twin.quota_code = "L-00000000".into();
     twin.quota_name = SONNET_TPM.to_uppercase();
     data.push(twin);
@@ -359,9 +432,15 @@ fn quota_for_a_global_profile_uses_the_global_quota() {
     profile.rollout.primary_model = "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into();
     let findings = run(QUOTAS, &ready(), &profile);
     // The fixture has the global TPM quota but no global RPM quota.
-    assert_status(&findings[0], Status::Error, &["global cross-Region requests per minute"]);
-    assert!(findings[0].evidence.iter().any(|e| e.values.get("QuotaCode")
-        == Some(&serde_json::json!("L-7A2C4F19"))));
+    assert_status(
+        &findings[0],
+        Status::Error,
+        &["global cross-Region requests per minute"],
+    );
+    assert!(findings[0]
+        .evidence
+        .iter()
+        .any(|e| e.values.get("QuotaCode") == Some(&serde_json::json!("L-7A2C4F19"))));
 }
 
 // ---- bedrock-api-keys ------------------------------------------------------------------------
@@ -400,9 +479,16 @@ fn an_active_key_fails_naming_user_id_dates_and_never_a_secret() {
     assert_status(
         f,
         Status::Fail,
-        &["alice", "ACCA3EXAMPLEACTIVE01", "created 2025-10-02T09:14:00Z", "expires never"],
+        &[
+            "alice",
+            "ACCA3EXAMPLEACTIVE01",
+            "created 2025-10-02T09:14:00Z",
+            "expires never",
+        ],
     );
-    assert!(f.resource.ends_with("user/alice/service-specific-credential/ACCA3EXAMPLEACTIVE01"));
+    assert!(f
+        .resource
+        .ends_with("user/alice/service-specific-credential/ACCA3EXAMPLEACTIVE01"));
     let text = serde_json::to_string(f).unwrap();
     assert!(!text.to_ascii_lowercase().contains("password"), "{text}");
 
@@ -410,7 +496,11 @@ fn an_active_key_fails_naming_user_id_dates_and_never_a_secret() {
     let mut allowing = profile();
     allowing.access.allow_long_term_api_keys = true;
     let f = run(KEYS, &snapshot, &allowing).remove(0);
-    assert_status(&f, Status::Pass, &["1 Active long-term", "accepted by the profile"]);
+    assert_status(
+        &f,
+        Status::Pass,
+        &["1 Active long-term", "accepted by the profile"],
+    );
 }
 
 #[test]
@@ -421,34 +511,50 @@ fn api_keys_error_when_users_or_a_user_are_unreadable_or_not_collected() {
         ErrorKind::AccessDenied,
         "AccessDenied",
     )));
-    assert_status(only(&run(KEYS, &snapshot, &profile())), Status::Error, &["iam:ListUsers failed"]);
+    assert_status(
+        only(&run(KEYS, &snapshot, &profile())),
+        Status::Error,
+        &["iam:ListUsers failed"],
+    );
 
     let mut snapshot = ready();
     snapshot.bedrock_api_keys = None;
-    assert_status(only(&run(KEYS, &snapshot, &profile())), Status::Error, &["not collected"]);
+    assert_status(
+        only(&run(KEYS, &snapshot, &profile())),
+        Status::Error,
+        &["not collected"],
+    );
 
     let mut snapshot = ready();
     keys_mut(&mut snapshot).unreadable.push(UnreadableUser {
         user_name: "bob".into(),
-        error: error("iam:ListServiceSpecificCredentials", ErrorKind::Throttling, "Throttling"),
+        error: error(
+            "iam:ListServiceSpecificCredentials",
+            ErrorKind::Throttling,
+            "Throttling",
+        ),
     });
     let f = only(&run(KEYS, &snapshot, &profile())).clone();
     assert_status(&f, Status::Error, &["IAM user bob"]);
 
     // An Active key elsewhere still fails, and the unreadable user is still reported.
     keys_mut(&mut snapshot).keys.push(active_key());
-    let statuses: Vec<Status> = run(KEYS, &snapshot, &profile()).iter().map(|f| f.status).collect();
+    let statuses: Vec<Status> = run(KEYS, &snapshot, &profile())
+        .iter()
+        .map(|f| f.status)
+        .collect();
     assert_eq!(statuses, [Status::Fail, Status::Error]);
 }
 
 #[test]
 fn an_older_snapshot_without_the_new_sections_errors_and_never_passes() {
-    let mut value: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(
+    let mut value: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ready.snapshot.json"),
         )
-        .unwrap())
-        .unwrap();
+        .unwrap(),
+    )
+    .unwrap();
     value.as_object_mut().unwrap().remove("bedrock_api_keys");
     for region in value["regions"].as_array_mut().unwrap() {
         let region = region.as_object_mut().unwrap();

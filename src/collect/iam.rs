@@ -225,14 +225,17 @@ mod tests {
 
     #[test]
     fn a_listing_ends_only_when_not_truncated() {
-        assert_eq!(next_marker("iam:ListUsers", false, Some("m"), None, 1), Ok(None));
+        assert_eq!(
+            next_marker("iam:ListUsers", false, Some("m"), None, 1),
+            Ok(None)
+        );
         assert_eq!(
             next_marker("iam:ListUsers", true, Some("m2"), Some("m1"), 2),
             Ok(Some("m2".to_string()))
         );
         for (marker, previous) in [(None, None), (Some(""), None), (Some("m1"), Some("m1"))] {
-            let error = next_marker("iam:ListUsers", true, marker, previous, 3)
-                .expect_err("incomplete");
+            let error =
+                next_marker("iam:ListUsers", true, marker, previous, 3).expect_err("incomplete");
             assert_eq!(error.code, "PaginationIncomplete");
             assert!(error.message.contains("page 3"), "{}", error.message);
         }

@@ -426,7 +426,9 @@ async fn bedrock_api_keys(scan: &Scan) -> Collected<BedrockApiKeys> {
     found
         .keys
         .sort_by(|a, b| (&a.user_name, &a.credential_id).cmp(&(&b.user_name, &b.credential_id)));
-    found.unreadable.sort_by(|a, b| a.user_name.cmp(&b.user_name));
+    found
+        .unreadable
+        .sort_by(|a, b| a.user_name.cmp(&b.user_name));
     Collected::ok(found)
 }
 

@@ -24,12 +24,16 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 "Long-term Bedrock API keys were not collected: the snapshot comes from an older version. The rule cannot judge what it cannot read.",
             );
             finding.remediation = "Scan again with this version (bedrock-audit scan) so the snapshot holds the account's Bedrock API keys.".into();
-            return vec![finding.with_evidence(
-                Evidence::new(LIST_CREDENTIALS, None).with("collected", false),
-            )];
+            return vec![finding
+                .with_evidence(Evidence::new(LIST_CREDENTIALS, None).with("collected", false))];
         }
         Some(Collected::Failed { error }) => {
-            return vec![ctx.unreadable(REGION, &account_resource, "the account's IAM users", error)]
+            return vec![ctx.unreadable(
+                REGION,
+                &account_resource,
+                "the account's IAM users",
+                error,
+            )]
         }
         Some(Collected::Ok { data }) => data,
     };

@@ -10,7 +10,9 @@
 //! find is `error`, never `pass`.
 
 use crate::finding::{Evidence, Finding};
-use crate::model_ids::{claude_model, geography_prefix, is_inference_profile_id, model_roles, strip_arn, ClaudeFamily};
+use crate::model_ids::{
+    claude_model, geography_prefix, is_inference_profile_id, model_roles, strip_arn, ClaudeFamily,
+};
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
 use crate::snapshot::ServiceQuota;
@@ -95,7 +97,9 @@ pub fn quota_model(configured: &str) -> Option<QuotaModel> {
 /// all be there, and any other word after "for" (a variant such as "1M Context Length")
 /// means another quota.
 pub fn quota_applies(name: &str, model: &QuotaModel, metric: Metric) -> bool {
-    let lower = name.to_ascii_lowercase().replace("cross region", "cross-region");
+    let lower = name
+        .to_ascii_lowercase()
+        .replace("cross region", "cross-region");
     let Some((head, subject)) = lower.split_once(" for ") else {
         return false;
     };
@@ -238,7 +242,11 @@ fn judge_quota(
                 format!(
                     "{} quotas in {region} could be {wanted}: {}",
                     several.len(),
-                    several.iter().map(|q| format!("{} ({})", q.quota_name, q.quota_code)).collect::<Vec<_>>().join(", ")
+                    several
+                        .iter()
+                        .map(|q| format!("{} ({})", q.quota_name, q.quota_code))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 Evidence::new(LIST_QUOTAS, Some(region)).with("wanted", &wanted[4..]),
             );
@@ -254,7 +262,10 @@ fn judge_quota(
     );
     let Some(applied) = quota.value else {
         judgement.missing(
-            format!("{} ({}) has no applied value", quota.quota_name, quota.quota_code),
+            format!(
+                "{} ({}) has no applied value",
+                quota.quota_name, quota.quota_code
+            ),
             Evidence::new(LIST_QUOTAS, Some(region)).with("QuotaCode", &quota.quota_code),
         );
         return;
@@ -332,24 +343,59 @@ mod tests {
             (m.routing, m.family, m.version, m.revision),
             (Routing::CrossRegion, ClaudeFamily::Sonnet, (4, 5), 1)
         );
-        assert_eq!(model("global.anthropic.claude-sonnet-4-5-20250929-v1:0").routing, Routing::Global);
-        assert_eq!(model("anthropic.claude-haiku-4-5-20251001-v1:0").routing, Routing::OnDemand);
-        assert_eq!(model("eu.anthropic.claude-3-5-sonnet-20241022-v2:0").revision, 2);
-        assert_eq!(model("apac.anthropic.claude-sonnet-4-20250514-v1:0").version, (4, 0));
-        assert_eq!(quota_model("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc"), None);
+        assert_eq!(
+            model("global.anthropic.claude-sonnet-4-5-20250929-v1:0").routing,
+            Routing::Global
+        );
+        assert_eq!(
+            model("anthropic.claude-haiku-4-5-20251001-v1:0").routing,
+            Routing::OnDemand
+        );
+        assert_eq!(
+            model("eu.anthropic.claude-3-5-sonnet-20241022-v2:0").revision,
+            2
+        );
+        assert_eq!(
+            model("apac.anthropic.claude-sonnet-4-20250514-v1:0").version,
+            (4, 0)
+        );
+        assert_eq!(
+            quota_model("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc"),
+            None
+        );
         assert_eq!(quota_model("amazon.nova-pro-v1:0"), None);
     }
 
     #[test]
     fn matches_the_names_seen_live_whatever_the_case() {
         let m = model(SONNET_45);
-        assert!(quota_applies("Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", &m, Metric::TokensPerMinute));
-        assert!(quota_applies("CROSS-REGION model inference requests per minute for anthropic claude sonnet 4.5 v1", &m, Metric::RequestsPerMinute));
-        assert!(quota_applies("Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5", &m, Metric::TokensPerMinute));
+        assert!(quota_applies(
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1",
+            &m,
+            Metric::TokensPerMinute
+        ));
+        assert!(quota_applies(
+            "CROSS-REGION model inference requests per minute for anthropic claude sonnet 4.5 v1",
+            &m,
+            Metric::RequestsPerMinute
+        ));
+        assert!(quota_applies(
+            "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5",
+            &m,
+            Metric::TokensPerMinute
+        ));
         let haiku = model("us.anthropic.claude-haiku-4-5-20251001-v1:0");
-        assert!(quota_applies("Cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5", &haiku, Metric::TokensPerMinute));
+        assert!(quota_applies(
+            "Cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5",
+            &haiku,
+            Metric::TokensPerMinute
+        ));
         let old = model("us.anthropic.claude-3-5-haiku-20241022-v1:0");
-        assert!(quota_applies("Cross-region model inference tokens per minute for Anthropic Claude 3.5 Haiku", &old, Metric::TokensPerMinute));
+        assert!(quota_applies(
+            "Cross-region model inference tokens per minute for Anthropic Claude 3.5 Haiku",
+            &old,
+            Metric::TokensPerMinute
+        ));
     }
 
     #[test]
@@ -377,11 +423,27 @@ mod tests {
         }
         let global = model("global.anthropic.claude-sonnet-4-5-20250929-v1:0");
         assert!(quota_applies("Global cross-Region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", &global, tpm));
-        assert!(!quota_applies("Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", &global, tpm));
+        assert!(!quota_applies(
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1",
+            &global,
+            tpm
+        ));
         let on_demand = model("anthropic.claude-sonnet-4-5-20250929-v1:0");
-        assert!(quota_applies("On-demand model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", &on_demand, tpm));
-        assert!(quota_applies("InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5", &on_demand, tpm));
-        assert!(!quota_applies("Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", &on_demand, tpm));
+        assert!(quota_applies(
+            "On-demand model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1",
+            &on_demand,
+            tpm
+        ));
+        assert!(quota_applies(
+            "InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5",
+            &on_demand,
+            tpm
+        ));
+        assert!(!quota_applies(
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1",
+            &on_demand,
+            tpm
+        ));
     }
 
     #[test]

@@ -58,7 +58,10 @@ fn judge(
             Ok(profiles) => profiles.as_slice(),
             Err(error) => {
                 judgement.unreadable(
-                    format!("the regions the {} model {} is served in", role.role, role.model_id),
+                    format!(
+                        "the regions the {} model {} is served in",
+                        role.role, role.model_id
+                    ),
                     error,
                 );
                 continue;
@@ -78,7 +81,13 @@ fn judge(
         };
         for decision in &needed {
             checked += 1;
-            judge_decision(&mut judgement, &snapshot.invoke_simulations, principal, region, decision);
+            judge_decision(
+                &mut judgement,
+                &snapshot.invoke_simulations,
+                principal,
+                region,
+                decision,
+            );
         }
     }
     (judgement, checked)
@@ -176,7 +185,10 @@ fn judge_decision(
 fn denied_by(result: &SimulationResult) -> String {
     let mut causes = Vec::new();
     if result.allowed_by_organizations == Some(false) {
-        causes.push("a service control policy (OrganizationsDecisionDetail.AllowedByOrganizations = false)".to_string());
+        causes.push(
+            "a service control policy (OrganizationsDecisionDetail.AllowedByOrganizations = false)"
+                .to_string(),
+        );
     }
     if result.allowed_by_permissions_boundary == Some(false) {
         causes.push("the permissions boundary (PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary = false)".to_string());

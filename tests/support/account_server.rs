@@ -88,6 +88,9 @@ pub struct AccountSeed {
     pub quotas_fault: Option<FaultKind>,
     /// Quotas per ListServiceQuotas page.
     pub quota_page_size: usize,
+    /// moto 5.2.5 ignores `MaxItems` on iam:ListUsers and answers every user at once; when
+    /// set, this server cuts moto's answer into pages of this size (IsTruncated + Marker).
+    pub list_users_page_size: Option<usize>,
 }
 
 impl Default for AccountSeed {
@@ -101,6 +104,7 @@ impl Default for AccountSeed {
             credentials_fault: None,
             quotas_fault: None,
             quota_page_size: 4,
+            list_users_page_size: None,
         }
     }
 }
@@ -127,7 +131,10 @@ pub fn operation_name(service: &str, headers: &HeaderMap, body: &str) -> String 
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         return target.rsplit('.').next().unwrap_or(target).to_string();
     }
-    form(body).get("Action").cloned().unwrap_or_else(|| format!("{service}?"))
+    form(body)
+        .get("Action")
+        .cloned()
+        .unwrap_or_else(|| format!("{service}?"))
 }
 
 /// Which account operation this server answers itself.
@@ -135,14 +142,18 @@ pub fn route(service: &str, headers: &HeaderMap, body: &str) -> Option<AccountOp
     match service {
         "iam" => match form(body).get("Action").map(String::as_str) {
             Some("SimulatePrincipalPolicy") => Some(AccountOp::SimulatePrincipalPolicy),
-            Some("ListServiceSpecificCredentials") => Some(AccountOp::ListServiceSpecificCredentials),
+            Some("ListServiceSpecificCredentials") => {
+                Some(AccountOp::ListServiceSpecificCredentials)
+            }
             _ => None,
         },
         "servicequotas" => {
             let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
-            let code = serde_json::from_str::<Value>(body)
-                .ok()
-                .and_then(|b| b.get("ServiceCode").and_then(Value::as_str).map(str::to_string));
+            let code = serde_json::from_str::<Value>(body).ok().and_then(|b| {
+                b.get("ServiceCode")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
             (target == Some("ServiceQuotasV20190624.ListServiceQuotas")
                 && code.as_deref() == Some("bedrock"))
             .then_some(AccountOp::ListServiceQuotas)
@@ -170,12 +181,20 @@ fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
         return iam_fault(kind, "iam:SimulatePrincipalPolicy");
     }
     let Some(principal) = params.get("PolicySourceArn") else {
-        return iam_error(StatusCode::BAD_REQUEST, "ValidationError", "PolicySourceArn is required");
+        return iam_error(
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "PolicySourceArn is required",
+        );
     };
     let actions = members(params, "ActionNames.member.");
     let resources = members(params, "ResourceArns.member.");
     if actions.is_empty() {
-        return iam_error(StatusCode::BAD_REQUEST, "ValidationError", "ActionNames is required");
+        return iam_error(
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            "ActionNames is required",
+        );
     }
     // The one context entry the scanner sends.
     let context_name = params.get("ContextEntries.member.1.ContextKeyName");
@@ -184,11 +203,21 @@ fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
         .filter(|_| context_name.map(String::as_str) == Some("aws:RequestedRegion"))
         .cloned()
         .unwrap_or_default();
-    let resources = if resources.is_empty() { vec!["*".to_string()] } else { resources };
+    let resources = if resources.is_empty() {
+        vec!["*".to_string()]
+    } else {
+        resources
+    };
     let mut results = Vec::new();
     for action in &actions {
         for resource in &resources {
-            results.push(evaluation(seed, principal, action, resource, &requested_region));
+            results.push(evaluation(
+                seed,
+                principal,
+                action,
+                resource,
+                &requested_region,
+            ));
         }
     }
     let start = match params.get("Marker") {
@@ -202,14 +231,24 @@ fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
     let end = (start + size).min(results.len());
     let page = results.get(start..end).unwrap_or_default().concat();
     let more = end < results.len();
-    let marker = if more { format!("<Marker>page-{end}</Marker>") } else { String::new() };
+    let marker = if more {
+        format!("<Marker>page-{end}</Marker>")
+    } else {
+        String::new()
+    };
     iam_ok(
         "SimulatePrincipalPolicy",
         &format!("<EvaluationResults>{page}</EvaluationResults><IsTruncated>{more}</IsTruncated>{marker}"),
     )
 }
 
-fn evaluation(seed: &AccountSeed, principal: &str, action: &str, resource: &str, region: &str) -> String {
+fn evaluation(
+    seed: &AccountSeed,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    region: &str,
+) -> String {
     let scp_denies = seed.scp_denied_regions.iter().any(|r| r == region);
     let boundary_denies = seed.boundary_denied_regions.iter().any(|r| r == region);
     let (decision, statements) = if scp_denies {
@@ -275,7 +314,11 @@ fn quotas(
 ) -> Response {
     match seed.quotas_fault {
         Some(FaultKind::Throttle) => {
-            return json_error(StatusCode::BAD_REQUEST, "TooManyRequestsException", "Rate exceeded")
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "TooManyRequestsException",
+                "Rate exceeded",
+            )
         }
         Some(FaultKind::AccessDenied) => {
             return json_error(
@@ -291,12 +334,21 @@ fn quotas(
         None => 0,
         Some(token) => match token.strip_prefix("page-").and_then(|n| n.parse().ok()) {
             Some(n) => n,
-            None => return json_error(StatusCode::BAD_REQUEST, "InvalidPaginationTokenException", "Invalid token"),
+            None => {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidPaginationTokenException",
+                    "Invalid token",
+                )
+            }
         },
     };
     let empty = Vec::new();
     let all = regions.get(region).map_or(&empty, |r| &r.quotas);
-    let max = request.get("MaxResults").and_then(Value::as_u64).unwrap_or(100) as usize;
+    let max = request
+        .get("MaxResults")
+        .and_then(Value::as_u64)
+        .unwrap_or(100) as usize;
     let size = max.min(seed.quota_page_size.max(1));
     let end = (start + size).min(all.len());
     let page: Vec<Value> = all
@@ -322,9 +374,10 @@ fn quotas(
         out["NextToken"] = json!(format!("page-{end}"));
     }
     let mut response = Response::new(Body::from(out.to_string()));
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
     response
 }
 
@@ -374,9 +427,10 @@ fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
         json!({ "__type": code, "message": message }).to_string(),
     ));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
     response
 }
 
@@ -404,7 +458,9 @@ fn form_decode(text: &str) -> String {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Sends the request to moto as it came and returns moto's answer as it came.
@@ -436,7 +492,14 @@ async fn forward_raw(
     let mut head = format!("{method} {path_and_query} HTTP/1.1\r\n").into_bytes();
     for (name, value) in headers {
         // Framing is this hop's own: one request per connection, length-delimited.
-        if ["connection", "content-length", "transfer-encoding", "keep-alive"].contains(&name.as_str()) {
+        if [
+            "connection",
+            "content-length",
+            "transfer-encoding",
+            "keep-alive",
+        ]
+        .contains(&name.as_str())
+        {
             continue;
         }
         head.extend_from_slice(name.as_str().as_bytes());
@@ -444,7 +507,13 @@ async fn forward_raw(
         head.extend_from_slice(value.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
-    head.extend_from_slice(format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()).as_bytes());
+    head.extend_from_slice(
+        format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
     stream.write_all(&head).await?;
     stream.write_all(body).await?;
     let mut raw = Vec::new();
@@ -464,7 +533,9 @@ async fn forward_raw(
     let mut response_headers = Vec::new();
     let mut chunked = false;
     for line in lines {
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
         let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_string());
         if name == "transfer-encoding" {
             chunked = value.eq_ignore_ascii_case("chunked");
@@ -505,7 +576,67 @@ fn dechunk(mut data: &[u8]) -> std::io::Result<Vec<u8>> {
         if size == 0 {
             return Ok(out);
         }
-        out.extend_from_slice(data.get(..size).ok_or_else(|| std::io::Error::other("short chunk"))?);
+        out.extend_from_slice(
+            data.get(..size)
+                .ok_or_else(|| std::io::Error::other("short chunk"))?,
+        );
         data = data.get(size + 2..).unwrap_or_default();
     }
+}
+
+/// Whether this is an iam:ListUsers request, and from which user (by `Marker`) it continues.
+pub fn list_users_marker(service: &str, body: &str) -> Option<usize> {
+    let params = form(body);
+    if service != "iam" || params.get("Action").map(String::as_str) != Some("ListUsers") {
+        return None;
+    }
+    Some(
+        params
+            .get("Marker")
+            .and_then(|m| m.strip_prefix("user-"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+    )
+}
+
+/// Cuts moto's complete ListUsers answer into the page that starts at `start`.
+pub async fn repage_users(response: Response, start: usize, size: usize) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (Some(open), Some(close)) = (text.find("<Users>"), text.find("</Users>")) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let inner = &text[open + "<Users>".len()..close];
+    let members: Vec<&str> = inner
+        .split("</member>")
+        .filter(|m| m.contains("<member>"))
+        .collect();
+    let end = (start + size.max(1)).min(members.len());
+    let page: String = members
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| format!("{m}</member>"))
+        .collect();
+    let more = end < members.len();
+    let marker = if more {
+        format!("<Marker>user-{end}</Marker>")
+    } else {
+        String::new()
+    };
+    let rest = &text[close + "</Users>".len()..];
+    // moto's own IsTruncated (false) is replaced by the page's.
+    let rest = rest
+        .replace("<IsTruncated>false</IsTruncated>", "")
+        .replace("<IsTruncated>False</IsTruncated>", "");
+    let body = format!(
+        "{}<Users>{page}</Users><IsTruncated>{more}</IsTruncated>{marker}{rest}",
+        &text[..open]
+    );
+    let mut parts = parts;
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, Body::from(body))
 }

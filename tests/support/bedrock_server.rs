@@ -497,14 +497,43 @@ async fn handle_account(
     let route = account_server::route(&service, &parts.headers, &text);
     let response = match (&route, shared.upstream) {
         (Some(op), _) => {
-            let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let seed = shared
+                .seed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             account_server::answer(op, &seed.account, &seed.regions, &region, &text)
         }
         (None, Some(upstream)) => {
-            account_server::forward(upstream, &parts.method, &path_and_query, &parts.headers, &body)
-                .await
+            let forwarded = account_server::forward(
+                upstream,
+                &parts.method,
+                &path_and_query,
+                &parts.headers,
+                &body,
+            )
+            .await;
+            let page_size = shared
+                .seed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .account
+                .list_users_page_size;
+            match (
+                page_size,
+                account_server::list_users_marker(&service, &text),
+            ) {
+                (Some(size), Some(start)) if forwarded.status().is_success() => {
+                    account_server::repage_users(forwarded, start, size).await
+                }
+                _ => forwarded,
+            }
         }
-        (None, None) => error(StatusCode::NOT_FOUND, "UnknownOperationException", "no upstream"),
+        (None, None) => error(
+            StatusCode::NOT_FOUND,
+            "UnknownOperationException",
+            "no upstream",
+        ),
     };
     let call = BedrockCall {
         operation: account_server::operation_name(&service, &parts.headers, &text),
