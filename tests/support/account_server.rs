@@ -67,6 +67,10 @@ impl SeedQuota {
             SeedQuota::new("L-3B5E2B1C", &format!("{cross} requests per minute for Anthropic Claude Haiku 4.5"), 2_000.0),
             SeedQuota::new("L-2A1E0C77", &format!("{cross} tokens per minute for Anthropic Claude Opus 4.1"), 1_000_000.0),
             SeedQuota::new("L-6C0F4D21", &format!("{cross} requests per minute for Anthropic Claude Opus 4.1"), 500.0),
+            SeedQuota::new("L-4E1A9C3F", "On-demand model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1", 400_000.0),
+            SeedQuota::new("L-5B2D7E60", "On-demand model inference requests per minute for Anthropic Claude Sonnet 4.5 V1", 200.0),
+            SeedQuota::new("L-6C3E8F71", "On-demand model inference tokens per minute for Anthropic Claude Haiku 4.5", 400_000.0),
+            SeedQuota::new("L-7D4F9A82", "On-demand model inference requests per minute for Anthropic Claude Haiku 4.5", 200.0),
             SeedQuota::new("L-7A2C4F19", &format!("Global {cross} tokens per minute for Anthropic Claude Sonnet 4.5 V1"), 5_000_000.0),
             SeedQuota::new("L-9E3D2B10", "Model units per provisioned model for Amazon Titan Text Express", 0.0),
         ]
