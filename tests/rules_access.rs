@@ -159,6 +159,11 @@ fn invoke_fails_on_an_scp_deny_in_one_destination_naming_region_action_and_scp()
             "service control policy",
         ],
     );
+    assert!(
+        !findings[0].message.contains("a Deny statement"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
@@ -501,6 +506,10 @@ fn an_active_key_fails_naming_user_id_dates_and_never_a_secret() {
         Status::Pass,
         &["1 Active long-term", "accepted by the profile"],
     );
+    let counts = &f.evidence[0].values;
+    assert_eq!(counts["active_keys"], 1);
+    assert_eq!(counts["inactive_keys"], 1);
+    assert_eq!(counts["users_checked"], 3);
 }
 
 #[test]

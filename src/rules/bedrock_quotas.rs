@@ -318,12 +318,9 @@ fn judge_quota(
     }
 }
 
+/// Whole values print without a fraction (`4000000`, not `4000000.0`): f64's Display does that.
 fn format_value(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
-    }
+    value.to_string()
 }
 
 #[cfg(test)]
