@@ -7,9 +7,9 @@ use crate::cli::{Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs};
 use crate::engine::{self, RuleSelection};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};
+use crate::output_file;
 use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
-use crate::output_file;
 use crate::snapshot::Snapshot;
 pub use crate::snapshot_file::parse_snapshot;
 use crate::{baseline, waivers};
@@ -307,7 +307,12 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
         let files: Vec<(String, Vec<u8>)> = args
             .format
             .iter()
-            .map(|f| (f.file_name(), report::render(report, *f, false).into_bytes()))
+            .map(|f| {
+                (
+                    f.file_name(),
+                    report::render(report, *f, false).into_bytes(),
+                )
+            })
             .collect();
         output_file::write_dir("--output-dir", dir, &files)?;
     } else {
@@ -318,9 +323,7 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .unwrap_or(report::Format::Table);
         let text = report::render(report, format, color);
         match &args.output {
-            Some(path) if !is_stdout(path) => {
-                output_file::write_file("-o", path, text.as_bytes())?
-            }
+            Some(path) if !is_stdout(path) => output_file::write_file("-o", path, text.as_bytes())?,
             _ => print_stdout(&text)?,
         }
     }
@@ -335,7 +338,10 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
 /// outcome (and exit code) stays what the checks decided, and nothing is said about it.
 fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::Io(format!("cannot write to stdout: {e}")))
         }

@@ -267,9 +267,8 @@ fn check_entry(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(),
 /// Checks a bundle. Err only when the bundle cannot be read at all (no usable manifest).
 pub fn verify(dir: &Path) -> Result<Verification> {
     let manifest_path = dir.join(MANIFEST);
-    let manifest_bytes = read_bundle_file(dir, MANIFEST).map_err(|e| {
-        Error::input_file(&manifest_path, format!("bundle manifest {e}"))
-    })?;
+    let manifest_bytes = read_bundle_file(dir, MANIFEST)
+        .map_err(|e| Error::input_file(&manifest_path, format!("bundle manifest {e}")))?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| Error::input_file(&manifest_path, format!("invalid manifest: {e}")))?;
     if manifest.manifest_version != MANIFEST_VERSION {
@@ -320,9 +319,10 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     let current = current_rule_digests();
     for saved in &manifest.rules {
         match current.iter().find(|c| c.id == saved.id) {
-            None => result
-                .notes
-                .push(format!("rule {} no longer exists in this version", saved.id)),
+            None => result.notes.push(format!(
+                "rule {} no longer exists in this version",
+                saved.id
+            )),
             Some(c) if c.metadata_sha256 != saved.metadata_sha256 => result.notes.push(format!(
                 "rule {}'s metadata differs from this version's (bundle made by {} {})",
                 saved.id, manifest.tool.name, manifest.tool.version
@@ -345,9 +345,10 @@ fn check_other_entries(dir: &Path, manifest: &Manifest, result: &mut Verificatio
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            result
-                .file_problems
-                .push(format!("{}: cannot list the bundle directory ({e})", dir.display()));
+            result.file_problems.push(format!(
+                "{}: cannot list the bundle directory ({e})",
+                dir.display()
+            ));
             return;
         }
     };

@@ -136,7 +136,13 @@ fn probe_writable(flag: &str, dir: &Path, for_path: &Path) -> Result<()> {
         .prefix(".bedrock-audit-probe.")
         .tempfile_in(dir)
         .map(drop)
-        .map_err(|e| failure(flag, for_path, format!("cannot write in {}: {e}", shown(dir))))
+        .map_err(|e| {
+            failure(
+                flag,
+                for_path,
+                format!("cannot write in {}: {e}", shown(dir)),
+            )
+        })
 }
 
 /// Checks, before any work starts, that `path` can be written as `flag`'s output file.
@@ -152,9 +158,7 @@ pub fn check_file(flag: &str, path: &Path) -> Result<()> {
 /// regular file.
 pub fn check_dir(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
     match std::fs::metadata(dir) {
-        Ok(meta) if !meta.is_dir() => {
-            Err(failure(flag, dir, "exists and is not a directory"))
-        }
+        Ok(meta) if !meta.is_dir() => Err(failure(flag, dir, "exists and is not a directory")),
         Ok(_) => {
             for name in names {
                 let path = dir.join(name);
@@ -221,7 +225,8 @@ pub fn write_dir(flag: &str, dir: &Path, files: &[(String, Vec<u8>)]) -> Result<
         }
     };
     for (temp, path) in staged {
-        temp.persist(&path).map_err(|e| failure(flag, &path, e.error))?;
+        temp.persist(&path)
+            .map_err(|e| failure(flag, &path, e.error))?;
     }
     sync_dir(dir);
     Ok(())
@@ -244,7 +249,8 @@ fn stage_all(
                 return Err(failure(flag, &path, "exists and is not a regular file"))
             }
         };
-        let temp = write_temp(&path, bytes, existing.as_ref()).map_err(|e| failure(flag, &path, e))?;
+        let temp =
+            write_temp(&path, bytes, existing.as_ref()).map_err(|e| failure(flag, &path, e))?;
         staged.push((temp, path));
     }
     Ok(staged)
@@ -285,7 +291,11 @@ fn write_temp(
     Ok(temp)
 }
 
-fn replace_atomically(path: &Path, bytes: &[u8], existing: Option<&Metadata>) -> std::io::Result<()> {
+fn replace_atomically(
+    path: &Path,
+    bytes: &[u8],
+    existing: Option<&Metadata>,
+) -> std::io::Result<()> {
     let temp = write_temp(path, bytes, existing)?;
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(parent_dir(path));

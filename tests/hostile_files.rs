@@ -29,7 +29,10 @@ fn bin(dir: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir)
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("NO_COLOR", "1");
     cmd
@@ -126,7 +129,13 @@ fn output_to_a_fifo_writes_into_it() {
     };
     let out = run(
         dir.path(),
-        &["demo", "--format", "json", "-o", fifo.to_str().expect("utf8")],
+        &[
+            "demo",
+            "--format",
+            "json",
+            "-o",
+            fifo.to_str().expect("utf8"),
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let got = reader.join().expect("reader");
@@ -212,7 +221,7 @@ fn planted_temporary_file_symlinks_are_never_followed() {
         .ok()
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(std::process::id());
-    for pid in next_pid..next_pid + 400 {
+    for pid in next_pid..next_pid + 2000 {
         std::os::unix::fs::symlink(&victim, dir.path().join(format!(".report.txt.tmp-{pid}")))
             .expect("plant");
     }
@@ -261,7 +270,14 @@ fn scan_cmd(dir: &Path, endpoint: &str) -> Command {
         .env("BEDROCK_AUDIT_MAX_ATTEMPTS", "1")
         .env("BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS", "300")
         .env("BEDROCK_AUDIT_OPERATION_TIMEOUT_MS", "600")
-        .args(["scan", "--quiet", "--region", "us-east-1", "--endpoint-url", endpoint]);
+        .args([
+            "scan",
+            "--quiet",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            endpoint,
+        ]);
     cmd
 }
 
@@ -271,13 +287,25 @@ fn impossible_output_paths_fail_before_the_scan_naming_the_flag() {
     std::fs::write(dir.path().join("afile"), "x").expect("write");
     std::fs::create_dir(dir.path().join("adir")).expect("mkdir");
     let cases: [(&[&str], &str); 8] = [
-        (&["--output-dir", "afile"], "--output-dir afile: exists and is not a directory"),
-        (&["--evidence", "afile"], "--evidence afile: exists and is not a directory"),
+        (
+            &["--output-dir", "afile"],
+            "--output-dir afile: exists and is not a directory",
+        ),
+        (
+            &["--evidence", "afile"],
+            "--evidence afile: exists and is not a directory",
+        ),
         (&["-o", "."], "-o .: is a directory"),
         (&["-o", "adir"], "-o adir: is a directory"),
         (&["-o", "afile/report.txt"], "-o afile/report.txt"),
-        (&["--save-snapshot", "no/such/dir/s.json"], "--save-snapshot no/such/dir/s.json"),
-        (&["--trace-calls", "adir"], "--trace-calls adir: is a directory"),
+        (
+            &["--save-snapshot", "no/such/dir/s.json"],
+            "--save-snapshot no/such/dir/s.json",
+        ),
+        (
+            &["--trace-calls", "adir"],
+            "--trace-calls adir: is a directory",
+        ),
         (&["--output-dir", "afile/sub"], "--output-dir afile/sub"),
     ];
     for (flags, expected) in cases {
@@ -612,8 +640,9 @@ fn verify_rejects_a_report_with_findings_removed_and_prints_the_manifest_digest(
         bytes.push(b'\n');
         std::fs::write(&path, &bytes).expect("write");
         rehash(dir.path(), evidence::REPORT_JSON, &bytes);
-        let manifest_digest =
-            bedrock_audit::digest::sha256_hex(&std::fs::read(dir.path().join(evidence::MANIFEST)).expect("read"));
+        let manifest_digest = bedrock_audit::digest::sha256_hex(
+            &std::fs::read(dir.path().join(evidence::MANIFEST)).expect("read"),
+        );
 
         let out = verify(dir.path());
         let stdout = text(&out.stdout);
@@ -636,7 +665,10 @@ fn verify_rejects_an_html_report_that_does_not_render_from_report_json() {
     let out = verify(dir.path());
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains(&format!("Manifest: sha256 {digest}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Manifest: sha256 {digest}")),
+        "{stdout}"
+    );
     assert!(stdout.contains("REPRODUCED"), "{stdout}");
 
     let path = dir.path().join(evidence::REPORT_HTML);
@@ -649,7 +681,8 @@ fn verify_rejects_an_html_report_that_does_not_render_from_report_json() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("INTACT") && stdout.contains("report.html: is not what report.json renders to"),
+        stdout.contains("INTACT")
+            && stdout.contains("report.html: is not what report.json renders to"),
         "{stdout}"
     );
 }
@@ -659,10 +692,14 @@ fn verify_output_makes_control_characters_from_the_bundle_visible() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_demo_bundle(dir.path());
     // A file name with an escape sequence, placed in the bundle by its sender.
-    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("x\u{1b}]0;pwned\u{7}")).expect("link");
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("x\u{1b}]0;pwned\u{7}"))
+        .expect("link");
     let out = verify(dir.path());
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}'), "{stdout:?}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
     assert!(stdout.contains("x\\u{1b}]0;pwned\\u{7}"), "{stdout}");
 }
