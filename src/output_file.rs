@@ -174,7 +174,7 @@ pub fn check_dir(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
             loop {
                 match std::fs::symlink_metadata(ancestor) {
                     Ok(_) => return probe_writable(flag, ancestor, dir),
-                    Err(e) if e.kind() == ErrorKind::NotFound => {
+                    Err(e) if e.kind() == ErrorKind::NotFound && ancestor != Path::new(".") => {
                         ancestor = match ancestor.parent() {
                             Some(up) if !up.as_os_str().is_empty() => up,
                             _ => Path::new("."),
