@@ -7,9 +7,11 @@ use crate::cli::{Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs};
 use crate::engine::{self, RuleSelection};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};
+use crate::output_file;
 use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
-use crate::snapshot::{Snapshot, SNAPSHOT_SCHEMA_VERSION};
+use crate::snapshot::Snapshot;
+pub use crate::snapshot_file::parse_snapshot;
 use crate::{baseline, waivers};
 
 /// The example account `demo` evaluates: partly ready, so every kind of verdict shows.
@@ -72,6 +74,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
     check_region_flags(&args.regions)?;
+    check_scan_outputs(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -105,7 +108,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
         if let Some(path) = &args.save_snapshot {
             let text = serde_json::to_string_pretty(&snapshot)
                 .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
-            write_file_atomically(path, text.as_bytes())?;
+            output_file::write_file("--save-snapshot", path, text.as_bytes())?;
         }
         let report = annotate(
             engine::build_report(&snapshot, &profile, &plan.selection, "scan"),
@@ -115,10 +118,16 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             let mut recorded = profile.clone();
             // Waivers in force are recorded, with their state, in the report itself.
             recorded.waiver.clear();
-            let digest = crate::evidence::write_bundle(dir, &snapshot, &recorded, &report)?;
+            let digest = crate::evidence::write_bundle(
+                dir,
+                &snapshot,
+                &recorded,
+                &report,
+                &plan.selection,
+            )?;
             eprintln!(
                 "bedrock-audit: evidence bundle written to {}; record its manifest digest elsewhere: sha256 {digest}",
-                dir.display()
+                crate::untrusted_text::visible(&dir.display().to_string())
             );
         }
         emit(&report, &args.report)
@@ -165,6 +174,27 @@ fn demo_profile() -> Profile {
     profile
 }
 
+/// The scan's own output paths, checked before a single call is made: a typo must not cost
+/// a scan and its results.
+fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
+    if let Some(path) = &args.save_snapshot {
+        output_file::check_file("--save-snapshot", path)?;
+    }
+    if let Some(path) = &args.trace_calls {
+        output_file::check_file("--trace-calls", path)?;
+    }
+    if let Some(dir) = &args.evidence {
+        output_file::check_dir("--evidence", dir, &crate::evidence::file_names())?;
+    }
+    Ok(())
+}
+
+/// Whether `-o` means standard output: `-`, or `/dev/stdout` (written to our own stdout, so
+/// the shell's redirection, appending or not, is respected).
+fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdout")
+}
+
 fn check_region_flags(regions: &[String]) -> Result<()> {
     match regions.iter().find(|r| !profile::is_region_name(r)) {
         Some(region) => Err(Error::Input(format!(
@@ -188,35 +218,6 @@ fn profile_for_snapshot(
         profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
     }
     profile
-}
-
-/// Parses a snapshot file, refusing other schema versions with a message that says so.
-pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
-    #[derive(serde::Deserialize)]
-    struct VersionOnly {
-        schema_version: Option<serde_json::Value>,
-    }
-    let version: VersionOnly = serde_json::from_str(text)
-        .map_err(|e| Error::input_file(path, format!("not a snapshot (invalid JSON: {e})")))?;
-    match version.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
-        Some(v) => {
-            return Err(Error::input_file(
-                path,
-                format!(
-                    "snapshot schema_version {v} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
-                ),
-            ))
-        }
-        None => {
-            return Err(Error::input_file(
-                path,
-                "not a snapshot: no numeric \"schema_version\" field",
-            ))
-        }
-    }
-    serde_json::from_str(text)
-        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
 }
 
 /// Everything the report flags ask for, read and checked before any work starts, so a typo
@@ -247,6 +248,12 @@ fn plan(args: &ReportArgs, loaded: &LoadedProfile) -> Result<ReportPlan> {
         all_waivers.extend(waivers::load_file(path)?);
     }
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
+    if let Some(dir) = &args.output_dir {
+        let names: Vec<String> = args.format.iter().map(|f| f.file_name()).collect();
+        output_file::check_dir("--output-dir", dir, &names)?;
+    } else if let Some(path) = args.output.as_deref().filter(|p| !is_stdout(p)) {
+        output_file::check_file("-o", path)?;
+    }
     Ok(ReportPlan {
         selection,
         waivers: all_waivers,
@@ -301,17 +308,23 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none()
+            args.output.as_deref().is_none_or(is_stdout)
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     if let Some(dir) = &args.output_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-        for format in &args.format {
-            let text = report::render(report, *format, false);
-            write_file_atomically(&dir.join(format.file_name()), text.as_bytes())?;
-        }
+        let files: Vec<(String, Vec<u8>)> = args
+            .format
+            .iter()
+            .map(|f| {
+                (
+                    f.file_name(),
+                    report::render(report, *f, false).into_bytes(),
+                )
+            })
+            .collect();
+        output_file::write_dir("--output-dir", dir, &files)?;
     } else {
         let format = args
             .format
@@ -320,8 +333,8 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .unwrap_or(report::Format::Table);
         let text = report::render(report, format, color);
         match &args.output {
-            Some(path) => write_file_atomically(path, text.as_bytes())?,
-            None => print_stdout(&text)?,
+            Some(path) if !is_stdout(path) => output_file::write_file("-o", path, text.as_bytes())?,
+            _ => print_stdout(&text)?,
         }
     }
     Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
@@ -331,32 +344,19 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
     })
 }
 
+/// Prints to stdout. A reader that stopped listening (`| head`) is not an error: the run's
+/// outcome (and exit code) stays what the checks decided, and nothing is said about it.
 fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout
+    match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| Error::Io(format!("cannot write to stdout: {e}")))
-}
-
-/// Writes through a temporary file in the same directory, so a reader never sees half a
-/// report and an existing file survives a failed write.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    std::fs::write(&temp, bytes)
-        .and_then(|()| std::fs::rename(&temp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            Error::io(path, &e)
-        })
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Io(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn rules_listing() -> String {
@@ -409,7 +409,7 @@ fn init(path: &Path, force: bool) -> Result<()> {
             "already exists; pass --force to overwrite it",
         ));
     }
-    write_file_atomically(path, profile::INIT_TEMPLATE.as_bytes())?;
+    output_file::write_file("init", path, profile::INIT_TEMPLATE.as_bytes())?;
     eprintln!("bedrock-audit: wrote {}", path.display());
     Ok(())
 }

@@ -3,21 +3,28 @@
 //! `scan --evidence DIR` writes the snapshot, the effective profile, the JSON and HTML reports
 //! and a manifest holding the SHA-256 of each, the tool version and each rule's metadata
 //! digest. `verify DIR` checks every digest and re-evaluates the saved snapshot with the saved
-//! profile to see whether the findings reproduce. The manifest proves integrity, not origin:
-//! keep its own digest (printed when the bundle is written) somewhere the bundle is not.
+//! profile to see whether the whole report reproduces. The manifest proves integrity, not
+//! origin: keep its own digest (printed when the bundle is written, and by `verify`) somewhere
+//! the bundle is not.
+//!
+//! A bundle may come from someone else, so `verify` trusts nothing in it: it opens only regular
+//! files directly inside the directory, never follows a symlink, never blocks on a FIFO or
+//! device, and reads at most [`MAX_FILE_BYTES`] per file.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::digest::sha256_hex;
-use crate::engine::{self, RuleSelection};
+use crate::engine::RuleSelection;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::profile::Profile;
-use crate::report::{Format, Report, ToolInfo};
+use crate::report::{Format, Report, Summary, ToolInfo, Verdict};
 use crate::snapshot::Snapshot;
+use crate::untrusted_text::visible;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const SNAPSHOT: &str = "snapshot.json";
@@ -25,6 +32,16 @@ pub const PROFILE: &str = "profile.json";
 pub const REPORT_JSON: &str = "report.json";
 pub const REPORT_HTML: &str = "report.html";
 const MANIFEST_VERSION: u32 = 1;
+/// The largest file `verify` reads from a bundle (256 MiB): several times the snapshot of a
+/// large account, and a bound on what a hostile bundle can make it hold in memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Every file a bundle holds, the manifest last.
+pub fn file_names() -> Vec<String> {
+    [SNAPSHOT, PROFILE, REPORT_JSON, REPORT_HTML, MANIFEST]
+        .map(str::to_string)
+        .to_vec()
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +53,10 @@ pub struct Manifest {
     pub rules: Vec<RuleDigest>,
     /// File name → SHA-256 (hex) of its bytes.
     pub files: BTreeMap<String, String>,
+    /// The rules the scan evaluated (`--only` / `--skip`), in registry order. Absent in
+    /// bundles from before it was recorded: then every rule was evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_rules: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,54 +83,67 @@ fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Writes the bundle; returns the manifest's own SHA-256 for the operator to record.
+/// Writes the bundle, all files or none; returns the manifest's own SHA-256 for the operator
+/// to record.
 pub fn write_bundle(
     dir: &Path,
     snapshot: &Snapshot,
     profile: &Profile,
     report: &Report,
+    selection: &RuleSelection,
 ) -> Result<String> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        (SNAPSHOT, to_json(snapshot)?),
-        (PROFILE, to_json(profile)?),
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (SNAPSHOT.into(), to_json(snapshot)?),
+        (PROFILE.into(), to_json(profile)?),
         (
-            REPORT_JSON,
+            REPORT_JSON.into(),
             crate::report::render(report, Format::Json, false).into_bytes(),
         ),
         (
-            REPORT_HTML,
+            REPORT_HTML.into(),
             crate::report::render(report, Format::Html, false).into_bytes(),
         ),
     ];
-    let mut digests = BTreeMap::new();
-    for (name, bytes) in &files {
-        crate::app::write_file_atomically(&dir.join(name), bytes)?;
-        digests.insert(name.to_string(), sha256_hex(bytes));
-    }
     let manifest = Manifest {
         manifest_version: MANIFEST_VERSION,
         tool: report.tool.clone(),
         started_at: report.scan.started_at.clone(),
         finished_at: report.scan.finished_at.clone(),
         rules: current_rule_digests(),
-        files: digests,
+        files: files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), sha256_hex(bytes)))
+            .collect(),
+        evaluated_rules: Some(
+            crate::rules::REGISTRY
+                .iter()
+                .filter(|r| selection.includes(r.id))
+                .map(|r| r.id.to_string())
+                .collect(),
+        ),
     };
     let bytes = to_json(&manifest)?;
-    crate::app::write_file_atomically(&dir.join(MANIFEST), &bytes)?;
-    Ok(sha256_hex(&bytes))
+    let digest = sha256_hex(&bytes);
+    files.push((MANIFEST.into(), bytes));
+    crate::output_file::write_dir("--evidence", dir, &files)?;
+    Ok(digest)
 }
 
 /// What `verify` found.
 #[derive(Debug, Default)]
 pub struct Verification {
-    /// One line per problem with a file: missing, tampered, unreadable.
+    /// One line per problem with a file: missing, tampered, unreadable, not a regular file.
     pub file_problems: Vec<String>,
-    /// Rules whose metadata differs from this binary's (informational).
-    pub rule_changes: Vec<String>,
-    /// Differences between the saved findings and a fresh evaluation.
+    /// Rules whose metadata differs from this binary's, files not in the manifest
+    /// (informational).
+    pub notes: Vec<String>,
+    /// Differences between the saved report and a fresh evaluation.
     pub finding_differences: Vec<String>,
     pub manifest: Option<Manifest>,
+    /// SHA-256 of manifest.json, to compare with the one printed when the bundle was written.
+    pub manifest_sha256: String,
+    /// The verdict the re-evaluation gives, once the bundle is intact.
+    pub reproduced_verdict: Option<Verdict>,
 }
 
 impl Verification {
@@ -123,52 +157,119 @@ impl Verification {
 
     pub fn render(&self, dir: &Path) -> String {
         let mut out = String::new();
+        let dir = dir.display().to_string();
         if let Some(m) = &self.manifest {
             out.push_str(&format!(
                 "Bundle {} — {} {} (rules {}), scan {} → {}\n",
-                dir.display(),
-                m.tool.name,
-                m.tool.version,
-                m.tool.rules_version,
-                m.started_at,
-                m.finished_at
+                visible(&dir),
+                visible(&m.tool.name),
+                visible(&m.tool.version),
+                visible(&m.tool.rules_version),
+                visible(&m.started_at),
+                visible(&m.finished_at)
             ));
         }
+        out.push_str(&format!(
+            "Manifest: sha256 {} (compare with the digest recorded when the bundle was written)\n",
+            self.manifest_sha256
+        ));
         if self.intact() {
             out.push_str("Integrity: INTACT (every file matches its SHA-256 in manifest.json)\n");
         } else {
             out.push_str("Integrity: TAMPERED\n");
             for problem in &self.file_problems {
-                out.push_str(&format!("  {problem}\n"));
+                out.push_str(&format!("  {}\n", visible(problem)));
             }
         }
-        for change in &self.rule_changes {
-            out.push_str(&format!("Note: {change}\n"));
+        for note in &self.notes {
+            out.push_str(&format!("Note: {}\n", visible(note)));
         }
         if !self.intact() {
             out.push_str("Findings: not re-evaluated (the bundle is not intact)\n");
         } else if self.finding_differences.is_empty() {
-            out.push_str("Findings: REPRODUCED (re-evaluating snapshot.json gives the findings in report.json)\n");
+            out.push_str("Findings: REPRODUCED (re-evaluating snapshot.json with profile.json gives exactly the findings, summary and verdict in report.json, and report.html renders from it)\n");
         } else {
             out.push_str("Findings: DIFFER\n");
             for difference in &self.finding_differences {
-                out.push_str(&format!("  {difference}\n"));
+                out.push_str(&format!("  {}\n", visible(difference)));
             }
+        }
+        if let Some(verdict) = self.reproduced_verdict {
+            out.push_str(&format!("Verdict (re-evaluated): {}\n", verdict.label()));
         }
         out
     }
 }
 
-/// Checks a bundle. Err only when the bundle cannot be read at all (no manifest).
+/// Reads one file of a bundle without trusting the file system: only a regular file directly
+/// in `dir`, never through a symlink, never blocking on a FIFO or device, at most
+/// [`MAX_FILE_BYTES`].
+fn read_bundle_file(dir: &Path, name: &str) -> std::result::Result<Vec<u8>, String> {
+    let path = dir.join(name);
+    let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("cannot be read ({e})"))?;
+    check_entry(&path, &meta)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The type was checked above; these flags keep a file swapped in since then from
+        // leading us elsewhere (O_NOFOLLOW) or blocking the open (O_NONBLOCK).
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(&path)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    check_entry(&path, &meta)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> String {
+    format!(
+        "is larger than {} MiB, the limit for a bundle file",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// Why a directory entry cannot be part of a bundle, if it cannot.
+fn check_entry(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(), String> {
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_else(|_| "?".into());
+        return Err(format!(
+            "is a symbolic link (to {target}); a bundle holds only regular files, and links are not followed"
+        ));
+    }
+    if kind.is_dir() {
+        return Err("is a directory, not a regular file".into());
+    }
+    if !kind.is_file() {
+        return Err("is not a regular file (a device, FIFO or socket); not read".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+/// Checks a bundle. Err only when the bundle cannot be read at all (no usable manifest).
 pub fn verify(dir: &Path) -> Result<Verification> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        Error::input_file(
-            &manifest_path,
-            format!("cannot read the bundle manifest: {e}"),
-        )
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text)
+    let manifest_bytes = read_bundle_file(dir, MANIFEST)
+        .map_err(|e| Error::input_file(&manifest_path, format!("bundle manifest {e}")))?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| Error::input_file(&manifest_path, format!("invalid manifest: {e}")))?;
     if manifest.manifest_version != MANIFEST_VERSION {
         return Err(Error::input_file(
@@ -179,7 +280,10 @@ pub fn verify(dir: &Path) -> Result<Verification> {
             ),
         ));
     }
-    let mut result = Verification::default();
+    let mut result = Verification {
+        manifest_sha256: sha256_hex(&manifest_bytes),
+        ..Verification::default()
+    };
     for required in [SNAPSHOT, PROFILE, REPORT_JSON, REPORT_HTML] {
         if !manifest.files.contains_key(required) {
             result
@@ -187,96 +291,270 @@ pub fn verify(dir: &Path) -> Result<Verification> {
                 .push(format!("{required}: not listed in manifest.json"));
         }
     }
+    // The bytes that were hashed are the bytes that are evaluated: nothing is read twice.
+    let mut contents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (name, expected) in &manifest.files {
         // Names come from the manifest: refuse anything that could leave the bundle.
-        if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        if name.is_empty() || name.contains('/') || name.contains('\\') || name.starts_with('.') {
             result
                 .file_problems
                 .push(format!("{name}: not a plain file name"));
             continue;
         }
-        match std::fs::read(dir.join(name)) {
+        match read_bundle_file(dir, name) {
             Ok(bytes) => {
                 let found = sha256_hex(&bytes);
                 if &found != expected {
                     result.file_problems.push(format!(
                         "{name}: modified (manifest sha256 {expected}, file sha256 {found})"
                     ));
+                } else {
+                    contents.insert(name.clone(), bytes);
                 }
             }
-            Err(e) => result
-                .file_problems
-                .push(format!("{name}: cannot be read ({e})")),
+            Err(problem) => result.file_problems.push(format!("{name}: {problem}")),
         }
     }
+    check_other_entries(dir, &manifest, &mut result);
     let current = current_rule_digests();
     for saved in &manifest.rules {
         match current.iter().find(|c| c.id == saved.id) {
-            None => result.rule_changes.push(format!(
+            None => result.notes.push(format!(
                 "rule {} no longer exists in this version",
                 saved.id
             )),
-            Some(c) if c.metadata_sha256 != saved.metadata_sha256 => {
-                result.rule_changes.push(format!(
-                    "rule {}'s metadata differs from this version's (bundle made by {} {})",
-                    saved.id, manifest.tool.name, manifest.tool.version
-                ))
-            }
+            Some(c) if c.metadata_sha256 != saved.metadata_sha256 => result.notes.push(format!(
+                "rule {}'s metadata differs from this version's (bundle made by {} {})",
+                saved.id, manifest.tool.name, manifest.tool.version
+            )),
             Some(_) => {}
         }
     }
     if result.intact() {
-        result.finding_differences = reevaluate(dir)?;
+        let (differences, verdict) = reproduce(dir, &contents, &manifest)?;
+        result.finding_differences = differences;
+        result.reproduced_verdict = Some(verdict);
     }
     result.manifest = Some(manifest);
     Ok(result)
 }
 
-/// The verdict part of a finding: what must reproduce (waiver and baseline marks are
-/// run-time annotations and are not compared).
-fn verdict(f: &Finding) -> (String, String, String, String) {
-    (
-        f.identity(),
-        f.status.as_str().to_string(),
-        f.severity.as_str().to_string(),
-        f.message.clone(),
+/// Entries of the bundle directory the manifest does not list: a symlink, FIFO or device there
+/// is a problem (someone placed it), a stray regular file only a note.
+fn check_other_entries(dir: &Path, manifest: &Manifest, result: &mut Verification) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            result.file_problems.push(format!(
+                "{}: cannot list the bundle directory ({e})",
+                dir.display()
+            ));
+            return;
+        }
+    };
+    // Bounded: a directory of a million files must not keep verify busy or fill the screen.
+    for entry in entries.flatten().take(10_000) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if manifest.files.contains_key(&name) || name == MANIFEST {
+            continue;
+        }
+        let problem = entry
+            .metadata()
+            .map_err(|e| format!("cannot be read ({e})"))
+            .and_then(|meta| check_entry(&entry.path(), &meta));
+        match problem {
+            Err(problem) if !problem.starts_with("is a directory") => {
+                result.file_problems.push(format!("{name}: {problem}"))
+            }
+            _ => result
+                .notes
+                .push(format!("{name}: not listed in manifest.json (not checked)")),
+        }
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    contents: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+) -> Result<T> {
+    let bytes = contents.get(name).map(Vec::as_slice).unwrap_or_default();
+    serde_json::from_slice(bytes).map_err(|e| Error::input_file(&dir.join(name), e))
+}
+
+/// A finding without its baseline mark: the baseline file is not in the bundle, so that mark
+/// cannot be re-derived (it only changes the `new` count and the gate, never the verdict).
+fn unmarked(f: &Finding) -> Finding {
+    Finding {
+        baseline: None,
+        ..f.clone()
+    }
+}
+
+/// Re-evaluates the snapshot with the saved profile, the rules the scan evaluated and the
+/// waivers the report records, and compares everything that follows from them with
+/// report.json; and report.html with what report.json renders to.
+fn reproduce(
+    dir: &Path,
+    contents: &BTreeMap<String, Vec<u8>>,
+    manifest: &Manifest,
+) -> Result<(Vec<String>, Verdict)> {
+    let snapshot_text = std::str::from_utf8(
+        contents
+            .get(SNAPSHOT)
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
+    )
+    .map_err(|e| Error::input_file(&dir.join(SNAPSHOT), e))?;
+    let snapshot = crate::snapshot_file::parse_snapshot(snapshot_text, &dir.join(SNAPSHOT))?;
+    let profile: Profile = parse_json(dir, contents, PROFILE)?;
+    let saved: Report = parse_json(dir, contents, REPORT_JSON)?;
+    let mut differences = Vec::new();
+
+    let evaluated: Vec<&crate::rules::Rule> = match &manifest.evaluated_rules {
+        None => crate::rules::REGISTRY.iter().collect(),
+        Some(ids) => {
+            for id in ids {
+                if crate::rules::find(id).is_none() {
+                    differences.push(format!(
+                        "rule {id} was evaluated by the scan but does not exist in this version"
+                    ));
+                }
+            }
+            crate::rules::REGISTRY
+                .iter()
+                .filter(|r| ids.iter().any(|id| id == r.id))
+                .collect()
+        }
+    };
+    let fresh: Vec<Finding> = evaluated
+        .iter()
+        .flat_map(|rule| crate::engine::run_rule(rule, &snapshot, &profile))
+        .collect();
+
+    // Waivers are decided by date. The scan applied them moments after `finished_at`, so
+    // that day (or the next, for a scan that ended at midnight) reproduces their states.
+    let waivers: Vec<crate::waivers::Waiver> =
+        saved.waivers.iter().map(|w| w.waiver.clone()).collect();
+    let scan_day = chrono::DateTime::parse_from_rfc3339(&saved.scan.finished_at)
+        .map(|t| t.with_timezone(&chrono::Utc).date_naive())
+        .unwrap_or_default();
+    let saved_unmarked: Vec<Finding> = saved.findings.iter().map(unmarked).collect();
+    let mut reproduced = None;
+    for day in [Some(scan_day), scan_day.succ_opt()].into_iter().flatten() {
+        let mut findings = fresh.clone();
+        let states = crate::waivers::apply(&mut findings, &waivers, day);
+        let matches = findings == saved_unmarked && states == saved.waivers;
+        if reproduced.is_none() || matches {
+            reproduced = Some((findings, states));
+        }
+        if matches {
+            break;
+        }
+    }
+    let (mut findings, states) = reproduced.unwrap_or_default();
+    if states != saved.waivers {
+        differences.push(
+            "waivers: the states or matches recorded in report.json are not reproduced".into(),
+        );
+    }
+    compare_findings(&saved_unmarked, &findings, &mut differences);
+
+    // Carry the baseline marks over by identity, then the summary and verdict must agree.
+    for f in &mut findings {
+        f.baseline = saved
+            .findings
+            .iter()
+            .find(|s| s.identity() == f.identity())
+            .and_then(|s| s.baseline);
+    }
+    let summary = Summary::of(&findings);
+    if summary != saved.summary {
+        differences.push(format!(
+            "summary: report.json says {}, re-evaluation gives {}",
+            summary_text(&saved.summary),
+            summary_text(&summary)
+        ));
+    }
+    let verdict = Verdict::of(&summary);
+    if Verdict::of(&saved.summary) != verdict {
+        differences.push(format!(
+            "verdict: report.json says {}, re-evaluation gives {}",
+            Verdict::of(&saved.summary).label(),
+            verdict.label()
+        ));
+    }
+    let scan = crate::report::ScanInfo::from_snapshot(&snapshot, &profile, &saved.scan.source);
+    if scan != saved.scan {
+        differences.push(
+            "scan: the accounts, regions or times in report.json are not those of snapshot.json and profile.json".into(),
+        );
+    }
+    if let Some(html) = contents.get(REPORT_HTML) {
+        if html.as_slice() != crate::report::render(&saved, Format::Html, false).as_bytes() {
+            differences.push(
+                "report.html: is not what report.json renders to (it shows something else)".into(),
+            );
+        }
+    }
+    Ok((differences, verdict))
+}
+
+fn summary_text(s: &Summary) -> String {
+    format!(
+        "{} pass, {} fail, {} error, {} not applicable, {} waived",
+        s.pass, s.fail, s.error, s.not_applicable, s.waived
     )
 }
 
-fn reevaluate(dir: &Path) -> Result<Vec<String>> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).map_err(|e| Error::io(&path, &e))
-    };
-    let snapshot = crate::app::parse_snapshot(&read(SNAPSHOT)?, &dir.join(SNAPSHOT))?;
-    let profile: Profile = serde_json::from_str(&read(PROFILE)?)
-        .map_err(|e| Error::input_file(&dir.join(PROFILE), e))?;
-    let saved: Report = serde_json::from_str(&read(REPORT_JSON)?)
-        .map_err(|e| Error::input_file(&dir.join(REPORT_JSON), e))?;
-    let all_rules = RuleSelection::default();
-    let selected_ids: Vec<&str> = saved.findings.iter().map(|f| f.rule_id.as_str()).collect();
-    let fresh: Vec<Finding> = engine::evaluate(&snapshot, &profile, &all_rules)
-        .into_iter()
-        .filter(|f| selected_ids.contains(&f.rule_id.as_str()))
-        .collect();
-    let saved_verdicts: Vec<_> = saved.findings.iter().map(verdict).collect();
-    let fresh_verdicts: Vec<_> = fresh.iter().map(verdict).collect();
-    let mut differences = Vec::new();
-    for v in &saved_verdicts {
-        if !fresh_verdicts.contains(v) {
-            differences.push(format!(
+/// Names every finding that is missing, extra, or different, by identity (the set is compared
+/// as a multiset, so a duplicated finding counts too).
+fn compare_findings(saved: &[Finding], fresh: &[Finding], differences: &mut Vec<String>) {
+    let mut unmatched_fresh: Vec<&Finding> = fresh.iter().collect();
+    let mut unmatched_saved = Vec::new();
+    for s in saved {
+        match unmatched_fresh.iter().position(|f| *f == s) {
+            Some(i) => {
+                unmatched_fresh.swap_remove(i);
+            }
+            None => unmatched_saved.push(s),
+        }
+    }
+    for s in unmatched_saved {
+        match unmatched_fresh
+            .iter()
+            .position(|f| f.identity() == s.identity())
+        {
+            Some(i) => {
+                let f = unmatched_fresh.swap_remove(i);
+                if f.status != s.status {
+                    differences.push(format!(
+                        "{}: status {} in report.json is not reproduced (re-evaluation gives {})",
+                        s.identity(),
+                        s.status.as_str(),
+                        f.status.as_str()
+                    ));
+                } else {
+                    differences.push(format!(
+                        "{}: recorded finding is not reproduced (its severity, message, evidence, remediation or waiver differ)",
+                        s.identity()
+                    ));
+                }
+            }
+            None => differences.push(format!(
                 "in report.json but not reproduced: {} is {} ({})",
-                v.0, v.1, v.3
-            ));
+                s.identity(),
+                s.status.as_str(),
+                s.message
+            )),
         }
     }
-    for v in &fresh_verdicts {
-        if !saved_verdicts.contains(v) {
-            differences.push(format!(
-                "reproduced but not in report.json: {} is {} ({})",
-                v.0, v.1, v.3
-            ));
-        }
+    for f in unmatched_fresh {
+        differences.push(format!(
+            "reproduced but not in report.json: {} is {} ({})",
+            f.identity(),
+            f.status.as_str(),
+            f.message
+        ));
     }
-    Ok(differences)
 }

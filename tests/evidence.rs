@@ -9,7 +9,7 @@ use bedrock_audit::evidence;
 use bedrock_audit::profile::Profile;
 
 fn write_demo_bundle(dir: &Path) {
-    let snapshot = bedrock_audit::app::parse_snapshot(
+    let snapshot = bedrock_audit::snapshot_file::parse_snapshot(
         bedrock_audit::app::DEMO_SNAPSHOT,
         Path::new("demo.snapshot.json"),
     )
@@ -17,7 +17,9 @@ fn write_demo_bundle(dir: &Path) {
     let mut profile = Profile::default();
     profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
     let report = engine::build_report(&snapshot, &profile, &RuleSelection::default(), "scan");
-    let digest = evidence::write_bundle(dir, &snapshot, &profile, &report).expect("bundle written");
+    let digest =
+        evidence::write_bundle(dir, &snapshot, &profile, &report, &RuleSelection::default())
+            .expect("bundle written");
     let manifest = std::fs::read(dir.join(evidence::MANIFEST)).expect("manifest");
     assert_eq!(digest, bedrock_audit::digest::sha256_hex(&manifest));
 }

@@ -379,7 +379,7 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
     scan.progress.finish();
 
     if let (Some(path), Some(sink)) = (&options.trace_calls, &scan.trace) {
-        crate::app::write_file_atomically(path, sink.to_json_lines().as_bytes())?;
+        crate::output_file::write_file("--trace-calls", path, sink.to_json_lines().as_bytes())?;
     }
     Ok(Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,

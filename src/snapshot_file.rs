@@ -1,0 +1,36 @@
+//! Reading a snapshot file: the schema version is checked first, so an old or foreign file
+//! gets a message that says so rather than a field-by-field parse error.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::snapshot::{Snapshot, SNAPSHOT_SCHEMA_VERSION};
+
+/// Parses a snapshot file, refusing other schema versions with a message that says so.
+pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: Option<serde_json::Value>,
+    }
+    let version: VersionOnly = serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("not a snapshot (invalid JSON: {e})")))?;
+    match version.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(Error::input_file(
+                path,
+                format!(
+                    "snapshot schema_version {v} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
+                ),
+            ))
+        }
+        None => {
+            return Err(Error::input_file(
+                path,
+                "not a snapshot: no numeric \"schema_version\" field",
+            ))
+        }
+    }
+    serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
+}
