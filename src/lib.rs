@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod baseline;
+pub mod claude_settings;
 pub mod cli;
 pub mod collect;
 pub mod digest;
@@ -17,6 +18,7 @@ pub mod model_ids;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod settings_command;
 pub mod snapshot;
 pub mod untrusted_text;
 pub mod waivers;

@@ -13,6 +13,8 @@ use crate::snapshot::{CollectError, RegionSnapshot, Snapshot};
 mod bedrock_inference_profiles;
 mod bedrock_model_access;
 mod bedrock_runtime_vpc_endpoint;
+mod claude_code_secrets;
+mod claude_code_settings;
 mod cloudtrail_enabled;
 mod kms_keys_configured;
 mod log_retention_set;
@@ -47,6 +49,8 @@ pub static REGISTRY: &[Rule] = &[
     rule!("log-retention-set", log_retention_set),
     rule!("kms-keys-configured", kms_keys_configured),
     rule!("no-zdr-assumption", no_zdr_assumption),
+    rule!("claude-code-settings", claude_code_settings),
+    rule!("claude-code-secrets", claude_code_secrets),
 ];
 
 /// A rule's metadata, from `rules/<id>.toml`.
