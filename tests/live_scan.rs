@@ -11,7 +11,8 @@ use bedrock_audit::rules::REGISTRY;
 use serde_json::Value;
 use support::account::TestAccount;
 use support::bedrock_server::{
-    BedrockOp, BedrockSeed, Fault, FaultKind, SeedAvailability, HAIKU_4_5, SONNET_4_5,
+    BedrockOp, BedrockSeed, Fault, FaultKind, SeedAvailability, SeedGuardrail, HAIKU_4_5,
+    SONNET_4_5,
 };
 use support::scanner::{FindingView, ScanRun};
 use support::seed::{EndpointSpec, LogGroupSpec, INVOCATION_LOG_GROUP};
@@ -105,7 +106,21 @@ fn profile_file(account: &TestAccount, body: &str) -> String {
 #[tokio::test]
 async fn ready_account_passes_every_rule() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
-    let run = account.scan_json(&[EAST], &[]);
+    // With the Claude Code settings a rollout would push, so the settings rules judge too.
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+        }})
+        .to_string(),
+    );
+    let run = account.scan_json(
+        &[EAST],
+        &["--claude-settings", &settings.display().to_string()],
+    );
 
     assert_eq!(run.code, 0, "{}", run.describe());
     assert_other_rules_pass(&run, &[]);
@@ -545,8 +560,33 @@ async fn a_saved_snapshot_evaluates_to_the_same_findings() {
 #[tokio::test]
 async fn trace_calls_lists_every_call_and_only_reads() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
+    // A full scan includes the guardrail that Claude Code settings name.
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .guardrails
+            .push(SeedGuardrail::ready("gr-claude", "1"))
+    });
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+            "ANTHROPIC_CUSTOM_HEADERS": "X-Amzn-Bedrock-GuardrailIdentifier: gr-claude\nX-Amzn-Bedrock-GuardrailVersion: 1",
+        }})
+        .to_string(),
+    );
     let trace = account.path("calls.jsonl");
-    let run = account.scan_json(&[EAST], &["--trace-calls", &trace.display().to_string()]);
+    let run = account.scan_json(
+        &[EAST],
+        &[
+            "--trace-calls",
+            &trace.display().to_string(),
+            "--claude-settings",
+            &settings.display().to_string(),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.describe());
 
     let text = std::fs::read_to_string(&trace).expect("trace written");
@@ -679,8 +719,33 @@ async fn table_json_and_sarif_report_the_same_scan() {
 #[tokio::test]
 async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
+    // A full scan includes the guardrail that Claude Code settings name.
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .guardrails
+            .push(SeedGuardrail::ready("gr-claude", "1"))
+    });
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+            "ANTHROPIC_CUSTOM_HEADERS": "X-Amzn-Bedrock-GuardrailIdentifier: gr-claude\nX-Amzn-Bedrock-GuardrailVersion: 1",
+        }})
+        .to_string(),
+    );
     let trace = account.path("calls.jsonl");
-    let run = account.scan_json(&[EAST], &["--trace-calls", &trace.display().to_string()]);
+    let run = account.scan_json(
+        &[EAST],
+        &[
+            "--trace-calls",
+            &trace.display().to_string(),
+            "--claude-settings",
+            &settings.display().to_string(),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.describe());
     let traced: BTreeSet<String> = std::fs::read_to_string(&trace)
         .expect("trace written")
