@@ -3,7 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs};
+use crate::cli::{
+    ClaudeSettingsArgs, Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs,
+};
 use crate::engine::{self, RuleSelection};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};
@@ -63,6 +65,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 Outcome::Failing
             })
         }
+        Command::ClaudeSettings(args) => claude_settings(args, cli.config.as_deref(), cli.quiet),
         Command::Init { path, force } => {
             init(&path, force)?;
             Ok(Outcome::Done)
@@ -75,6 +78,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let plan = plan(&args.report, &loaded)?;
     check_region_flags(&args.regions)?;
     check_scan_outputs(&args)?;
+    let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -103,6 +107,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             endpoint_url: args.endpoint_url.clone(),
             progress: !quiet && std::io::stderr().is_terminal(),
             trace_calls: args.trace_calls.clone(),
+            claude_settings,
         };
         let snapshot = crate::collect::collect(&options, &profile).await?;
         if let Some(path) = &args.save_snapshot {
@@ -140,7 +145,20 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     check_region_flags(&args.regions)?;
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
-    let snapshot = parse_snapshot(&text, &args.snapshot)?;
+    let mut snapshot = parse_snapshot(&text, &args.snapshot)?;
+    if let Some(settings) = crate::claude_settings::load_all(&args.claude_settings)? {
+        // Guardrails read by the scan stay; the rule reports any the new files name that
+        // were not read as not collected.
+        let guardrails = snapshot
+            .claude_settings
+            .take()
+            .map(|s| s.guardrails)
+            .unwrap_or_default();
+        snapshot.claude_settings = Some(crate::snapshot::ClaudeSettings {
+            guardrails,
+            ..settings
+        });
+    }
     let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
     finish(report, &plan, &args.report)
@@ -193,6 +211,93 @@ fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
 /// the shell's redirection, appending or not, is respected).
 fn is_stdout(path: &Path) -> bool {
     path == Path::new("-") || path == Path::new("/dev/stdout")
+}
+
+/// `bedrock-audit claude-settings`: judge the account (live or from a snapshot) for the one
+/// region Claude Code will use, then write settings that use exactly what passed.
+fn claude_settings(
+    args: ClaudeSettingsArgs,
+    config: Option<&Path>,
+    quiet: bool,
+) -> Result<Outcome> {
+    let loaded = Profile::load(config)?;
+    let regions: Vec<String> = args.region.iter().cloned().collect();
+    check_region_flags(&regions)?;
+    // Read --merge and check --output first: a typo in either must not cost a scan.
+    if let Some(path) = args.output.as_deref().filter(|p| !is_stdout(p)) {
+        output_file::check_file("--output", path)?;
+    }
+    let existing = args
+        .merge
+        .as_deref()
+        .map(crate::settings_command::read_existing)
+        .transpose()?;
+    let (snapshot, profile) = match &args.snapshot {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::input_file(path, format!("cannot read snapshot: {e}")))?;
+            let snapshot = parse_snapshot(&text, path)?;
+            let profile = profile_for_snapshot(&loaded, &snapshot, &regions);
+            (snapshot, profile)
+        }
+        None => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
+            runtime.block_on(async {
+                let regions = if !regions.is_empty() {
+                    regions.clone()
+                } else if loaded.regions_explicit {
+                    loaded.profile.rollout.regions.clone()
+                } else {
+                    match crate::collect::sdk_default_region(args.profile.as_deref()).await {
+                        Some(region) => vec![region],
+                        None => return Err(Error::Environment(
+                            "no region: pass --region, set [rollout] regions in bedrock-audit.toml, or set AWS_REGION".into(),
+                        )),
+                    }
+                };
+                let mut profile = loaded.profile.clone();
+                profile.rollout.regions = regions.clone();
+                let options = crate::collect::ScanOptions {
+                    regions,
+                    aws_profile: args.profile.clone(),
+                    endpoint_url: args.endpoint_url.clone(),
+                    progress: !quiet && std::io::stderr().is_terminal(),
+                    trace_calls: None,
+                    claude_settings: None,
+                };
+                let snapshot = crate::collect::collect(&options, &profile).await?;
+                Ok((snapshot, profile))
+            })?
+        }
+    };
+    let prepared = crate::settings_command::prepare(
+        &snapshot,
+        &profile,
+        args.auth_refresh.as_deref(),
+        existing,
+    )?;
+    if !prepared.blocking.is_empty() {
+        let list = crate::settings_command::describe_blocking(&prepared.blocking);
+        if !args.force {
+            eprintln!(
+                "bedrock-audit: refusing to write Claude Code settings: these checks they depend on are not pass (--force writes them anyway):\n{list}"
+            );
+            return Ok(Outcome::Failing);
+        }
+        eprintln!(
+            "bedrock-audit: warning: writing Claude Code settings although these checks they depend on are not pass (--force):\n{list}"
+        );
+    }
+    match args.output.as_deref() {
+        Some(path) if !is_stdout(path) => {
+            output_file::write_file("--output", path, prepared.text.as_bytes())?
+        }
+        _ => print_stdout(&prepared.text)?,
+    }
+    Ok(Outcome::Done)
 }
 
 fn check_region_flags(regions: &[String]) -> Result<()> {

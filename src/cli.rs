@@ -50,6 +50,9 @@ pub enum Command {
         /// The bundle directory.
         dir: PathBuf,
     },
+    /// Write the Claude Code managed settings that use exactly what the audit verified
+    /// (from a live scan, or offline from --snapshot); refuses while those checks fail.
+    ClaudeSettings(ClaudeSettingsArgs),
     /// Write a commented rollout profile with every key and its default.
     Init {
         /// Where to write it.
@@ -89,6 +92,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
 
+    /// A Claude Code settings file to check against the account; repeatable. The kind
+    /// (managed, local, project, user) comes from the file name, or write KIND=PATH.
+    #[arg(long = "claude-settings", value_name = "[KIND=]PATH")]
+    pub claude_settings: Vec<String>,
+
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -104,8 +112,50 @@ pub struct EvaluateArgs {
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
 
+    /// Claude Code settings to judge instead of those saved in the snapshot; repeatable,
+    /// [KIND=]PATH as for `scan`.
+    #[arg(long = "claude-settings", value_name = "[KIND=]PATH")]
+    pub claude_settings: Vec<String>,
+
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClaudeSettingsArgs {
+    /// Work offline from a snapshot written by `scan --save-snapshot` instead of scanning.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+
+    /// The region Claude Code will use (AWS_REGION); default: the profile's first region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// AWS shared-config profile for the live scan.
+    #[arg(long, value_name = "NAME", conflicts_with = "snapshot")]
+    pub profile: Option<String>,
+
+    /// Send every AWS call of the live scan to this endpoint.
+    #[arg(long, value_name = "URL", conflicts_with = "snapshot")]
+    pub endpoint_url: Option<String>,
+
+    /// Write the settings even though checks they depend on are not pass (warnings go to
+    /// stderr).
+    #[arg(long)]
+    pub force: bool,
+
+    /// An existing settings file: every key this command does not set is kept as it is.
+    #[arg(long, value_name = "FILE")]
+    pub merge: Option<PathBuf>,
+
+    /// Write here (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The command Claude Code runs to refresh AWS credentials (awsAuthRefresh), e.g.
+    /// "aws sso login --profile claude".
+    #[arg(long, value_name = "CMD")]
+    pub auth_refresh: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

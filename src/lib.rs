@@ -6,6 +6,7 @@
 pub mod access_plan;
 pub mod app;
 pub mod baseline;
+pub mod claude_settings;
 pub mod cli;
 pub mod collect;
 pub mod digest;
@@ -19,6 +20,7 @@ pub mod output_file;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod settings_command;
 pub mod snapshot;
 pub mod snapshot_file;
 pub mod untrusted_text;

@@ -30,6 +30,9 @@ pub struct Rollout {
     pub primary_model: String,
     /// The model Claude Code uses for light tasks (Haiku): `ANTHROPIC_DEFAULT_HAIKU_MODEL`.
     pub fast_model: String,
+    /// Claude Code must reach Bedrock through the bedrock-runtime interface endpoint: the
+    /// settings `claude-settings` writes then pin `ANTHROPIC_BEDROCK_BASE_URL` to it.
+    pub private_endpoint: bool,
 }
 
 impl Default for Rollout {
@@ -38,6 +41,7 @@ impl Default for Rollout {
             regions: vec!["us-east-1".to_string()],
             primary_model: "us.anthropic.claude-sonnet-4-5-20250929-v1:0".to_string(),
             fast_model: "us.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
+            private_endpoint: false,
         }
     }
 }
@@ -250,6 +254,9 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # primary_model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 # ANTHROPIC_DEFAULT_HAIKU_MODEL: the fast model (Haiku), pinned explicitly.
 # fast_model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+# Must Claude Code reach Bedrock through the bedrock-runtime VPC endpoint? `claude-settings`
+# then writes ANTHROPIC_BEDROCK_BASE_URL for it.
+# private_endpoint = false
 
 [data_retention]
 # Does your policy require Anthropic's zero data retention? It is not available through Bedrock.

@@ -82,6 +82,10 @@ pub struct Snapshot {
     /// collected, which the rule reports as `error`, never `pass`.
     #[serde(default)]
     pub bedrock_api_keys: Option<Collected<BedrockApiKeys>>,
+    /// The Claude Code settings files given with `--claude-settings`, secrets redacted.
+    /// Absent when none were given: the settings rules are then not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claude_settings: Option<ClaudeSettings>,
 }
 
 impl Snapshot {
@@ -459,4 +463,85 @@ pub enum KeyRotation {
     /// The key type does not support automatic rotation (asymmetric, HMAC, imported material,
     /// custom key store): a fact about the key, not a failed read.
     Unsupported,
+}
+
+/// Claude Code settings files (`--claude-settings`), as read and with every secret value
+/// replaced by a redaction marker, plus what the scan read about the resources they name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClaudeSettings {
+    /// In the order given on the command line.
+    pub files: Vec<SettingsFile>,
+    /// bedrock:GetGuardrail for each guardrail the merged settings name.
+    #[serde(default)]
+    pub guardrails: Vec<GuardrailRead>,
+}
+
+/// Where a settings file sits in Claude Code's precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingsKind {
+    /// `managed-settings.json`: pushed by IT, wins over everything.
+    Managed,
+    /// `.claude/settings.local.json`.
+    Local,
+    /// `.claude/settings.json`.
+    Project,
+    /// `~/.claude/settings.json`.
+    User,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    /// The path as given.
+    pub path: String,
+    pub kind: SettingsKind,
+    /// The file's JSON, with secret values replaced by `<redacted sha256:…>` markers.
+    pub content: serde_json::Value,
+    /// Every value that was redacted, and why.
+    pub redactions: Vec<Redaction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// Where in the file, e.g. `env.AWS_SECRET_ACCESS_KEY`.
+    pub json_path: String,
+    pub reason: RedactionReason,
+    /// The first 12 hex digits of the value's SHA-256: enough to tell two secrets apart, or
+    /// to match a known one, without holding it.
+    pub sha256_prefix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedactionReason {
+    /// A credential variable (`AWS_SECRET_ACCESS_KEY`, …) with a literal value.
+    SecretVariable,
+    /// An AWS access-key id (`AKIA…`, `ASIA…`) inside a value.
+    AccessKeyId,
+}
+
+/// One bedrock:GetGuardrail read for a guardrail named in `ANTHROPIC_CUSTOM_HEADERS`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardrailRead {
+    pub region: String,
+    /// As the header names it: an id or an ARN.
+    pub identifier: String,
+    /// As the header names it; `None` reads the working draft.
+    pub version: Option<String>,
+    pub guardrail: Collected<Guardrail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrail {
+    pub guardrail_id: String,
+    pub guardrail_arn: String,
+    pub name: String,
+    pub version: String,
+    /// CREATING, UPDATING, VERSIONING, READY, FAILED, DELETING.
+    pub status: String,
 }

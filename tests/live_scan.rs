@@ -11,7 +11,8 @@ use bedrock_audit::rules::REGISTRY;
 use serde_json::Value;
 use support::account::TestAccount;
 use support::bedrock_server::{
-    BedrockOp, BedrockSeed, Fault, FaultKind, SeedAvailability, HAIKU_4_5, SONNET_4_5,
+    BedrockOp, BedrockSeed, Fault, FaultKind, SeedAvailability, SeedGuardrail, HAIKU_4_5,
+    SONNET_4_5,
 };
 use support::scanner::{FindingView, ScanRun};
 use support::seed::{EndpointSpec, LogGroupSpec, INVOCATION_LOG_GROUP};
@@ -111,7 +112,26 @@ async fn ready_account_passes_every_rule() {
         &account,
         "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\"]\n",
     );
-    let run = account.scan_json(&[EAST], &["--config", &config]);
+    // With the Claude Code settings a rollout would push, so the settings rules judge too.
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+        }})
+        .to_string(),
+    );
+    let run = account.scan_json(
+        &[EAST],
+        &[
+            "--config",
+            &config,
+            "--claude-settings",
+            &settings.display().to_string(),
+        ],
+    );
 
     assert_eq!(run.code, 0, "{}", run.describe());
     assert_other_rules_pass(&run, &[]);
@@ -551,8 +571,33 @@ async fn a_saved_snapshot_evaluates_to_the_same_findings() {
 #[tokio::test]
 async fn trace_calls_lists_every_call_and_only_reads() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
+    // A full scan includes the guardrail that Claude Code settings name.
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .guardrails
+            .push(SeedGuardrail::ready("gr-claude", "1"))
+    });
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+            "ANTHROPIC_CUSTOM_HEADERS": "X-Amzn-Bedrock-GuardrailIdentifier: gr-claude\nX-Amzn-Bedrock-GuardrailVersion: 1",
+        }})
+        .to_string(),
+    );
     let trace = account.path("calls.jsonl");
-    let run = account.scan_json(&[EAST], &["--trace-calls", &trace.display().to_string()]);
+    let run = account.scan_json(
+        &[EAST],
+        &[
+            "--trace-calls",
+            &trace.display().to_string(),
+            "--claude-settings",
+            &settings.display().to_string(),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.describe());
 
     let text = std::fs::read_to_string(&trace).expect("trace written");
@@ -710,6 +755,23 @@ async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
         .send()
         .await
         .expect("create user");
+    // A full scan includes the guardrail that Claude Code settings name.
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .guardrails
+            .push(SeedGuardrail::ready("gr-claude", "1"))
+    });
+    let settings = account.write(
+        "managed-settings.json",
+        &serde_json::json!({ "env": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": EAST,
+            "ANTHROPIC_MODEL": format!("us.{SONNET_4_5}"),
+            "ANTHROPIC_DEFAULT_HAIKU_MODEL": format!("us.{HAIKU_4_5}"),
+            "ANTHROPIC_CUSTOM_HEADERS": "X-Amzn-Bedrock-GuardrailIdentifier: gr-claude\nX-Amzn-Bedrock-GuardrailVersion: 1",
+        }})
+        .to_string(),
+    );
     let trace = account.path("calls.jsonl");
     let run = account.scan_json(
         &[EAST],
@@ -718,6 +780,8 @@ async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
             &trace.display().to_string(),
             "--config",
             &config,
+            "--claude-settings",
+            &settings.display().to_string(),
         ],
     );
     assert_eq!(run.code, 0, "{}", run.describe());

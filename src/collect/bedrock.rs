@@ -8,12 +8,14 @@ use aws_sdk_bedrock::Client;
 use super::error::failed;
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
-    Collected, FoundationModel, InferenceProfile, InvocationLoggingConfig, ModelAvailability,
+    Collected, FoundationModel, Guardrail, InferenceProfile, InvocationLoggingConfig,
+    ModelAvailability,
 };
 
 const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";
 const GET_AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
 const LIST_INFERENCE_PROFILES: &str = "bedrock:ListInferenceProfiles";
+const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
 const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 
 pub struct BedrockSections {
@@ -181,5 +183,29 @@ async fn invocation_logging(client: &Client) -> Collected<Option<InvocationLoggi
                 }),
         ),
         Err(err) => failed(GET_LOGGING, &err),
+    }
+}
+
+/// One guardrail named in the Claude Code settings; `version` `None` reads the working draft.
+pub async fn guardrail(
+    client: &Client,
+    identifier: &str,
+    version: Option<&str>,
+) -> Collected<Guardrail> {
+    match client
+        .get_guardrail()
+        .guardrail_identifier(identifier)
+        .set_guardrail_version(version.map(str::to_string))
+        .send()
+        .await
+    {
+        Ok(out) => Collected::ok(Guardrail {
+            guardrail_id: out.guardrail_id().to_string(),
+            guardrail_arn: out.guardrail_arn().to_string(),
+            name: out.name().to_string(),
+            version: out.version().to_string(),
+            status: out.status().as_str().to_string(),
+        }),
+        Err(err) => failed(GET_GUARDRAIL, &err),
     }
 }

@@ -67,6 +67,9 @@ pub struct ScanOptions {
     pub progress: bool,
     /// `--trace-calls FILE`: record every AWS operation the scan makes.
     pub trace_calls: Option<std::path::PathBuf>,
+    /// `--claude-settings`: already read and redacted; the scan adds the models and the
+    /// guardrail they name, and the snapshot carries them.
+    pub claude_settings: Option<crate::snapshot::ClaudeSettings>,
 }
 
 /// Retry and timeout bounds, so that nothing hangs and persistent throttling ends.
@@ -353,11 +356,25 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         iam_permits: Semaphore::new(PER_ITEM_CONCURRENCY),
         home_region: first_region.clone(),
     };
-    let models = models_to_check(profile);
-    let configured = [
+    let needs = options
+        .claude_settings
+        .as_ref()
+        .map(crate::claude_settings::scan_needs)
+        .unwrap_or_default();
+    let mut models = models_to_check(profile);
+    models.extend(
+        needs
+            .models
+            .iter()
+            .map(|id| foundation_model_id(id))
+            .filter(|id| id.contains('.'))
+            .map(str::to_string),
+    );
+    let mut configured = vec![
         profile.rollout.primary_model.clone(),
         profile.rollout.fast_model.clone(),
     ];
+    configured.extend(needs.models.iter().cloned());
 
     let principals = &profile.access.developer_principals;
 
@@ -375,8 +392,40 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
             .iter()
             .map(|region| collect_region(&scan, region, &models, &configured, principals)),
     );
-    let (identity, api_keys, regions) = tokio::join!(identity, api_keys, regions);
+    // Only guardrails the settings name, and only in a region being scanned.
+    let guardrails = futures::future::join_all(
+        needs
+            .guardrails
+            .iter()
+            .filter(|(region, _, _)| options.regions.contains(region))
+            .map(|(region, identifier, version)| {
+                let scan = &scan;
+                async move {
+                    crate::snapshot::GuardrailRead {
+                        region: region.clone(),
+                        identifier: identifier.clone(),
+                        version: version.clone(),
+                        guardrail: bedrock::guardrail(
+                            &scan.bedrock(region),
+                            identifier,
+                            version.as_deref(),
+                        )
+                        .await,
+                    }
+                }
+            }),
+    );
+    let (identity, api_keys, regions, guardrails) =
+        tokio::join!(identity, api_keys, regions, guardrails);
     scan.progress.finish();
+    let claude_settings =
+        options
+            .claude_settings
+            .clone()
+            .map(|settings| crate::snapshot::ClaudeSettings {
+                guardrails,
+                ..settings
+            });
 
     if let (Some(path), Some(sink)) = (&options.trace_calls, &scan.trace) {
         crate::output_file::write_file("--trace-calls", path, sink.to_json_lines().as_bytes())?;
@@ -389,6 +438,7 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         identity,
         regions,
         bedrock_api_keys: Some(api_keys),
+        claude_settings,
     })
 }
 

@@ -29,6 +29,10 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "system-defined and application inference profiles",
     },
     Operation {
+        action: "bedrock:GetGuardrail",
+        purpose: "guardrails named in the Claude Code settings (--claude-settings)",
+    },
+    Operation {
         action: "bedrock:GetModelInvocationLoggingConfiguration",
         purpose: "whether model invocations are logged, and where",
     },

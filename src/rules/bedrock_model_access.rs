@@ -39,7 +39,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     })
 }
 
-fn judge(snapshot: &RegionSnapshot, region: &str, model_id: &str, configured: &str) -> Judgement {
+pub(super) fn judge(
+    snapshot: &RegionSnapshot,
+    region: &str,
+    model_id: &str,
+    configured: &str,
+) -> Judgement {
     let mut judgement = Judgement::new();
     match snapshot.model_availability.get(model_id) {
         None => judgement.missing(

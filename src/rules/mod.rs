@@ -15,6 +15,8 @@ mod bedrock_inference_profiles;
 mod bedrock_model_access;
 mod bedrock_quotas;
 mod bedrock_runtime_vpc_endpoint;
+mod claude_code_secrets;
+mod claude_code_settings;
 mod cloudtrail_enabled;
 mod developer_invoke_permissions;
 mod kms_keys_configured;
@@ -53,6 +55,8 @@ pub static REGISTRY: &[Rule] = &[
     rule!("log-retention-set", log_retention_set),
     rule!("kms-keys-configured", kms_keys_configured),
     rule!("no-zdr-assumption", no_zdr_assumption),
+    rule!("claude-code-settings", claude_code_settings),
+    rule!("claude-code-secrets", claude_code_secrets),
 ];
 
 /// A rule's metadata, from `rules/<id>.toml`.

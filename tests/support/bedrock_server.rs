@@ -35,6 +35,7 @@ pub enum BedrockOp {
     ListInferenceProfiles,
     GetInferenceProfile,
     GetModelInvocationLoggingConfiguration,
+    GetGuardrail,
 }
 
 impl BedrockOp {
@@ -47,6 +48,7 @@ impl BedrockOp {
             BedrockOp::GetModelInvocationLoggingConfiguration => {
                 "GetModelInvocationLoggingConfiguration"
             }
+            BedrockOp::GetGuardrail => "GetGuardrail",
         }
     }
 }
@@ -207,6 +209,48 @@ pub struct BedrockRegion {
     pub logging: Option<Value>,
     /// Service Quotas for service code `bedrock` in this region.
     pub quotas: Vec<super::account_server::SeedQuota>,
+    /// Guardrails GetGuardrail answers for; any other id answers ResourceNotFound.
+    pub guardrails: Vec<SeedGuardrail>,
+}
+
+/// One guardrail version (`DRAFT` is the working draft).
+#[derive(Debug, Clone)]
+pub struct SeedGuardrail {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    /// CREATING, UPDATING, VERSIONING, READY, FAILED, DELETING.
+    pub status: String,
+}
+
+impl SeedGuardrail {
+    pub fn ready(id: &str, version: &str) -> SeedGuardrail {
+        SeedGuardrail {
+            id: id.into(),
+            name: format!("{id}-name"),
+            version: version.into(),
+            status: "READY".into(),
+        }
+    }
+
+    fn arn(&self, region: &str) -> String {
+        format!("arn:aws:bedrock:{region}:{ACCOUNT}:guardrail/{}", self.id)
+    }
+
+    /// GetGuardrail's body with every field the SDK's deserializer requires.
+    fn to_json(&self, region: &str) -> Value {
+        json!({
+            "name": self.name,
+            "guardrailId": self.id,
+            "guardrailArn": self.arn(region),
+            "version": self.version,
+            "status": self.status,
+            "createdAt": "2026-01-05T10:00:00Z",
+            "updatedAt": "2026-01-06T10:00:00Z",
+            "blockedInputMessaging": "Sorry, the model cannot answer this question.",
+            "blockedOutputsMessaging": "Sorry, the model cannot answer this question.",
+        })
+    }
 }
 
 impl BedrockRegion {
@@ -240,6 +284,7 @@ impl BedrockRegion {
             profiles,
             logging: None,
             quotas: super::account_server::SeedQuota::claude_ready(),
+            guardrails: Vec::new(),
         }
     }
 
@@ -573,6 +618,9 @@ fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
         ["logging", "modelinvocations"] => {
             Some((BedrockOp::GetModelInvocationLoggingConfiguration, None))
         }
+        ["guardrails", id] if !id.is_empty() => {
+            Some((BedrockOp::GetGuardrail, Some(percent_decode(id))))
+        }
         _ => None,
     }
 }
@@ -674,6 +722,25 @@ fn answer(
             Some(config) => ok(json!({ "loggingConfig": config })),
             None => ok(json!({})),
         },
+        BedrockOp::GetGuardrail => {
+            // By id or ARN; without guardrailVersion the working draft is read.
+            let wanted = label.unwrap_or_default();
+            let version = params
+                .get("guardrailVersion")
+                .map_or("DRAFT", String::as_str);
+            match state
+                .guardrails
+                .iter()
+                .find(|g| (g.id == wanted || g.arn(region) == wanted) && g.version == version)
+            {
+                Some(guardrail) => ok(guardrail.to_json(region)),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    "ResourceNotFoundException",
+                    &format!("Guardrail {wanted} version {version} was not found."),
+                ),
+            }
+        }
     }
 }
 

@@ -1,0 +1,694 @@
+//! `claude-code-settings`: the Claude Code configuration IT pushes (the `--claude-settings`
+//! files, merged in Claude Code's precedence) points at what the account offers: Bedrock is on,
+//! `AWS_REGION` is a scanned region, every pinned model is an ACTIVE inference profile there
+//! whose model passes `bedrock-model-access`, the fast model is pinned (and not through the
+//! deprecated `ANTHROPIC_SMALL_FAST_MODEL`), a custom base URL is HTTPS and the region's
+//! bedrock-runtime endpoint, auth is skipped only behind a gateway, and a guardrail named in
+//! the headers exists.
+//!
+//! One finding per setting judged; each names the file and JSON path that decided it. A region
+//! that was not scanned is `error`, never `pass`.
+
+use crate::claude_settings::{guardrail_from_headers, is_redaction_marker, Merged, Setting};
+use crate::finding::{Evidence, Finding, Status};
+use crate::model_ids::{find_profile, foundation_model_id, is_inference_profile_id, strip_arn};
+use crate::rules::{collect_error_evidence, RuleContext, WithEvidence};
+use crate::snapshot::{ClaudeSettings, Collected, ErrorKind, RegionSnapshot};
+use crate::untrusted_text::visible;
+
+use super::claude_code_secrets::{not_applicable, SOURCE};
+
+const PROFILES: &str = "bedrock:ListInferenceProfiles";
+const ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
+const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
+const HAIKU: &str = "ANTHROPIC_DEFAULT_HAIKU_MODEL";
+const SMALL_FAST: &str = "ANTHROPIC_SMALL_FAST_MODEL";
+const SMALL_FAST_REGION: &str = "ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION";
+const BASE_URL: &str = "ANTHROPIC_BEDROCK_BASE_URL";
+const SKIP_AUTH: &str = "CLAUDE_CODE_SKIP_BEDROCK_AUTH";
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let settings = match &ctx.snapshot.claude_settings {
+        Some(settings) if !settings.files.is_empty() => settings,
+        _ => return vec![not_applicable(ctx)],
+    };
+    let judge = Judge {
+        ctx,
+        settings,
+        merged: Merged::new(settings),
+    };
+    let mut findings = vec![judge.use_bedrock(), judge.aws_region()];
+    for name in crate::claude_settings::MODEL_VARIABLES {
+        if let Some(setting) = judge.set(name) {
+            findings.push(judge.model(name, &setting));
+        }
+    }
+    findings.extend(judge.fast_model_pinned());
+    findings.extend(judge.deprecated_small_fast());
+    findings.extend(judge.small_fast_region());
+    findings.extend(judge.base_url());
+    findings.extend(judge.skip_auth());
+    findings.extend(judge.guardrail());
+    findings
+}
+
+/// Where a region setting points.
+enum RegionState<'a> {
+    NotSet,
+    NotARegion(String),
+    NotScanned(String),
+    Scanned(&'a RegionSnapshot),
+}
+
+struct Judge<'a> {
+    ctx: &'a RuleContext<'a>,
+    settings: &'a ClaudeSettings,
+    merged: Merged<'a>,
+}
+
+impl<'a> Judge<'a> {
+    /// A variable with a non-empty value.
+    fn set(&self, name: &str) -> Option<Setting<'a>> {
+        self.merged
+            .env(name)
+            .filter(|s| s.text().is_none_or(|t| !t.trim().is_empty()))
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.set(name).and_then(|s| s.text())
+    }
+
+    fn truthy(&self, name: &str) -> bool {
+        self.text(name)
+            .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true"))
+    }
+
+    /// The finding's resource: the deciding file and path, or the path alone when no file
+    /// sets it.
+    fn resource(&self, name: &str, setting: Option<&Setting>) -> String {
+        setting.map_or_else(|| format!("claude-settings#env.{name}"), Setting::location)
+    }
+
+    fn files_list(&self) -> String {
+        self.settings
+            .files
+            .iter()
+            .map(|f| format!("{} ({})", f.path, f.kind.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn evidence(&self, name: &str, setting: Option<&Setting>) -> Evidence {
+        let evidence = Evidence::new(SOURCE, None).with("variable", name);
+        match setting {
+            Some(s) => evidence
+                .with("file", &s.file.path)
+                .with("kind", s.file.kind)
+                .with("json_path", &s.json_path)
+                .with("value", s.value),
+            None => evidence.with("value", serde_json::Value::Null).with(
+                "files",
+                self.settings
+                    .files
+                    .iter()
+                    .map(|f| format!("{} ({})", f.path, f.kind.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    }
+
+    fn finding(
+        &self,
+        status: Status,
+        region: &str,
+        name: &str,
+        setting: Option<&Setting>,
+        message: String,
+    ) -> Finding {
+        self.ctx
+            .finding(status, region, self.resource(name, setting), message)
+            .with_evidence(self.evidence(name, setting))
+    }
+
+    fn shown(setting: &Setting) -> String {
+        setting.text().map_or_else(
+            || setting.value.to_string(),
+            |t| format!("{:?}", visible(&t)),
+        )
+    }
+
+    fn use_bedrock(&self) -> Finding {
+        let name = "CLAUDE_CODE_USE_BEDROCK";
+        let setting = self.merged.env(name);
+        let other_keys = crate::claude_settings::BEDROCK_KEYS
+            .iter()
+            .filter_map(|key| self.merged.key(key).map(|s| (*key, s.location())))
+            .collect::<std::collections::BTreeMap<_, _>>();
+        let (status, message) = match &setting {
+            None => (
+                Status::Fail,
+                format!(
+                    "{name} is not set in any settings file given ({}): Claude Code will call the Anthropic API, not Amazon Bedrock.",
+                    self.files_list()
+                ),
+            ),
+            Some(s) if self.truthy(name) => (
+                Status::Pass,
+                format!("{name} = {} in {}: Claude Code uses Amazon Bedrock.", Self::shown(s), s.location()),
+            ),
+            Some(s) => (
+                Status::Fail,
+                format!(
+                    "{name} = {} in {}: Claude Code uses Bedrock only when it is 1 or true.",
+                    Self::shown(s),
+                    s.location()
+                ),
+            ),
+        };
+        self.finding(status, "global", name, setting.as_ref(), message)
+            .with_evidence(Evidence::new(SOURCE, None).with("bedrock_keys_set", other_keys))
+    }
+
+    fn region_state(&self, name: &str) -> RegionState<'a> {
+        let Some(region) = self.text(name) else {
+            return RegionState::NotSet;
+        };
+        if !crate::profile::is_region_name(&region) {
+            return RegionState::NotARegion(region);
+        }
+        match self.ctx.snapshot.region(&region) {
+            Some(snapshot) => RegionState::Scanned(snapshot),
+            None => RegionState::NotScanned(region),
+        }
+    }
+
+    fn scanned_regions(&self) -> String {
+        let regions: Vec<&str> = self
+            .ctx
+            .snapshot
+            .regions
+            .iter()
+            .map(|r| r.region.as_str())
+            .collect();
+        if regions.is_empty() {
+            "none".into()
+        } else {
+            regions.join(", ")
+        }
+    }
+
+    /// A region setting's finding: pass when scanned, `error` when not scanned.
+    fn region_finding(&self, name: &str, purpose: &str) -> Finding {
+        let setting = self.merged.env(name);
+        let (status, region, message) = match self.region_state(name) {
+            RegionState::NotSet => (
+                Status::Fail,
+                "global".to_string(),
+                format!(
+                    "{name} is not set in any settings file given ({}): Claude Code on Bedrock needs it and may not read the region from ~/.aws.",
+                    self.files_list()
+                ),
+            ),
+            RegionState::NotARegion(value) => (
+                Status::Fail,
+                "global".to_string(),
+                format!("{name} = {:?} is not an AWS region name.", visible(&value)),
+            ),
+            RegionState::NotScanned(value) => (
+                Status::Error,
+                "global".to_string(),
+                format!(
+                    "Region not scanned: {name} = {value} ({purpose}), but the scan covered {}. Scan it (--region {value}) to judge the settings there.",
+                    self.scanned_regions()
+                ),
+            ),
+            RegionState::Scanned(snapshot) => (
+                Status::Pass,
+                "global".to_string(),
+                format!(
+                    "{name} = {} ({purpose}) is a scanned region.",
+                    snapshot.region
+                ),
+            ),
+        };
+        let mut finding = self.finding(status, &region, name, setting.as_ref(), message);
+        if let RegionState::NotScanned(value) = self.region_state(name) {
+            finding.remediation = format!(
+                "Scan the region the settings name: bedrock-audit scan --region {value} --claude-settings …"
+            );
+        }
+        finding
+    }
+
+    fn aws_region(&self) -> Finding {
+        self.region_finding("AWS_REGION", "the region Claude Code sends requests to")
+    }
+
+    fn small_fast_region(&self) -> Option<Finding> {
+        self.set(SMALL_FAST_REGION)?;
+        Some(self.region_finding(SMALL_FAST_REGION, "the region of the fast model"))
+    }
+
+    /// The region a model variable is served from, and the variable that says so: the fast
+    /// model's own region when `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION` is set.
+    fn region_for_model(&self, name: &str) -> (&'static str, RegionState<'a>) {
+        if name == HAIKU && self.set(SMALL_FAST_REGION).is_some() {
+            (SMALL_FAST_REGION, self.region_state(SMALL_FAST_REGION))
+        } else {
+            ("AWS_REGION", self.region_state("AWS_REGION"))
+        }
+    }
+
+    fn model(&self, name: &str, setting: &Setting) -> Finding {
+        let Some(id) = setting.text().map(|t| t.trim().to_string()) else {
+            return self.finding(
+                Status::Fail,
+                "global",
+                name,
+                Some(setting),
+                format!("{name} in {} is not a string.", setting.location()),
+            );
+        };
+        if is_redaction_marker(&id) {
+            return self.finding(
+                Status::Fail,
+                "global",
+                name,
+                Some(setting),
+                format!(
+                    "{name} in {} held a credential and was redacted, so it names no model (see claude-code-secrets).",
+                    setting.location()
+                ),
+            );
+        }
+        let (region_variable, state) = self.region_for_model(name);
+        let snapshot = match state {
+            RegionState::Scanned(snapshot) => snapshot,
+            RegionState::NotSet | RegionState::NotARegion(_) => {
+                return self.finding(
+                    Status::Error,
+                    "global",
+                    name,
+                    Some(setting),
+                    format!(
+                        "Cannot judge {name} = {:?}: {region_variable} does not name a region, so where the model must be served is unknown.",
+                        visible(&id)
+                    ),
+                )
+            }
+            RegionState::NotScanned(region) => {
+                let mut finding = self
+                    .finding(
+                        Status::Error,
+                        &region,
+                        name,
+                        Some(setting),
+                        format!(
+                            "Cannot judge {name} = {:?}: region not scanned ({region_variable} = {region}; the scan covered {}).",
+                            visible(&id),
+                            self.scanned_regions()
+                        ),
+                    )
+                    .with_evidence(
+                        Evidence::new("snapshot", Some(&region))
+                            .with(region_variable, &region)
+                            .with("scanned", false),
+                    );
+                finding.remediation = format!(
+                    "Scan the region the settings name: bedrock-audit scan --region {region} --claude-settings …"
+                );
+                return finding;
+            }
+        };
+        let region = snapshot.region.as_str();
+        let mut judgement =
+            super::bedrock_model_access::judge(snapshot, region, foundation_model_id(&id), &id);
+        judgement.evidence(self.evidence(name, Some(setting)).with(
+            "matches_rollout_profile",
+            id == self.ctx.profile.rollout.primary_model
+                || id == self.ctx.profile.rollout.fast_model,
+        ));
+        if !is_inference_profile_id(&id) {
+            judgement.problem(format!(
+                "{id} is a bare foundation-model id, which Bedrock rejects for on-demand Claude: use an inference-profile id or ARN"
+            ));
+        } else {
+            match snapshot.inference_profiles.as_result() {
+                Err(error) => {
+                    judgement.unreadable(format!("the inference profiles of {region}"), error)
+                }
+                Ok(profiles) => match find_profile(profiles, &id) {
+                    None => {
+                        judgement.evidence(
+                            Evidence::new(PROFILES, Some(region))
+                                .with("inferenceProfileId", strip_arn(&id))
+                                .with("found", false),
+                        );
+                        judgement.problem(format!(
+                            "{PROFILES} in {region} lists no inference profile {}",
+                            strip_arn(&id)
+                        ));
+                    }
+                    Some(profile) => {
+                        judgement.evidence(
+                            Evidence::new(PROFILES, Some(region))
+                                .with("inferenceProfileId", &profile.id)
+                                .with("inferenceProfileArn", &profile.arn)
+                                .with("status", &profile.status),
+                        );
+                        if !profile.status.eq_ignore_ascii_case("ACTIVE") {
+                            judgement.problem(format!(
+                                "inference profile {} is {}, not ACTIVE",
+                                profile.id, profile.status
+                            ));
+                        }
+                    }
+                },
+            }
+        }
+        let subject = format!(
+            "{name} = {:?} in {} will not work in {region}",
+            visible(&id),
+            setting.location()
+        );
+        let pass = format!(
+            "{name} = {id} in {} is an ACTIVE inference profile in {region} and its model passes bedrock-model-access there{}.",
+            setting.location(),
+            if name == HAIKU { "; the fast model is pinned" } else { "" }
+        );
+        judgement.finding(self.ctx, region, &setting.location(), &subject, pass)
+    }
+
+    /// Only when it is not pinned: a pinned fast model is judged by its own model finding.
+    fn fast_model_pinned(&self) -> Option<Finding> {
+        match self.set(HAIKU) {
+            Some(_) => None,
+            None => {
+                let via_deprecated = if self.set(SMALL_FAST).is_some() {
+                    format!(" ({SMALL_FAST} is set, but it is deprecated)")
+                } else {
+                    String::new()
+                };
+                Some(self.finding(
+                    Status::Fail,
+                    "global",
+                    HAIKU,
+                    None,
+                    format!(
+                        "The fast model is not pinned: {HAIKU} is not set in any settings file given{via_deprecated}, so Claude Code picks its default, which on Bedrock may be an older Haiku or one without access."
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn deprecated_small_fast(&self) -> Option<Finding> {
+        let setting = self.set(SMALL_FAST)?;
+        let mut finding = self.finding(
+            Status::Fail,
+            "global",
+            SMALL_FAST,
+            Some(&setting),
+            format!(
+                "{SMALL_FAST} = {} in {} is deprecated: replace it with {HAIKU} (same value).",
+                Self::shown(&setting),
+                setting.location()
+            ),
+        );
+        finding.remediation = format!("In {}, rename {SMALL_FAST} to {HAIKU}.", setting.file.path);
+        Some(finding)
+    }
+
+    fn base_url(&self) -> Option<Finding> {
+        let setting = self.set(BASE_URL)?;
+        let url = setting.text().unwrap_or_default();
+        let fail = |message: String| {
+            Some(self.finding(Status::Fail, "global", BASE_URL, Some(&setting), message))
+        };
+        let Some(host) = https_host(&url) else {
+            return fail(format!(
+                "{BASE_URL} = {:?} in {} is not an HTTPS URL: requests and credentials would travel unencrypted or nowhere.",
+                visible(&url),
+                setting.location()
+            ));
+        };
+        if self.truthy(SKIP_AUTH) {
+            return Some(self.finding(
+                Status::Pass,
+                "global",
+                BASE_URL,
+                Some(&setting),
+                format!(
+                    "{BASE_URL} = {url} is HTTPS and, with {SKIP_AUTH} set, names a gateway that signs requests itself."
+                ),
+            ));
+        }
+        let snapshot = match self.region_state("AWS_REGION") {
+            RegionState::Scanned(snapshot) => snapshot,
+            _ => {
+                return Some(self.finding(
+                    Status::Error,
+                    "global",
+                    BASE_URL,
+                    Some(&setting),
+                    format!(
+                        "Cannot judge {BASE_URL} = {url}: AWS_REGION does not name a scanned region, so whether a bedrock-runtime endpoint exists there is unknown."
+                    ),
+                ))
+            }
+        };
+        let region = snapshot.region.as_str();
+        let endpoints = match snapshot.vpc_endpoints.as_result() {
+            Ok(endpoints) => endpoints,
+            Err(error) => {
+                return Some(
+                    self.ctx
+                        .unreadable(
+                            region,
+                            setting.location(),
+                            &format!("the bedrock-runtime endpoints of {region}"),
+                            error,
+                        )
+                        .with_evidence(self.evidence(BASE_URL, Some(&setting))),
+                )
+            }
+        };
+        let service = format!("com.amazonaws.{region}.bedrock-runtime");
+        let interface: Vec<_> = endpoints
+            .iter()
+            .filter(|e| {
+                e.service_name == service && e.endpoint_type.eq_ignore_ascii_case("Interface")
+            })
+            .collect();
+        let regional = format!("bedrock-runtime.{region}.amazonaws.com");
+        let vpce_suffix = format!(".bedrock-runtime.{region}.vpce.amazonaws.com");
+        let matches = interface.iter().any(|e| {
+            (host == regional && e.private_dns_enabled)
+                || (host.starts_with(&format!("{}-", e.endpoint_id))
+                    && host.ends_with(&vpce_suffix))
+        });
+        let endpoint_evidence = Evidence::new(ENDPOINTS, Some(region))
+            .with("service_name", &service)
+            .with(
+                "interface_endpoints",
+                interface
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} (private DNS {})",
+                            e.endpoint_id,
+                            if e.private_dns_enabled { "on" } else { "off" }
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .with("url_host", &host);
+        let (status, message) = if interface.is_empty() {
+            (
+                Status::Pass,
+                format!("{BASE_URL} = {url} is HTTPS; {region} has no bedrock-runtime interface endpoint it would have to name."),
+            )
+        } else if matches {
+            (
+                Status::Pass,
+                format!("{BASE_URL} = {url} is HTTPS and names the bedrock-runtime interface endpoint of {region}."),
+            )
+        } else {
+            (
+                Status::Fail,
+                format!(
+                    "{BASE_URL} = {url} in {} does not name the bedrock-runtime interface endpoint of {region}: use the endpoint's DNS name (vpce-…{vpce_suffix}) or, with private DNS on, https://{regional}.",
+                    setting.location()
+                ),
+            )
+        };
+        Some(
+            self.finding(status, region, BASE_URL, Some(&setting), message)
+                .with_evidence(endpoint_evidence),
+        )
+    }
+
+    fn skip_auth(&self) -> Option<Finding> {
+        let setting = self.set(SKIP_AUTH)?;
+        if !self.truthy(SKIP_AUTH) {
+            return None;
+        }
+        Some(match self.set(BASE_URL) {
+            Some(base) => self.finding(
+                Status::Pass,
+                "global",
+                SKIP_AUTH,
+                Some(&setting),
+                format!(
+                    "{SKIP_AUTH} is set together with {BASE_URL} ({}): a gateway signs the requests.",
+                    base.location()
+                ),
+            ),
+            None => self.finding(
+                Status::Fail,
+                "global",
+                SKIP_AUTH,
+                Some(&setting),
+                format!(
+                    "{SKIP_AUTH} is set in {} without {BASE_URL}: Claude Code would send unsigned requests straight to Bedrock, which rejects them. Set it only behind a gateway that signs requests.",
+                    setting.location()
+                ),
+            ),
+        })
+    }
+
+    fn guardrail(&self) -> Option<Finding> {
+        let name = "ANTHROPIC_CUSTOM_HEADERS";
+        let setting = self.set(name)?;
+        let (identifier, version) = guardrail_from_headers(&setting.text()?)?;
+        let region = match self.region_state("AWS_REGION") {
+            RegionState::Scanned(snapshot) => snapshot.region.clone(),
+            _ => {
+                return Some(self.finding(
+                    Status::Error,
+                    "global",
+                    name,
+                    Some(&setting),
+                    format!(
+                        "Cannot judge guardrail {identifier}: AWS_REGION does not name a scanned region."
+                    ),
+                ))
+            }
+        };
+        let subject = format!(
+            "guardrail {identifier} version {}",
+            version.as_deref().unwrap_or("DRAFT")
+        );
+        let read = self
+            .settings
+            .guardrails
+            .iter()
+            .find(|g| g.region == region && g.identifier == identifier && g.version == version);
+        let mut evidence = self
+            .evidence(name, Some(&setting))
+            .with("guardrailIdentifier", &identifier)
+            .with("guardrailVersion", &version);
+        let finding = match read.map(|g| &g.guardrail) {
+            None => {
+                evidence = evidence.with("collected", false);
+                self.ctx.finding(
+                    Status::Error,
+                    &region,
+                    setting.location(),
+                    format!(
+                        "Cannot judge {subject}: {GET_GUARDRAIL} was not called for it in {region}; scan with these settings (--claude-settings) to read it."
+                    ),
+                )
+            }
+            Some(Collected::Failed { error }) if error.kind == ErrorKind::NotFound => {
+                self.ctx.finding(
+                    Status::Fail,
+                    &region,
+                    setting.location(),
+                    format!(
+                        "The {subject} named in {} does not exist in {region} ({GET_GUARDRAIL}: {}): Bedrock rejects every request that names it.",
+                        setting.location(),
+                        error.code
+                    ),
+                )
+                .with_evidence(collect_error_evidence(&region, error))
+            }
+            Some(Collected::Failed { error }) => {
+                self.ctx
+                    .unreadable(&region, setting.location(), &subject, error)
+            }
+            Some(Collected::Ok { data }) => {
+                evidence = evidence
+                    .with("guardrailArn", &data.guardrail_arn)
+                    .with("name", &data.name)
+                    .with("version", &data.version)
+                    .with("status", &data.status);
+                let status = if data.status.eq_ignore_ascii_case("READY") {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                };
+                self.ctx.finding(
+                    status,
+                    &region,
+                    setting.location(),
+                    format!(
+                        "The {subject} ({}) named in {} is {} in {region}{}.",
+                        visible(&data.name),
+                        setting.location(),
+                        data.status,
+                        if status == Status::Pass { "" } else { ", not READY: requests that name it fail" }
+                    ),
+                )
+            }
+        };
+        Some(finding.with_evidence(Evidence {
+            source: GET_GUARDRAIL.into(),
+            region: Some(region),
+            values: evidence.values,
+        }))
+    }
+}
+
+/// The host of an `https://` URL (lower-cased, without port, path or user info).
+fn https_host(url: &str) -> Option<String> {
+    let rest = url.trim();
+    let scheme_end = rest.find("://")?;
+    if !rest[..scheme_end].eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let authority = rest[scheme_end + 3..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::https_host;
+
+    #[test]
+    fn reads_the_host_of_https_urls_only() {
+        assert_eq!(
+            https_host("https://bedrock-runtime.us-east-1.amazonaws.com/").as_deref(),
+            Some("bedrock-runtime.us-east-1.amazonaws.com")
+        );
+        assert_eq!(
+            https_host("HTTPS://u@Gateway.example:8443/x").as_deref(),
+            Some("gateway.example")
+        );
+        assert_eq!(
+            https_host("http://bedrock-runtime.us-east-1.amazonaws.com"),
+            None
+        );
+        assert_eq!(https_host("bedrock-runtime.us-east-1.amazonaws.com"), None);
+        assert_eq!(https_host("https://"), None);
+    }
+}

@@ -1,0 +1,546 @@
+//! `claude-code-settings` and `claude-code-secrets` on fixture settings files
+//! (fixtures/claude-settings/) judged against the ready snapshot: a correct config, each
+//! failure, a secret in each credential variable and an access-key id, merged precedence
+//! across three files, and the not-applicable case.
+
+use std::path::{Path, PathBuf};
+
+use bedrock_audit::app::parse_snapshot;
+use bedrock_audit::claude_settings::load_all;
+use bedrock_audit::engine;
+use bedrock_audit::finding::{Finding, Status};
+use bedrock_audit::profile::Profile;
+use bedrock_audit::rules;
+use bedrock_audit::snapshot::{
+    CollectError, Collected, ErrorKind, Guardrail, GuardrailRead, Snapshot,
+};
+
+const SETTINGS: &str = "claude-code-settings";
+const SECRETS: &str = "claude-code-secrets";
+const EAST: &str = "us-east-1";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn ready() -> Snapshot {
+    let path = fixture("ready.snapshot.json");
+    parse_snapshot(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+}
+
+fn profile() -> Profile {
+    let mut profile = Profile::default();
+    profile.rollout.regions = vec![EAST.to_string()];
+    profile
+}
+
+/// The ready snapshot with these settings files (`KIND=name` under fixtures/claude-settings).
+fn with_settings(files: &[&str]) -> Snapshot {
+    let arguments: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let (kind, name) = f.split_once('=').unwrap_or(("managed", f));
+            format!(
+                "{kind}={}",
+                fixture(&format!("claude-settings/{name}")).display()
+            )
+        })
+        .collect();
+    let mut snapshot = ready();
+    snapshot.claude_settings = load_all(&arguments).unwrap_or_else(|e| panic!("{e}"));
+    snapshot
+}
+
+fn run(rule_id: &str, snapshot: &Snapshot) -> Vec<Finding> {
+    let rule = rules::find(rule_id).unwrap();
+    let findings = engine::run_rule(rule, snapshot, &profile());
+    for f in &findings {
+        assert_ne!(f.resource, "rule", "rule failed internally: {}", f.message);
+    }
+    findings
+}
+
+/// The one finding whose resource ends with `suffix`.
+fn at<'a>(findings: &'a [Finding], suffix: &str) -> &'a Finding {
+    let matching: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.resource.ends_with(suffix))
+        .collect();
+    assert_eq!(
+        matching.len(),
+        1,
+        "one finding for *{suffix}: {findings:#?}"
+    );
+    matching[0]
+}
+
+fn statuses(findings: &[Finding]) -> Vec<(String, Status)> {
+    findings
+        .iter()
+        .map(|f| (f.resource.rsplit('#').next().unwrap().to_string(), f.status))
+        .collect()
+}
+
+#[test]
+fn both_rules_are_not_applicable_without_settings_and_name_the_flag() {
+    let mut snapshot = ready();
+    snapshot.claude_settings = None;
+    for rule in [SETTINGS, SECRETS] {
+        let findings = run(rule, &snapshot);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, Status::NotApplicable);
+        assert!(
+            findings[0].message.contains("--claude-settings"),
+            "{}",
+            findings[0].message
+        );
+    }
+}
+
+#[test]
+fn a_correct_config_passes_every_check_and_names_file_and_path() {
+    let snapshot = with_settings(&["correct.json"]);
+    let findings = run(SETTINGS, &snapshot);
+    for f in &findings {
+        assert_eq!(f.status, Status::Pass, "{}: {}", f.resource, f.message);
+        assert!(
+            f.resource.contains("correct.json#env."),
+            "names file and JSON path: {}",
+            f.resource
+        );
+    }
+    let checked: Vec<String> = statuses(&findings).into_iter().map(|(r, _)| r).collect();
+    assert_eq!(
+        checked,
+        [
+            "env.CLAUDE_CODE_USE_BEDROCK",
+            "env.AWS_REGION",
+            "env.ANTHROPIC_MODEL",
+            "env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
+            "env.ANTHROPIC_BEDROCK_BASE_URL",
+        ]
+    );
+    let secrets = run(SECRETS, &snapshot);
+    assert_eq!(secrets.len(), 1);
+    assert_eq!(secrets[0].status, Status::Pass);
+}
+
+#[test]
+fn bedrock_off_fails() {
+    let findings = run(SETTINGS, &with_settings(&["bedrock-off.json"]));
+    let f = at(&findings, "#env.CLAUDE_CODE_USE_BEDROCK");
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.message.contains("\"0\""), "{}", f.message);
+}
+
+#[test]
+fn a_missing_region_fails_and_the_models_cannot_be_judged() {
+    let findings = run(SETTINGS, &with_settings(&["region-missing.json"]));
+    let region = at(&findings, "claude-settings#env.AWS_REGION");
+    assert_eq!(region.status, Status::Fail);
+    assert!(
+        region.message.contains("region-missing.json"),
+        "{}",
+        region.message
+    );
+    assert_eq!(at(&findings, "#env.ANTHROPIC_MODEL").status, Status::Error);
+}
+
+#[test]
+fn a_region_that_was_not_scanned_is_an_error_never_a_pass() {
+    let findings = run(SETTINGS, &with_settings(&["region-not-scanned.json"]));
+    let region = at(&findings, "#env.AWS_REGION");
+    assert_eq!(region.status, Status::Error);
+    assert!(
+        region.message.contains("Region not scanned"),
+        "{}",
+        region.message
+    );
+    assert!(region.message.contains("eu-west-1"), "{}", region.message);
+    assert!(region.remediation.contains("--region eu-west-1"));
+    for model in ["#env.ANTHROPIC_MODEL", "#env.ANTHROPIC_DEFAULT_HAIKU_MODEL"] {
+        let f = findings
+            .iter()
+            .find(|f| f.resource.ends_with(model) && f.region == "eu-west-1")
+            .unwrap_or_else(|| panic!("{model}: {findings:#?}"));
+        assert_eq!(f.status, Status::Error, "{}", f.message);
+    }
+    assert!(!findings
+        .iter()
+        .any(|f| f.status == Status::Pass && f.region == "eu-west-1"));
+}
+
+#[test]
+fn a_model_other_than_the_profiles_is_judged_not_skipped() {
+    // Opus 4.1 is not in the ready snapshot: no profile listed, no availability collected.
+    let findings = run(SETTINGS, &with_settings(&["unknown-profile.json"]));
+    let opus = at(&findings, "#env.ANTHROPIC_DEFAULT_OPUS_MODEL");
+    assert_eq!(opus.status, Status::Fail, "{}", opus.message);
+    assert!(
+        opus.message
+            .contains("lists no inference profile us.anthropic.claude-opus-4-1"),
+        "{}",
+        opus.message
+    );
+    assert_eq!(opus.region, EAST);
+    assert!(opus
+        .evidence
+        .iter()
+        .any(|e| e.values.get("matches_rollout_profile") == Some(&serde_json::json!(false))));
+    assert_eq!(at(&findings, "#env.ANTHROPIC_MODEL").status, Status::Pass);
+}
+
+#[test]
+fn a_bare_model_id_fails() {
+    let findings = run(SETTINGS, &with_settings(&["bare-model.json"]));
+    let f = at(&findings, "#env.ANTHROPIC_MODEL");
+    assert_eq!(f.status, Status::Fail);
+    assert!(
+        f.message.contains("bare foundation-model id"),
+        "{}",
+        f.message
+    );
+    // "true" turns Bedrock on as well as "1".
+    assert_eq!(
+        at(&findings, "#env.CLAUDE_CODE_USE_BEDROCK").status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn model_access_problems_fail_the_setting() {
+    let mut snapshot = with_settings(&["correct.json"]);
+    let region = &mut snapshot.regions[0];
+    let availability = region
+        .model_availability
+        .get_mut("anthropic.claude-haiku-4-5-20251001-v1:0")
+        .unwrap();
+    if let Collected::Ok { data } = availability {
+        data.authorization_status = "NOT_AUTHORIZED".into();
+    }
+    let findings = run(SETTINGS, &snapshot);
+    let haiku: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.resource.ends_with("#env.ANTHROPIC_DEFAULT_HAIKU_MODEL") && f.region == EAST)
+        .collect();
+    assert_eq!(haiku.len(), 1);
+    assert_eq!(haiku[0].status, Status::Fail);
+    assert!(
+        haiku[0].message.contains("NOT_AUTHORIZED"),
+        "{}",
+        haiku[0].message
+    );
+}
+
+#[test]
+fn unreadable_inference_profiles_make_the_model_an_error() {
+    let mut snapshot = with_settings(&["correct.json"]);
+    snapshot.regions[0].inference_profiles = Collected::failed(CollectError {
+        operation: "bedrock:ListInferenceProfiles".into(),
+        kind: ErrorKind::AccessDenied,
+        code: "AccessDeniedException".into(),
+        message: "denied".into(),
+    });
+    let findings = run(SETTINGS, &snapshot);
+    let f = at(&findings, "#env.ANTHROPIC_MODEL");
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+}
+
+#[test]
+fn an_unpinned_fast_model_fails() {
+    let findings = run(SETTINGS, &with_settings(&["fast-not-pinned.json"]));
+    let f = at(
+        &findings,
+        "claude-settings#env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    );
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.message.contains("not pinned"), "{}", f.message);
+}
+
+#[test]
+fn the_deprecated_small_fast_model_is_reported_with_its_replacement() {
+    let findings = run(SETTINGS, &with_settings(&["deprecated-small-fast.json"]));
+    let f = at(&findings, "#env.ANTHROPIC_SMALL_FAST_MODEL");
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.message.contains("deprecated"), "{}", f.message);
+    assert!(
+        f.message.contains("ANTHROPIC_DEFAULT_HAIKU_MODEL"),
+        "{}",
+        f.message
+    );
+    let pin = at(
+        &findings,
+        "claude-settings#env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    );
+    assert_eq!(pin.status, Status::Fail);
+    assert!(pin.message.contains("deprecated"), "{}", pin.message);
+}
+
+#[test]
+fn a_fast_model_region_that_was_not_scanned_is_an_error() {
+    let findings = run(
+        SETTINGS,
+        &with_settings(&["small-fast-region-not-scanned.json"]),
+    );
+    let f = at(&findings, "#env.ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION");
+    assert_eq!(f.status, Status::Error);
+    assert!(f.message.contains("us-west-2"), "{}", f.message);
+    // The Haiku model is served from that region, so it cannot be judged either.
+    let haiku = findings
+        .iter()
+        .find(|f| {
+            f.resource.ends_with("#env.ANTHROPIC_DEFAULT_HAIKU_MODEL") && f.region == "us-west-2"
+        })
+        .expect("haiku judged in the fast-model region");
+    assert_eq!(haiku.status, Status::Error);
+}
+
+#[test]
+fn base_url_must_be_https_and_the_endpoint() {
+    let http = run(SETTINGS, &with_settings(&["base-url-http.json"]));
+    let f = at(&http, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.message.contains("not an HTTPS URL"), "{}", f.message);
+
+    let proxy = run(SETTINGS, &with_settings(&["base-url-not-endpoint.json"]));
+    let f = at(&proxy, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+    assert_eq!(f.status, Status::Fail);
+    assert!(
+        f.message
+            .contains("does not name the bedrock-runtime interface endpoint"),
+        "{}",
+        f.message
+    );
+
+    let vpce = run(SETTINGS, &with_settings(&["base-url-vpce.json"]));
+    assert_eq!(
+        at(&vpce, "#env.ANTHROPIC_BEDROCK_BASE_URL").status,
+        Status::Pass
+    );
+
+    // Without private DNS the regional name does not reach the endpoint.
+    let mut snapshot = with_settings(&["correct.json"]);
+    if let Collected::Ok { data } = &mut snapshot.regions[0].vpc_endpoints {
+        data[0].private_dns_enabled = false;
+    }
+    let findings = run(SETTINGS, &snapshot);
+    assert_eq!(
+        at(&findings, "#env.ANTHROPIC_BEDROCK_BASE_URL").status,
+        Status::Fail
+    );
+}
+
+#[test]
+fn skipping_bedrock_auth_needs_a_gateway() {
+    let alone = run(
+        SETTINGS,
+        &with_settings(&["skip-auth-without-gateway.json"]),
+    );
+    assert_eq!(
+        at(&alone, "#env.CLAUDE_CODE_SKIP_BEDROCK_AUTH").status,
+        Status::Fail
+    );
+    let gateway = run(SETTINGS, &with_settings(&["gateway.json"]));
+    assert_eq!(
+        at(&gateway, "#env.CLAUDE_CODE_SKIP_BEDROCK_AUTH").status,
+        Status::Pass
+    );
+    assert_eq!(
+        at(&gateway, "#env.ANTHROPIC_BEDROCK_BASE_URL").status,
+        Status::Pass
+    );
+}
+
+fn guardrail_read(guardrail: Collected<Guardrail>) -> GuardrailRead {
+    GuardrailRead {
+        region: EAST.into(),
+        identifier: "gr-claude".into(),
+        version: Some("1".into()),
+        guardrail,
+    }
+}
+
+fn denied(kind: ErrorKind, code: &str) -> Collected<Guardrail> {
+    Collected::failed(CollectError {
+        operation: "bedrock:GetGuardrail".into(),
+        kind,
+        code: code.into(),
+        message: "from the test".into(),
+    })
+}
+
+#[test]
+fn a_guardrail_is_judged_from_get_guardrail() {
+    let judged = |read: Option<GuardrailRead>| {
+        let mut snapshot = with_settings(&["guardrail.json"]);
+        if let Some(read) = read {
+            snapshot
+                .claude_settings
+                .as_mut()
+                .unwrap()
+                .guardrails
+                .push(read);
+        }
+        let findings = run(SETTINGS, &snapshot);
+        at(&findings, "#env.ANTHROPIC_CUSTOM_HEADERS").clone()
+    };
+    // Not read at all (e.g. settings given to evaluate only): error, not pass.
+    let f = judged(None);
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+
+    let ready = Guardrail {
+        guardrail_id: "gr-claude".into(),
+        guardrail_arn: format!("arn:aws:bedrock:{EAST}:111122223333:guardrail/gr-claude"),
+        name: "claude".into(),
+        version: "1".into(),
+        status: "READY".into(),
+    };
+    let f = judged(Some(guardrail_read(Collected::ok(ready.clone()))));
+    assert_eq!(f.status, Status::Pass, "{}", f.message);
+    assert!(f
+        .evidence
+        .iter()
+        .any(|e| e.source == "bedrock:GetGuardrail"));
+
+    let f = judged(Some(guardrail_read(Collected::ok(Guardrail {
+        status: "FAILED".into(),
+        ..ready
+    }))));
+    assert_eq!(f.status, Status::Fail);
+
+    let f = judged(Some(guardrail_read(denied(
+        ErrorKind::NotFound,
+        "ResourceNotFoundException",
+    ))));
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.message.contains("does not exist"), "{}", f.message);
+
+    let f = judged(Some(guardrail_read(denied(
+        ErrorKind::AccessDenied,
+        "AccessDeniedException",
+    ))));
+    assert_eq!(
+        f.status,
+        Status::Error,
+        "a guardrail that cannot be read is an error"
+    );
+}
+
+#[test]
+fn a_literal_secret_in_each_credential_variable_fails_and_is_redacted() {
+    for (file, variable) in [
+        ("secret-aws-secret-access-key.json", "AWS_SECRET_ACCESS_KEY"),
+        ("secret-aws-session-token.json", "AWS_SESSION_TOKEN"),
+        (
+            "secret-aws-bearer-token-bedrock.json",
+            "AWS_BEARER_TOKEN_BEDROCK",
+        ),
+        ("secret-anthropic-api-key.json", "ANTHROPIC_API_KEY"),
+    ] {
+        let snapshot = with_settings(&[file]);
+        let saved = serde_json::to_string(&snapshot).unwrap();
+        assert!(
+            !saved.contains("SECRETVALUE"),
+            "{file}: the snapshot holds the secret"
+        );
+        let findings = run(SECRETS, &snapshot);
+        let f = at(&findings, &format!("{file}#env.{variable}"));
+        assert_eq!(f.status, Status::Fail, "{file}");
+        assert!(f.message.contains(variable), "{}", f.message);
+        assert!(f.message.contains("sha256 prefix"), "{}", f.message);
+        assert!(!serde_json::to_string(&findings)
+            .unwrap()
+            .contains("SECRETVALUE"));
+    }
+}
+
+#[test]
+fn an_access_key_id_anywhere_fails() {
+    let snapshot = with_settings(&["secret-access-key-id.json"]);
+    assert!(!serde_json::to_string(&snapshot)
+        .unwrap()
+        .contains("SECRETEXAMPLE"));
+    let findings = run(SECRETS, &snapshot);
+    assert_eq!(
+        statuses(&findings),
+        [
+            ("awsCredentialExport".to_string(), Status::Fail),
+            ("env.AWS_ACCESS_KEY_ID".to_string(), Status::Fail),
+        ]
+    );
+    assert!(
+        findings[0].message.contains("access-key id"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn three_files_merge_in_claude_codes_precedence() {
+    // user < project < managed, whatever the order on the command line.
+    let snapshot = with_settings(&[
+        "managed=precedence/managed-settings.json",
+        "user=precedence/user.json",
+        "project=precedence/project.json",
+    ]);
+    let findings = run(SETTINGS, &snapshot);
+    let decided_by = |suffix: &str| {
+        let f = findings
+            .iter()
+            .find(|f| f.resource.ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix}: {findings:#?}"));
+        (f.resource.clone(), f.status)
+    };
+    let (resource, status) = decided_by("#env.CLAUDE_CODE_USE_BEDROCK");
+    assert!(resource.ends_with("precedence/managed-settings.json#env.CLAUDE_CODE_USE_BEDROCK"));
+    assert_eq!(status, Status::Pass);
+    let (resource, status) = decided_by("#env.AWS_REGION");
+    assert!(
+        resource.ends_with("precedence/project.json#env.AWS_REGION"),
+        "{resource}"
+    );
+    assert_eq!(status, Status::Pass);
+    let (resource, status) = decided_by("#env.ANTHROPIC_MODEL");
+    assert!(
+        resource.ends_with("precedence/managed-settings.json#env.ANTHROPIC_MODEL"),
+        "{resource}"
+    );
+    assert_eq!(status, Status::Pass);
+    let (resource, _) = decided_by("#env.ANTHROPIC_DEFAULT_HAIKU_MODEL");
+    assert!(resource.ends_with("precedence/project.json#env.ANTHROPIC_DEFAULT_HAIKU_MODEL"));
+    assert!(
+        findings.iter().all(|f| f.status == Status::Pass),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn invalid_json_names_file_line_and_column() {
+    let path = fixture("claude-settings/invalid.json");
+    let err = load_all(&[format!("user={}", path.display())])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid.json"), "{err}");
+    assert!(err.contains("not valid JSON at line 5, column 5"), "{err}");
+}
+
+#[test]
+fn a_file_of_unknown_kind_asks_for_kind_equals_path() {
+    let path = fixture("claude-settings/correct.json");
+    let err = load_all(&[path.display().to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("KIND=PATH"), "{err}");
+}
+
+#[test]
+fn settings_survive_a_snapshot_round_trip() {
+    let snapshot = with_settings(&["correct.json", "user=secret-anthropic-api-key.json"]);
+    let text = serde_json::to_string_pretty(&snapshot).unwrap();
+    let back = parse_snapshot(&text, Path::new("round-trip.json")).unwrap();
+    assert_eq!(back, snapshot);
+    assert_eq!(run(SETTINGS, &back), run(SETTINGS, &snapshot));
+    assert_eq!(run(SECRETS, &back), run(SECRETS, &snapshot));
+}
