@@ -92,6 +92,17 @@ impl Rule {
         &METADATA[index]
     }
 
+    /// The same rule (id and metadata) judged by another function, so the engine's safety nets
+    /// can be tested with rules that misbehave on purpose.
+    #[cfg(test)]
+    pub(crate) fn with_check(&self, check: CheckFn) -> Rule {
+        Rule {
+            id: self.id,
+            metadata_toml: self.metadata_toml,
+            check,
+        }
+    }
+
     /// SHA-256 of the embedded metadata, so evidence bundles pin the rule text they used.
     pub fn metadata_digest(&self) -> String {
         crate::digest::sha256_hex(self.metadata_toml.as_bytes())
