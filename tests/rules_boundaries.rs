@@ -547,3 +547,56 @@ fn every_unreadable_input_is_named_once_in_an_error() {
         fast.message
     );
 }
+
+// ---- kms-keys-configured: where a multi-region trail is judged, which group gets the label --
+
+const KMS: &str = "kms-keys-configured";
+const WEST: &str = "us-west-2";
+
+/// The region in which the org-audit trail, homed in `home` and visible in both target
+/// regions, gets its one finding.
+fn kms_trail_judged_in(home: &str) -> String {
+    let mut snapshot = fixture("ready.snapshot.json");
+    data_mut(&mut region_mut(&mut snapshot, EAST).trails)[0].home_region = home.into();
+    let mut west = snapshot.regions[0].clone();
+    west.region = WEST.into();
+    snapshot.regions.push(west);
+    let mut profile = east();
+    profile.rollout.regions = vec![EAST.into(), WEST.into()];
+    let findings = run(KMS, &snapshot, &profile);
+    let trail: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.resource.ends_with(":trail/org-audit"))
+        .collect();
+    assert_eq!(trail.len(), 1, "one finding per trail: {trail:#?}");
+    assert_verdict(trail[0], Status::Pass, &["Trail org-audit is encrypted"]);
+    trail[0].region.clone()
+}
+
+#[test]
+fn kms_judges_a_trail_in_its_home_region_else_in_the_first_target_region() {
+    assert_eq!(kms_trail_judged_in(EAST), EAST);
+    assert_eq!(kms_trail_judged_in(WEST), WEST);
+    assert_eq!(kms_trail_judged_in("eu-west-1"), EAST);
+}
+
+#[test]
+fn kms_labels_only_the_group_that_receives_invocation_logs() {
+    let findings = run(KMS, &fixture("ready.snapshot.json"), &east());
+    assert_verdict(
+        by_resource(&findings, "log-group:/aws/bedrock/model-invocations"),
+        Status::Pass,
+        &["Log group /aws/bedrock/model-invocations (Bedrock model-invocation logs) is encrypted with customer-managed key"],
+    );
+    let other = by_resource(&findings, "log-group:/aws/cloudtrail/org-audit");
+    assert_verdict(
+        other,
+        Status::Pass,
+        &["Log group /aws/cloudtrail/org-audit is encrypted"],
+    );
+    assert!(
+        !other.message.contains("model-invocation logs"),
+        "{}",
+        other.message
+    );
+}
