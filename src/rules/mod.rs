@@ -285,4 +285,20 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn each_metadata_digest_is_the_sha256_of_that_rules_file() {
+        for rule in REGISTRY {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("rules")
+                .join(format!("{}.toml", rule.id));
+            let text = std::fs::read(&path).expect("rule metadata file");
+            assert_eq!(
+                rule.metadata_digest(),
+                crate::digest::sha256_hex(&text),
+                "{}",
+                rule.id
+            );
+        }
+    }
 }
