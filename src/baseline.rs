@@ -131,3 +131,71 @@ pub fn compare(findings: &mut [Finding], baseline: &Baseline) -> BaselineInfo {
         fixed,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ScanInfo;
+
+    fn finding(status: Status, resource: &str) -> Finding {
+        Finding {
+            rule_id: "log-retention-set".into(),
+            status,
+            severity: crate::finding::Severity::Medium,
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            resource: resource.into(),
+            message: "observed".into(),
+            remediation: "fix".into(),
+            evidence: Vec::new(),
+            waiver: None,
+            baseline: None,
+        }
+    }
+
+    fn baseline(findings: Vec<Finding>) -> Baseline {
+        let snapshot: crate::snapshot::Snapshot =
+            serde_json::from_str(include_str!("../fixtures/demo.snapshot.json")).unwrap();
+        let scan =
+            ScanInfo::from_snapshot(&snapshot, &crate::profile::Profile::default(), "baseline");
+        Baseline {
+            path: "before.json".into(),
+            report: Report::new(scan, findings),
+        }
+    }
+
+    #[test]
+    fn compare_marks_new_fixed_and_unchanged_problems() {
+        let before = baseline(vec![
+            finding(Status::Fail, "/still-failing"),
+            finding(Status::Error, "/now-passing"),
+            finding(Status::Pass, "/now-failing"),
+            finding(Status::Fail, "/gone"),
+            finding(Status::Pass, "/gone-passing"),
+        ]);
+        let mut now = vec![
+            finding(Status::Fail, "/still-failing"),
+            finding(Status::Pass, "/now-passing"),
+            finding(Status::Fail, "/now-failing"),
+            finding(Status::Error, "/brand-new"),
+            finding(Status::Pass, "/brand-new-pass"),
+        ];
+        let info = compare(&mut now, &before);
+        let changes: Vec<Option<Change>> = now.iter().map(|f| f.baseline).collect();
+        assert_eq!(
+            changes,
+            [
+                Some(Change::Unchanged),
+                Some(Change::Fixed),
+                Some(Change::New),
+                Some(Change::New),
+                Some(Change::Unchanged),
+            ]
+        );
+        // A problem that disappeared from the scan is reported as fixed; a vanished pass is not.
+        let fixed: Vec<&str> = info.fixed.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(fixed, ["/gone"]);
+        assert_eq!(info.fixed[0].baseline, Some(Change::Fixed));
+        assert_eq!(info.path, "before.json");
+    }
+}

@@ -94,3 +94,209 @@ pub fn build_report(
     let findings = evaluate(snapshot, profile, selection);
     Report::new(ScanInfo::from_snapshot(snapshot, profile, source), findings)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine's safety nets, tested with rules that misbehave on purpose: whatever a rule
+    //! returns, no `pass` reaches the report without evidence, and a rule that returns nothing
+    //! or panics becomes an `error` finding, never silence.
+
+    use super::*;
+    use crate::finding::Evidence;
+    use crate::rules::RuleContext;
+
+    const RULE_ID: &str = "log-retention-set";
+
+    fn snapshot() -> Snapshot {
+        serde_json::from_str(include_str!("../fixtures/demo.snapshot.json"))
+            .expect("demo snapshot parses")
+    }
+
+    fn profile() -> Profile {
+        let mut profile = Profile::default();
+        profile.rollout.regions = vec!["us-east-1".into()];
+        profile
+    }
+
+    fn run_with(check: crate::rules::CheckFn) -> Vec<Finding> {
+        let rule = crate::rules::find(RULE_ID).expect("rule is registered");
+        run_rule(&rule.with_check(check), &snapshot(), &profile())
+    }
+
+    fn with_status(ctx: &RuleContext, status: Status, evidence: bool) -> Finding {
+        let mut finding = ctx.finding(
+            status,
+            "us-east-1",
+            "resource-1",
+            format!("Observed {}.", status.as_str()),
+        );
+        if evidence {
+            finding
+                .evidence
+                .push(Evidence::new("logs:DescribeLogGroups", Some("us-east-1")));
+        }
+        finding
+    }
+
+    #[test]
+    fn a_pass_without_evidence_is_demoted_to_error_and_says_why() {
+        let findings = run_with(|ctx| vec![with_status(ctx, Status::Pass, false)]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, Status::Error);
+        assert_eq!(
+            findings[0].message,
+            "Observed pass. (a pass without evidence is not accepted)"
+        );
+        assert_eq!(findings[0].resource, "resource-1");
+    }
+
+    #[test]
+    fn a_pass_with_evidence_is_kept_unchanged() {
+        let findings = run_with(|ctx| vec![with_status(ctx, Status::Pass, true)]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, Status::Pass);
+        assert_eq!(findings[0].message, "Observed pass.");
+    }
+
+    #[test]
+    fn other_verdicts_without_evidence_are_not_touched() {
+        let findings = run_with(|ctx| {
+            [Status::Fail, Status::Error, Status::NotApplicable]
+                .into_iter()
+                .map(|status| with_status(ctx, status, false))
+                .collect()
+        });
+        let seen: Vec<(Status, &str)> = findings
+            .iter()
+            .map(|f| (f.status, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Status::Fail, "Observed fail."),
+                (Status::Error, "Observed error."),
+                (Status::NotApplicable, "Observed not_applicable."),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_passes_without_evidence_are_demoted_among_several_findings() {
+        let findings = run_with(|ctx| {
+            vec![
+                with_status(ctx, Status::Pass, true),
+                with_status(ctx, Status::Pass, false),
+                with_status(ctx, Status::Fail, true),
+            ]
+        });
+        let statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
+        assert_eq!(statuses, [Status::Pass, Status::Error, Status::Fail]);
+    }
+
+    #[test]
+    fn a_rule_that_finds_nothing_is_an_error_naming_the_rule() {
+        let findings = run_with(|_| Vec::new());
+        assert_eq!(findings.len(), 1);
+        let finding = &findings[0];
+        assert_eq!(finding.status, Status::Error);
+        assert_eq!(finding.rule_id, RULE_ID);
+        assert_eq!(
+            (finding.region.as_str(), finding.resource.as_str()),
+            ("global", "rule")
+        );
+        assert_eq!(
+            finding.message,
+            "Rule log-retention-set produced no findings."
+        );
+        assert!(finding.remediation.contains("defect in bedrock-audit"));
+    }
+
+    #[test]
+    fn a_panicking_rule_is_an_error_quoting_the_panic() {
+        let findings = run_with(|_| panic!("boom in a rule"));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, Status::Error);
+        assert_eq!(
+            findings[0].message,
+            "Rule log-retention-set failed internally: boom in a rule"
+        );
+        assert!(findings[0].remediation.contains("--save-snapshot"));
+
+        let findings = run_with(|ctx| panic!("formatted {}", ctx.meta.id));
+        assert_eq!(
+            findings[0].message,
+            "Rule log-retention-set failed internally: formatted log-retention-set"
+        );
+
+        let findings = run_with(|_| std::panic::panic_any(7_u8));
+        assert_eq!(
+            findings[0].message,
+            "Rule log-retention-set failed internally: unknown panic"
+        );
+    }
+
+    #[test]
+    fn selection_runs_only_the_named_rules_minus_the_skipped_ones() {
+        let all = RuleSelection::default();
+        assert!(REGISTRY.iter().all(|rule| all.includes(rule.id)));
+        let only = RuleSelection {
+            only: vec!["cloudtrail-enabled".into(), "log-retention-set".into()],
+            skip: vec!["log-retention-set".into()],
+        };
+        let included: Vec<&str> = REGISTRY
+            .iter()
+            .map(|rule| rule.id)
+            .filter(|id| only.includes(id))
+            .collect();
+        assert_eq!(included, ["cloudtrail-enabled"]);
+        let skip = RuleSelection {
+            only: Vec::new(),
+            skip: vec!["cloudtrail-enabled".into()],
+        };
+        assert!(!skip.includes("cloudtrail-enabled"));
+        assert!(skip.includes("log-retention-set"));
+    }
+
+    #[test]
+    fn selection_rejects_an_unknown_rule_naming_the_flag() {
+        assert!(RuleSelection::default().validate().is_ok());
+        let known = RuleSelection {
+            only: vec!["log-retention-set".into()],
+            skip: vec!["cloudtrail-enabled".into()],
+        };
+        assert!(known.validate().is_ok());
+        let typo = RuleSelection {
+            only: Vec::new(),
+            skip: vec!["log-retention".into()],
+        };
+        let message = typo.validate().unwrap_err().to_string();
+        assert!(
+            message.contains("--skip log-retention: no such rule"),
+            "{message}"
+        );
+        let typo = RuleSelection {
+            only: vec!["cloudtrail".into()],
+            skip: Vec::new(),
+        };
+        let message = typo.validate().unwrap_err().to_string();
+        assert!(
+            message.contains("--only cloudtrail: no such rule"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn evaluate_keeps_registry_order_and_the_selection() {
+        let selection = RuleSelection {
+            only: vec!["log-retention-set".into(), "cloudtrail-enabled".into()],
+            skip: Vec::new(),
+        };
+        let findings = evaluate(&snapshot(), &profile(), &selection);
+        let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+        rule_ids.dedup();
+        assert_eq!(rule_ids, ["cloudtrail-enabled", "log-retention-set"]);
+        let report = build_report(&snapshot(), &profile(), &selection, "demo");
+        assert_eq!(report.findings, findings);
+        assert_eq!(report.scan.source, "demo");
+    }
+}

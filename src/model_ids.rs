@@ -263,4 +263,82 @@ mod tests {
         assert_eq!((m.family, m.version), (ClaudeFamily::Opus, Some((4, 1))));
         assert_eq!(claude_model("amazon.nova-pro-v1:0"), None);
     }
+
+    fn profile(id: &str, arn: &str, model_arns: &[&str]) -> crate::snapshot::InferenceProfile {
+        crate::snapshot::InferenceProfile {
+            id: id.into(),
+            arn: arn.into(),
+            name: id.into(),
+            status: "ACTIVE".into(),
+            profile_type: "SYSTEM_DEFINED".into(),
+            model_arns: model_arns.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_geography_prefix_needs_a_known_prefix_and_something_after_it() {
+        assert_eq!(geography_prefix("eu.anthropic.claude-x"), Some("eu"));
+        assert_eq!(geography_prefix("us."), None);
+        assert_eq!(geography_prefix("anthropic.claude-x"), None);
+        assert_eq!(geography_prefix("nowhere"), None);
+    }
+
+    #[test]
+    fn foundation_model_arns_need_a_region_and_a_model() {
+        assert_eq!(
+            foundation_model_location("arn:aws:bedrock:::foundation-model/anthropic.claude-x"),
+            None
+        );
+        assert_eq!(
+            foundation_model_location("arn:aws:bedrock:us-east-1::foundation-model/"),
+            None
+        );
+        assert_eq!(
+            foundation_model_arn("eu-west-1", "eu.anthropic.claude-x-v1:0"),
+            "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-x-v1:0"
+        );
+    }
+
+    #[test]
+    fn finds_the_profile_named_by_id_or_arn_and_its_other_destinations() {
+        let sonnet = profile(
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            &[
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            ],
+        );
+        let app = profile(
+            "a1b2c3",
+            "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3",
+            &[],
+        );
+        let profiles = [sonnet.clone(), app.clone()];
+        assert_eq!(find_profile(&profiles, &sonnet.id), Some(&sonnet));
+        assert_eq!(find_profile(&profiles, &app.arn), Some(&app));
+        assert_eq!(find_profile(&profiles, &app.id), Some(&app));
+        assert_eq!(
+            find_profile(&profiles, "us.anthropic.claude-opus-4-1"),
+            None
+        );
+        let others: Vec<(&str, &str)> = other_destinations(&sonnet, "us-east-1").collect();
+        assert_eq!(
+            others,
+            [("us-west-2", "anthropic.claude-sonnet-4-5-20250929-v1:0")]
+        );
+    }
+
+    #[test]
+    fn family_names_are_the_ones_users_read() {
+        let names: Vec<&str> = [
+            ClaudeFamily::Haiku,
+            ClaudeFamily::Sonnet,
+            ClaudeFamily::Opus,
+        ]
+        .into_iter()
+        .map(ClaudeFamily::as_str)
+        .collect();
+        assert_eq!(names, ["Haiku", "Sonnet", "Opus"]);
+    }
 }

@@ -246,4 +246,116 @@ mod tests {
             "{err}"
         );
     }
+
+    fn waiver(resource: &str, expires: &str) -> Waiver {
+        let text = format!(
+            "[[waiver]]\nrule = \"log-retention-set\"\nresource = \"{resource}\"\njustification = \"sandbox account, reviewed\"\nowner = \"sec\"\nexpires = {expires}\n"
+        );
+        entry(&text).expect("valid waiver").remove(0)
+    }
+
+    fn finding(status: Status, resource: &str) -> Finding {
+        Finding {
+            rule_id: "log-retention-set".into(),
+            status,
+            severity: crate::finding::Severity::Medium,
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            resource: resource.into(),
+            message: "observed".into(),
+            remediation: "fix".into(),
+            evidence: Vec::new(),
+            waiver: None,
+            baseline: None,
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_waiver_applies_through_its_expiry_day_and_not_after() {
+        let w = waiver("*", "2027-01-31");
+        assert!(!w.is_expired(day("2027-01-30")));
+        assert!(!w.is_expired(day("2027-01-31")));
+        assert!(w.is_expired(day("2027-02-01")));
+    }
+
+    #[test]
+    fn a_justification_needs_ten_characters_and_an_expiry_a_plain_date() {
+        let base = "[[waiver]]\nrule = \"log-retention-set\"\nresource = \"*\"\nowner = \"sec\"\n";
+        assert!(entry(&format!(
+            "{base}justification = \"0123456789\"\nexpires = 2027-01-31\n"
+        ))
+        .is_ok());
+        let err = entry(&format!(
+            "{base}justification = \"012345678\"\nexpires = 2027-01-31\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("justification is required"), "{err}");
+        for expiry in ["2027-01-31T10:00:00", "2027-01-31T10:00:00Z"] {
+            let err = entry(&format!(
+                "{base}justification = \"0123456789\"\nexpires = {expiry}\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("expires must be a date"), "{expiry}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_waiver_matches_rule_resource_pattern_region_and_account() {
+        let mut w = waiver("arn:aws:logs:*:log-group:/aws/lambda/*", "2027-01-31");
+        let lambda = finding(
+            Status::Fail,
+            "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/x",
+        );
+        assert!(w.matches(&lambda));
+        assert!(!w.matches(&finding(
+            Status::Fail,
+            "arn:aws:logs:us-east-1:111122223333:log-group:/other"
+        )));
+        let mut other_rule = lambda.clone();
+        other_rule.rule_id = "kms-keys-configured".into();
+        assert!(!w.matches(&other_rule));
+        w.region = Some("us-east-1".into());
+        assert!(w.matches(&lambda));
+        w.region = Some("eu-west-1".into());
+        assert!(!w.matches(&lambda));
+        w.region = None;
+        w.account = Some("111122223333".into());
+        assert!(w.matches(&lambda));
+        w.account = Some("999999999999".into());
+        assert!(!w.matches(&lambda));
+    }
+
+    #[test]
+    fn apply_waives_only_failures_and_errors_and_never_with_an_expired_waiver() {
+        let active = waiver("/a*", "2027-01-31");
+        let expired = waiver("/b*", "2020-01-31");
+        let unused = waiver("/none", "2027-01-31");
+        let mut findings = vec![
+            finding(Status::Fail, "/a1"),
+            finding(Status::Error, "/a2"),
+            finding(Status::Pass, "/a3"),
+            finding(Status::Fail, "/b1"),
+        ];
+        let reports = apply(&mut findings, &[active, expired, unused], day("2026-11-26"));
+        let waived: Vec<bool> = findings.iter().map(|f| f.waiver.is_some()).collect();
+        assert_eq!(waived, [true, true, false, false]);
+        let states: Vec<WaiverState> = reports.iter().map(|r| r.state).collect();
+        assert_eq!(
+            states,
+            [
+                WaiverState::Active,
+                WaiverState::Expired,
+                WaiverState::Unused
+            ]
+        );
+        assert_eq!(reports[0].matched.len(), 2);
+        assert_eq!(reports[1].matched, [findings[3].identity()]);
+        assert!(reports[2].matched.is_empty());
+    }
 }

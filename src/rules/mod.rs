@@ -102,6 +102,17 @@ impl Rule {
         &METADATA[index]
     }
 
+    /// The same rule (id and metadata) judged by another function, so the engine's safety nets
+    /// can be tested with rules that misbehave on purpose.
+    #[cfg(test)]
+    pub(crate) fn with_check(&self, check: CheckFn) -> Rule {
+        Rule {
+            id: self.id,
+            metadata_toml: self.metadata_toml,
+            check,
+        }
+    }
+
     /// SHA-256 of the embedded metadata, so evidence bundles pin the rule text they used.
     pub fn metadata_digest(&self) -> String {
         crate::digest::sha256_hex(self.metadata_toml.as_bytes())
@@ -281,6 +292,22 @@ mod tests {
                     .join(&module)
                     .exists(),
                 "{module} missing"
+            );
+        }
+    }
+
+    #[test]
+    fn each_metadata_digest_is_the_sha256_of_that_rules_file() {
+        for rule in REGISTRY {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("rules")
+                .join(format!("{}.toml", rule.id));
+            let text = std::fs::read(&path).expect("rule metadata file");
+            assert_eq!(
+                rule.metadata_digest(),
+                crate::digest::sha256_hex(&text),
+                "{}",
+                rule.id
             );
         }
     }
