@@ -10,6 +10,7 @@ use crate::finding::{Finding, Status};
 use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
 use crate::snapshot::{Snapshot, SNAPSHOT_SCHEMA_VERSION};
+use crate::untrusted_text::visible;
 use crate::{baseline, waivers};
 
 /// The example account `demo` evaluates: partly ready, so every kind of verdict shows.
@@ -54,7 +55,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Verify { dir } => {
             let verification = crate::evidence::verify(&dir)?;
-            print_stdout(&verification.render(&dir))?;
+            // The bundle is outside data: its names and messages reach the terminal escaped.
+            let text = verification.render(&dir);
+            print_stdout(&crate::untrusted_text::visible_lines(&text))?;
             Ok(if verification.reproduces() {
                 Outcome::Clean
             } else {
@@ -71,14 +74,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
-    check_region_flags(&args.regions)?;
+    let region_flags = check_region_flags(&args.regions)?;
+    crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
+    crate::collect::Limits::from_env()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let regions = if !args.regions.is_empty() {
-            args.regions.clone()
+        let regions = if !region_flags.is_empty() {
+            region_flags
         } else if loaded.regions_explicit {
             loaded.profile.rollout.regions.clone()
         } else {
@@ -118,7 +123,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             let digest = crate::evidence::write_bundle(dir, &snapshot, &recorded, &report)?;
             eprintln!(
                 "bedrock-audit: evidence bundle written to {}; record its manifest digest elsewhere: sha256 {digest}",
-                dir.display()
+                visible(&dir.display().to_string())
             );
         }
         emit(&report, &args.report)
@@ -128,11 +133,11 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
 fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
-    check_region_flags(&args.regions)?;
+    let region_flags = check_region_flags(&args.regions)?;
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
     let snapshot = parse_snapshot(&text, &args.snapshot)?;
-    let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions);
+    let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
     finish(report, &plan, &args.report)
 }
@@ -155,13 +160,23 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     finish(report, &plan, &args)
 }
 
-fn check_region_flags(regions: &[String]) -> Result<()> {
-    match regions.iter().find(|r| !profile::is_region_name(r)) {
-        Some(region) => Err(Error::Input(format!(
-            "--region {region}: not an AWS region name (expected e.g. us-east-1)"
-        ))),
-        None => Ok(()),
+/// The `--region` flags, each checked, without repeats (first occurrence kept).
+fn check_region_flags(regions: &[String]) -> Result<Vec<String>> {
+    if let Some(region) = regions.iter().find(|r| !profile::is_region_name(r)) {
+        return Err(Error::Input(format!(
+            "--region {}: not an AWS region name (expected e.g. us-east-1)",
+            crate::untrusted_text::quoted(region, crate::untrusted_text::MESSAGE_QUOTE_LIMIT)
+        )));
     }
+    let distinct = profile::distinct_regions(regions);
+    if distinct.len() > profile::MAX_REGIONS {
+        return Err(Error::Input(format!(
+            "--region: {} distinct regions named; at most {} are accepted",
+            distinct.len(),
+            profile::MAX_REGIONS
+        )));
+    }
+    Ok(distinct)
 }
 
 /// Target regions when judging a saved snapshot: `--region`, else the profile's if it names
@@ -188,25 +203,42 @@ pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
     }
     let version: VersionOnly = serde_json::from_str(text)
         .map_err(|e| Error::input_file(path, format!("not a snapshot (invalid JSON: {e})")))?;
-    match version.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
-        Some(v) => {
+    match version.schema_version.as_ref() {
+        Some(value) if value.as_u64() == Some(u64::from(SNAPSHOT_SCHEMA_VERSION)) => {}
+        Some(value) if value.as_u64().is_some() => {
             return Err(Error::input_file(
                 path,
                 format!(
-                    "snapshot schema_version {v} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
+                    "snapshot schema_version {value} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
                 ),
             ))
+        }
+        Some(value) => {
+            // 1.0, -1, "1": say what was found, not that nothing was.
+            let shown = crate::untrusted_text::quoted(
+                &value.to_string(),
+                crate::untrusted_text::MESSAGE_QUOTE_LIMIT,
+            );
+            return Err(Error::input_file(
+                path,
+                format!(
+                    "snapshot \"schema_version\" is {shown}: it must be the whole number {SNAPSHOT_SCHEMA_VERSION}"
+                ),
+            ));
         }
         None => {
             return Err(Error::input_file(
                 path,
-                "not a snapshot: no numeric \"schema_version\" field",
+                "not a snapshot: no \"schema_version\" field",
             ))
         }
     }
-    serde_json::from_str(text)
-        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
+    let snapshot: Snapshot = serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))?;
+    snapshot
+        .validate()
+        .map_err(|problem| Error::input_file(path, problem))?;
+    Ok(snapshot)
 }
 
 /// Everything the report flags ask for, read and checked before any work starts, so a typo
@@ -259,7 +291,8 @@ fn annotate(mut report: Report, plan: &ReportPlan) -> Report {
     {
         eprintln!(
             "bedrock-audit: warning: waiver expired on {} and no longer applies: {}",
-            expired.waiver.expires, expired.waiver.declared_in
+            expired.waiver.expires,
+            visible(&expired.waiver.declared_in)
         );
     }
     if let Some(baseline) = &plan.baseline {
@@ -313,6 +346,13 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             Some(path) => write_file_atomically(path, text.as_bytes())?,
             None => print_stdout(&text)?,
         }
+    }
+    if report.summary.judged_nothing() {
+        eprintln!(
+            "bedrock-audit: nothing was evaluated ({} finding(s), all not applicable): a gate that judged nothing does not pass",
+            report.summary.not_applicable
+        );
+        return Ok(Outcome::Failing);
     }
     Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
         Outcome::Failing
@@ -400,6 +440,9 @@ fn init(path: &Path, force: bool) -> Result<()> {
         ));
     }
     write_file_atomically(path, profile::INIT_TEMPLATE.as_bytes())?;
-    eprintln!("bedrock-audit: wrote {}", path.display());
+    eprintln!(
+        "bedrock-audit: wrote {}",
+        visible(&path.display().to_string())
+    );
     Ok(())
 }
