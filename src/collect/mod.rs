@@ -226,7 +226,7 @@ pub fn check_endpoint_url(url: &str) -> std::result::Result<(), &'static str> {
         return Err("the host may hold only letters, digits, '-', '_' and '.'");
     }
     if let Some(port) = port {
-        if port.parse::<u16>().map_or(true, |p| p == 0) {
+        if !port.parse::<u16>().is_ok_and(|p| p != 0) {
             return Err("the port must be a number from 1 to 65535");
         }
     }
