@@ -14,6 +14,7 @@ use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
 use crate::snapshot::Snapshot;
 pub use crate::snapshot_file::parse_snapshot;
+use crate::untrusted_text::visible;
 use crate::{baseline, waivers};
 
 /// The example account `demo` evaluates: partly ready, so every kind of verdict shows.
@@ -58,7 +59,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Verify { dir } => {
             let verification = crate::evidence::verify(&dir)?;
-            print_stdout(&verification.render(&dir))?;
+            // The bundle is outside data: its names and messages reach the terminal escaped.
+            let text = verification.render(&dir);
+            print_stdout(&crate::untrusted_text::visible_lines(&text))?;
             Ok(if verification.reproduces() {
                 Outcome::Clean
             } else {
@@ -76,7 +79,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
-    check_region_flags(&args.regions)?;
+    let region_flags = check_region_flags(&args.regions)?;
+    crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
+    crate::collect::Limits::from_env()?;
     check_scan_outputs(&args)?;
     let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -84,8 +89,8 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
         .build()
         .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let regions = if !args.regions.is_empty() {
-            args.regions.clone()
+        let regions = if !region_flags.is_empty() {
+            region_flags
         } else if loaded.regions_explicit {
             loaded.profile.rollout.regions.clone()
         } else {
@@ -132,7 +137,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             )?;
             eprintln!(
                 "bedrock-audit: evidence bundle written to {}; record its manifest digest elsewhere: sha256 {digest}",
-                crate::untrusted_text::visible(&dir.display().to_string())
+                visible(&dir.display().to_string())
             );
         }
         emit(&report, &args.report)
@@ -142,7 +147,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
 fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
     let plan = plan(&args.report, &loaded)?;
-    check_region_flags(&args.regions)?;
+    let region_flags = check_region_flags(&args.regions)?;
     let text = std::fs::read_to_string(&args.snapshot)
         .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
     let mut snapshot = parse_snapshot(&text, &args.snapshot)?;
@@ -159,7 +164,7 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
             ..settings
         });
     }
-    let profile = profile_for_snapshot(&loaded, &snapshot, &args.regions);
+    let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
     let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
     finish(report, &plan, &args.report)
 }
@@ -221,8 +226,9 @@ fn claude_settings(
     quiet: bool,
 ) -> Result<Outcome> {
     let loaded = Profile::load(config)?;
-    let regions: Vec<String> = args.region.iter().cloned().collect();
-    check_region_flags(&regions)?;
+    let regions = check_region_flags(&args.region.iter().cloned().collect::<Vec<_>>())?;
+    crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
+    crate::collect::Limits::from_env()?;
     // Read --merge and check --output first: a typo in either must not cost a scan.
     if let Some(path) = args.output.as_deref().filter(|p| !is_stdout(p)) {
         output_file::check_file("--output", path)?;
@@ -300,13 +306,23 @@ fn claude_settings(
     Ok(Outcome::Done)
 }
 
-fn check_region_flags(regions: &[String]) -> Result<()> {
-    match regions.iter().find(|r| !profile::is_region_name(r)) {
-        Some(region) => Err(Error::Input(format!(
-            "--region {region}: not an AWS region name (expected e.g. us-east-1)"
-        ))),
-        None => Ok(()),
+/// The `--region` flags, each checked, without repeats (first occurrence kept).
+fn check_region_flags(regions: &[String]) -> Result<Vec<String>> {
+    if let Some(region) = regions.iter().find(|r| !profile::is_region_name(r)) {
+        return Err(Error::Input(format!(
+            "--region {}: not an AWS region name (expected e.g. us-east-1)",
+            crate::untrusted_text::quoted(region, crate::untrusted_text::MESSAGE_QUOTE_LIMIT)
+        )));
     }
+    let distinct = profile::distinct_regions(regions);
+    if distinct.len() > profile::MAX_REGIONS {
+        return Err(Error::Input(format!(
+            "--region: {} distinct regions named; at most {} are accepted",
+            distinct.len(),
+            profile::MAX_REGIONS
+        )));
+    }
+    Ok(distinct)
 }
 
 /// Target regions when judging a saved snapshot: `--region`, else the profile's if it names
@@ -381,7 +397,8 @@ fn annotate(mut report: Report, plan: &ReportPlan) -> Report {
     {
         eprintln!(
             "bedrock-audit: warning: waiver expired on {} and no longer applies: {}",
-            expired.waiver.expires, expired.waiver.declared_in
+            expired.waiver.expires,
+            visible(&expired.waiver.declared_in)
         );
     }
     if let Some(baseline) = &plan.baseline {
@@ -441,6 +458,13 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             Some(path) if !is_stdout(path) => output_file::write_file("-o", path, text.as_bytes())?,
             _ => print_stdout(&text)?,
         }
+    }
+    if report.summary.judged_nothing() {
+        eprintln!(
+            "bedrock-audit: nothing was evaluated ({} finding(s), all not applicable): a gate that judged nothing does not pass",
+            report.summary.not_applicable
+        );
+        return Ok(Outcome::Failing);
     }
     Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
         Outcome::Failing
@@ -515,6 +539,9 @@ fn init(path: &Path, force: bool) -> Result<()> {
         ));
     }
     output_file::write_file("init", path, profile::INIT_TEMPLATE.as_bytes())?;
-    eprintln!("bedrock-audit: wrote {}", path.display());
+    eprintln!(
+        "bedrock-audit: wrote {}",
+        visible(&path.display().to_string())
+    );
     Ok(())
 }

@@ -32,6 +32,11 @@ impl RuleSelection {
                 }
             }
         }
+        if !REGISTRY.iter().any(|rule| self.includes(rule.id)) {
+            return Err(crate::error::Error::Input(
+                "--only/--skip: this selection leaves no rule to run, so nothing would be judged (a gate that judges nothing is not a pass)".into(),
+            ));
+        }
         Ok(())
     }
 }

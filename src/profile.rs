@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
 pub const DEFAULT_FILE_NAME: &str = "bedrock-audit.toml";
 
@@ -104,13 +105,11 @@ pub struct LoadedProfile {
 impl Profile {
     /// Parses and validates profile text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Profile> {
-        let profile: Profile = toml::from_str(text).map_err(|e| {
-            Error::input_file(
-                path,
-                format!("invalid profile: {}", e.to_string().trim_end()),
-            )
+        let mut profile: Profile = toml::from_str(text).map_err(|e| {
+            Error::input_file(path, format!("invalid profile: {}", toml_message(&e)))
         })?;
         profile.validate(path)?;
+        profile.rollout.regions = distinct_regions(&profile.rollout.regions);
         crate::waivers::validate(&profile.waiver, path)?;
         Ok(profile)
     }
@@ -156,9 +155,18 @@ impl Profile {
             if !is_region_name(region) {
                 return bad(
                     "rollout.regions",
-                    format!("{region:?} is not an AWS region name (expected e.g. \"us-east-1\")"),
+                    format!(
+                        "\"{}\" is not an AWS region name (expected e.g. \"us-east-1\")",
+                        quoted(region, MESSAGE_QUOTE_LIMIT)
+                    ),
                 );
             }
+        }
+        if distinct_regions(&self.rollout.regions).len() > MAX_REGIONS {
+            return bad(
+                "rollout.regions",
+                format!("names more than {MAX_REGIONS} regions"),
+            );
         }
         for (key, model) in [
             ("rollout.primary_model", &self.rollout.primary_model),
@@ -167,7 +175,10 @@ impl Profile {
             if model.trim().is_empty() || model.chars().any(char::is_whitespace) {
                 return bad(
                     key,
-                    format!("{model:?} is not a model or inference-profile id"),
+                    format!(
+                        "\"{}\" is not a model or inference-profile id",
+                        quoted(model, MESSAGE_QUOTE_LIMIT)
+                    ),
                 );
             }
         }
@@ -227,6 +238,31 @@ pub fn is_principal_arn(arn: &str) -> bool {
                 .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
         })
         && !arn.chars().any(char::is_whitespace)
+}
+
+/// A TOML parse error as one readable message: the error's own text quotes the offending
+/// line whole (a 200 KB line would be echoed), so quoted lines are cut to a readable length.
+pub fn toml_message(err: &toml::de::Error) -> String {
+    err.to_string()
+        .trim_end()
+        .lines()
+        .map(|line| quoted(line, MESSAGE_QUOTE_LIMIT))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The most distinct regions one run may name: more than AWS has, far fewer than a runaway
+/// script could pass (each region costs a round of API calls and a set of findings).
+pub const MAX_REGIONS: usize = 64;
+
+/// `regions` without repeats, first occurrence kept (a region named twice is judged once).
+pub fn distinct_regions(regions: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    regions
+        .iter()
+        .filter(|region| seen.insert(region.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`, …
@@ -397,6 +433,29 @@ mod tests {
             .to_string();
         assert!(
             err.contains("line 2") && err.contains("min_log_retention_days"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn repeated_regions_are_judged_once_in_order() {
+        let parsed = Profile::parse(
+            "[rollout]\nregions = [\"eu-west-1\", \"us-east-1\", \"eu-west-1\"]\n",
+            Path::new("p.toml"),
+        )
+        .expect("parses");
+        assert_eq!(parsed.rollout.regions, ["eu-west-1", "us-east-1"]);
+    }
+
+    #[test]
+    fn a_toml_error_on_a_huge_line_is_quoted_short() {
+        let text = format!("[rollout]\nprimary_model = {}\n", "x".repeat(200_000));
+        let err = Profile::parse(&text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 2_000, "{} bytes", err.len());
+        assert!(
+            err.contains("line 2") && err.contains("characters in all"),
             "{err}"
         );
     }

@@ -102,6 +102,30 @@ impl Snapshot {
     pub fn region(&self, name: &str) -> Option<&RegionSnapshot> {
         self.regions.iter().find(|r| r.region == name)
     }
+
+    /// What a well-formed snapshot guarantees beyond its JSON shape: each region appears once
+    /// (rules read the first entry, so a second one, perhaps `Failed`, would be silently
+    /// ignored) under an AWS region name. The problem, in words, when it does not.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for entry in &self.regions {
+            let shown = crate::untrusted_text::quoted(
+                &entry.region,
+                crate::untrusted_text::MESSAGE_QUOTE_LIMIT,
+            );
+            if !crate::profile::is_region_name(&entry.region) {
+                return Err(format!(
+                    "invalid snapshot: regions[].region \"{shown}\" is not an AWS region name"
+                ));
+            }
+            if !seen.insert(entry.region.as_str()) {
+                return Err(format!(
+                    "invalid snapshot: region {shown} is listed more than once; a snapshot holds each region once"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,23 +14,40 @@ pub fn parse_snapshot(text: &str, path: &Path) -> Result<Snapshot> {
     }
     let version: VersionOnly = serde_json::from_str(text)
         .map_err(|e| Error::input_file(path, format!("not a snapshot (invalid JSON: {e})")))?;
-    match version.schema_version.as_ref().and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
-        Some(v) => {
+    match version.schema_version.as_ref() {
+        Some(value) if value.as_u64() == Some(u64::from(SNAPSHOT_SCHEMA_VERSION)) => {}
+        Some(value) if value.as_u64().is_some() => {
             return Err(Error::input_file(
                 path,
                 format!(
-                    "snapshot schema_version {v} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
+                    "snapshot schema_version {value} is not supported (this bedrock-audit reads version {SNAPSHOT_SCHEMA_VERSION}); re-collect it with `bedrock-audit scan --save-snapshot`"
                 ),
             ))
+        }
+        Some(value) => {
+            // 1.0, -1, "1": say what was found, not that nothing was.
+            let shown = crate::untrusted_text::quoted(
+                &value.to_string(),
+                crate::untrusted_text::MESSAGE_QUOTE_LIMIT,
+            );
+            return Err(Error::input_file(
+                path,
+                format!(
+                    "snapshot \"schema_version\" is {shown}: it must be the whole number {SNAPSHOT_SCHEMA_VERSION}"
+                ),
+            ));
         }
         None => {
             return Err(Error::input_file(
                 path,
-                "not a snapshot: no numeric \"schema_version\" field",
+                "not a snapshot: no \"schema_version\" field",
             ))
         }
     }
-    serde_json::from_str(text)
-        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))
+    let snapshot: Snapshot = serde_json::from_str(text)
+        .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))?;
+    snapshot
+        .validate()
+        .map_err(|problem| Error::input_file(path, problem))?;
+    Ok(snapshot)
 }

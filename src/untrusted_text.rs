@@ -61,6 +61,61 @@ pub fn quoted(text: &str, limit: usize) -> String {
     format!("{cut}… ({} characters in all)", text.chars().count())
 }
 
+/// [`visible`] applied line by line: the line breaks stay, everything else that could disguise
+/// text is escaped. For whole messages and documents the tool composed itself (an error
+/// message, `verify`'s report) that may quote outside text.
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_disguising(c)) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(visible).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// The most characters of one outside value shown in a table cell or a terminal line. Longer
+/// values are elided in the middle by [`elided`] (both ends of an ARN say the most).
+pub const DISPLAY_LIMIT: usize = 1_000;
+
+/// [`visible`], and at most about `limit` characters: a longer value keeps its beginning and
+/// end, with the middle replaced by `…(N characters elided)…`. Linear in the input.
+pub fn elided(text: &str, limit: usize) -> Cow<'_, str> {
+    let shown = visible(text);
+    let count = shown.chars().count();
+    if count <= limit {
+        return shown;
+    }
+    let head = limit * 2 / 3;
+    let tail = limit - head;
+    let start_of_tail = shown
+        .char_indices()
+        .nth(count - tail)
+        .map_or(shown.len(), |(index, _)| index);
+    let end_of_head = shown
+        .char_indices()
+        .nth(head)
+        .map_or(shown.len(), |(index, _)| index);
+    Cow::Owned(format!(
+        "{}…({} characters elided)…{}",
+        &shown[..end_of_head],
+        count - head - tail,
+        &shown[start_of_tail..]
+    ))
+}
+
+/// Cuts text at `limit` bytes (on a character boundary) and says how long it was: for
+/// outside text kept in a snapshot (an AWS error message), so one hostile answer cannot
+/// grow every output that quotes it.
+pub fn capped(text: &str, limit: usize) -> Cow<'_, str> {
+    if text.len() <= limit {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = limit;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}… ({} bytes in all)", &text[..cut], text.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +152,31 @@ mod tests {
         let shown = quoted(&long, 10);
         assert_eq!(shown, "xxxxxxxxxx… (5000 characters in all)");
         assert_eq!(quoted("short\u{1b}", 20), "short\\u{1b}");
+    }
+
+    #[test]
+    fn visible_lines_keeps_line_breaks_only() {
+        assert_eq!(visible_lines("a\nb"), "a\nb");
+        assert_eq!(visible_lines("a\u{1b}[2J\nb\r"), "a\\u{1b}[2J\nb\\u{d}");
+    }
+
+    #[test]
+    fn elided_keeps_both_ends_and_counts_the_middle() {
+        let long = format!("arn:{}:end", "x".repeat(10_000));
+        let shown = elided(&long, 30);
+        assert!(shown.starts_with("arn:xxxx"), "{shown}");
+        assert!(shown.ends_with("x:end"), "{shown}");
+        assert!(shown.contains("…(9978 characters elided)…"), "{shown}");
+        assert_eq!(elided("short", 30), "short");
+        // Escapes count towards the limit, so a value of newlines cannot grow past it.
+        let newlines = "\n".repeat(100_000);
+        assert!(elided(&newlines, 1000).chars().count() < 1100);
+    }
+
+    #[test]
+    fn capped_cuts_on_a_character_boundary_and_records_the_length() {
+        assert_eq!(capped("short", 10), "short");
+        assert_eq!(capped("ééééé", 3), "é… (10 bytes in all)");
+        assert_eq!(capped(&"m".repeat(5000), 4), "mmmm… (5000 bytes in all)");
     }
 }

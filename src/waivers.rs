@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};
+use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
 /// One `[[waiver]]` entry as written in the profile or a waiver file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,7 +102,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Waiver>> {
     let file: WaiverFile = toml::from_str(&text).map_err(|e| {
         Error::input_file(
             path,
-            format!("invalid waiver file: {}", e.to_string().trim_end()),
+            format!("invalid waiver file: {}", crate::profile::toml_message(&e)),
         )
     })?;
     validate(&file.waiver, path)
@@ -113,13 +114,28 @@ pub fn validate(entries: &[WaiverEntry], path: &Path) -> Result<Vec<Waiver>> {
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let declared_in = format!("{}, waiver #{} (rule {})", path.display(), index + 1, entry.rule);
+            let declared_in = format!(
+                "{}, waiver #{} (rule {})",
+                path.display(),
+                index + 1,
+                quoted(&entry.rule, MESSAGE_QUOTE_LIMIT)
+            );
             let bad = |what: String| Error::Input(format!("{declared_in}: {what}"));
             if crate::rules::find(&entry.rule).is_none() {
                 return Err(bad(format!(
-                    "rule {:?} does not exist (see `bedrock-audit rules`)",
-                    entry.rule
+                    "rule \"{}\" does not exist (see `bedrock-audit rules`)",
+                    quoted(&entry.rule, MESSAGE_QUOTE_LIMIT)
                 )));
+            }
+            if let Some(region) = &entry.region {
+                // Matched exactly against the finding's region: a pattern or a typo would
+                // silently waive nothing.
+                if !crate::profile::is_region_name(region) && region != "global" {
+                    return Err(bad(format!(
+                        "region \"{}\" is not an AWS region name (e.g. \"us-east-1\", or \"global\"); it is matched exactly, so leave it out to waive every region",
+                        quoted(region, MESSAGE_QUOTE_LIMIT)
+                    )));
+                }
             }
             if entry.resource.trim().is_empty() {
                 return Err(bad("resource must not be empty (use \"*\" to waive every resource)".into()));
@@ -357,5 +373,20 @@ mod tests {
         assert_eq!(reports[0].matched.len(), 2);
         assert_eq!(reports[1].matched, [findings[3].identity()]);
         assert!(reports[2].matched.is_empty());
+    }
+
+    #[test]
+    fn a_region_that_is_not_a_region_name_is_refused() {
+        let base = "rule = \"log-retention-set\"\nresource = \"*\"\njustification = \"sandbox account, reviewed\"\nowner = \"sec\"\nexpires = 2027-01-31\n";
+        for bad in ["*", "us-east-*", "useast1", "us-east-1\\u001b[2J"] {
+            let err = entry(&format!("[[waiver]]\n{base}region = \"{bad}\"\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("waiver #1") && err.contains("region"), "{err}");
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+        for good in ["us-east-1", "global"] {
+            entry(&format!("[[waiver]]\n{base}region = \"{good}\"\n")).expect(good);
+        }
     }
 }

@@ -591,10 +591,11 @@ fn markdown_verdict_follows_the_worst_status() {
     assert!(title(vec![fail, error, pass]).ends_with(": NOT READY"));
     // Nothing judged is not "ready".
     assert!(title(vec![]).ends_with(": INCOMPLETE"));
+    // Not applicable alone judged nothing either (issue 7: nothing evaluated is not a pass).
     assert_eq!(
         Verdict::of(&Summary::of(&[na])),
-        Verdict::Ready,
-        "not-applicable alone is ready"
+        Verdict::Incomplete,
+        "not-applicable alone is not ready"
     );
 }
 
@@ -627,7 +628,7 @@ fn markdown_tables_survive_pipes_newlines_and_markup() {
     assert!(row.contains("\\| pipe<br>second line<br>bell"));
     assert!(row.contains("&lt;/failure&gt;&lt;script&gt;"));
     assert!(
-        row.contains("bell\\u{7} esc\\u{1b}[31m"),
+        row.contains("bell\\u{7} esc\\u{1b}\\[31m"),
         "control characters made visible"
     );
     assert!(!text.contains("<script>"));

@@ -305,6 +305,9 @@ fn table_verdicts() {
     assert!(verdict(with(&[Status::Pass, Status::Error])).starts_with("Verdict: INCOMPLETE"));
     // Fail closed: nothing evaluated is not "ready".
     assert!(verdict(Vec::new()).starts_with("Verdict: INCOMPLETE — no checks were evaluated"));
+    // Every finding not applicable: nothing was judged either.
+    assert!(verdict(with(&[Status::NotApplicable]))
+        .starts_with("Verdict: INCOMPLETE — no checks were evaluated"));
 }
 
 #[test]

@@ -83,9 +83,9 @@ pub async fn availability(client: &Client, model_id: &str) -> Collected<ModelAva
                 agreement_status: agreement
                     .map_or("UNKNOWN", |a| a.status().as_str())
                     .to_string(),
-                agreement_error: agreement
-                    .and_then(|a| a.error_message())
-                    .map(str::to_string),
+                agreement_error: agreement.and_then(|a| a.error_message()).map(|m| {
+                    crate::untrusted_text::capped(m, super::error::MESSAGE_LIMIT).into_owned()
+                }),
                 authorization_status: out.authorization_status().as_str().to_string(),
                 entitlement_availability: out.entitlement_availability().as_str().to_string(),
                 region_availability: out.region_availability().as_str().to_string(),

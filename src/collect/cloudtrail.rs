@@ -71,7 +71,10 @@ async fn details(scan: &Scan, home_region: String, reference: String) -> TrailDe
         match client.get_trail_status().name(&reference).send().await {
             Ok(out) => Collected::ok(TrailStatus {
                 is_logging: out.is_logging().unwrap_or(false),
-                latest_delivery_error: non_empty(out.latest_delivery_error()),
+                // Free text from the service: capped like an error message.
+                latest_delivery_error: non_empty(out.latest_delivery_error()).map(|m| {
+                    crate::untrusted_text::capped(&m, super::error::MESSAGE_LIMIT).into_owned()
+                }),
             }),
             Err(err) => failed(GET_TRAIL_STATUS, &err),
         }

@@ -48,24 +48,80 @@ where
     CollectError {
         operation: operation.to_string(),
         kind,
-        code,
-        message: with_status(message, status),
+        code: crate::untrusted_text::capped(&code, CODE_LIMIT).into_owned(),
+        message: with_status(
+            crate::untrusted_text::capped(&message, MESSAGE_LIMIT).into_owned(),
+            status,
+        ),
     }
 }
+
+/// The longest AWS error message kept, in bytes; a longer one is cut and ends with
+/// `… (N bytes in all)`. Real messages are a sentence or two; a server that sends 100 KB must
+/// not make every report that quotes it huge and slow.
+pub const MESSAGE_LIMIT: usize = 4 * 1024;
+
+/// The longest error code kept, in bytes (real ones are short identifiers).
+pub const CODE_LIMIT: usize = 256;
 
 /// The error and its causes, one after another (`dispatch failure: io error: connection
 /// refused`), without the SDK's debug dump of the raw response.
 pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut parts = vec![err.to_string()];
+    let mut parts = vec![without_debug_dump(&err.to_string())];
     let mut source = err.source();
     while let Some(cause) = source {
-        let text = cause.to_string();
-        if parts.last() != Some(&text) {
+        let text = without_debug_dump(&cause.to_string());
+        if !text.is_empty() && parts.last() != Some(&text) {
             parts.push(text);
         }
         source = cause.source();
     }
+    parts.retain(|p| !p.is_empty());
     parts.join(": ")
+}
+
+/// Some SDK errors embed a Rust debug representation in their text (`failed to apply
+/// endpoint `x` to request `Request { body: SdkBody … }``): internal detail that can hold
+/// headers, useless to a person. The text is cut where such a dump begins.
+pub fn without_debug_dump(text: &str) -> String {
+    match debug_dump_start(text) {
+        None => text.to_string(),
+        Some(start) => {
+            let kept = text[..start].trim_end_matches(['`', ' ', ':', '(', '{', '"', '\'']);
+            kept.strip_suffix(" to request")
+                .unwrap_or(kept)
+                .trim_end()
+                .to_string()
+        }
+    }
+}
+
+/// Where a derived `Debug` of a struct starts: a capitalised name, ` { `, a field name, `: `.
+fn debug_dump_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut search_from = 0;
+    while let Some(found) = text[search_from..].find(" { ") {
+        let brace = search_from + found;
+        search_from = brace + 3;
+        // The field after the brace: `name: `.
+        let after = &text[brace + 3..];
+        let field_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if field_len == 0 || !after[field_len..].starts_with(": ") {
+            continue;
+        }
+        // The type name before it: `Name`.
+        let name_start = text[..brace]
+            .bytes()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .map_or(0, |i| i + 1);
+        if name_start < brace && bytes[name_start].is_ascii_uppercase() {
+            return Some(name_start);
+        }
+    }
+    None
 }
 
 /// A failed section, from an SDK error.
@@ -258,6 +314,101 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    /// A source error with the text the SDK gives an endpoint it cannot apply.
+    #[derive(Debug)]
+    struct EndpointApplyError;
+    impl std::fmt::Display for EndpointApplyError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("failed to apply endpoint `not a url` to request `Request { body: SdkBody { inner: Once(None), retryable: true }, uri: Uri { as_string: \"/\", parsed: H0(/) }, method: POST, extensions_02x: Extensions, extensions_1x: Extensions, headers: Headers { headers: {\"authorization\": \"secret\"} } }`")
+        }
+    }
+    impl std::error::Error for EndpointApplyError {}
+
+    fn assert_human(err: &CollectError) {
+        for text in [&err.message, &err.code] {
+            assert!(
+                !text.contains("SdkBody")
+                    && !text.contains(" { ")
+                    && !text.contains("Some(")
+                    && !text.contains("secret"),
+                "debug representation in {text:?}"
+            );
+            assert!(!text.trim().is_empty(), "empty text in {err:?}");
+        }
+    }
+
+    #[test]
+    fn every_sdk_error_variant_becomes_a_human_message() {
+        let response =
+            || HttpResponse::new(StatusCode::try_from(500).expect("valid"), SdkBody::empty());
+        let variants: Vec<SdkError<DescribeLogGroupsError, HttpResponse>> = vec![
+            SdkError::construction_failure(EndpointApplyError),
+            SdkError::timeout_error(EndpointApplyError),
+            SdkError::dispatch_failure(ConnectorError::other(Box::new(EndpointApplyError), None)),
+            SdkError::dispatch_failure(ConnectorError::io("connection refused".into())),
+            SdkError::dispatch_failure(ConnectorError::timeout("connect timed out".into())),
+            SdkError::response_error(EndpointApplyError, response()),
+            service_error("AccessDeniedException", 403),
+            SdkError::service_error(
+                DescribeLogGroupsError::generic(ErrorMetadata::builder().build()),
+                response(),
+            ),
+        ];
+        for variant in &variants {
+            let err = from_sdk(OP, variant);
+            assert_human(&err);
+        }
+        let construction = from_sdk(OP, &variants[0]);
+        assert_eq!(construction.code, "ConstructionFailure");
+        assert!(
+            construction
+                .message
+                .contains("failed to apply endpoint `not a url`"),
+            "{}",
+            construction.message
+        );
+    }
+
+    #[test]
+    fn a_huge_message_is_capped_with_its_length() {
+        let meta = ErrorMetadata::builder()
+            .code("AccessDeniedException")
+            .message("m".repeat(100_000))
+            .build();
+        let response =
+            HttpResponse::new(StatusCode::try_from(403).expect("valid"), SdkBody::empty());
+        let err = from_sdk(
+            OP,
+            &SdkError::service_error(DescribeLogGroupsError::generic(meta), response),
+        );
+        assert!(
+            err.message.len() < MESSAGE_LIMIT + 64,
+            "{}",
+            err.message.len()
+        );
+        assert!(
+            err.message.contains("(100000 bytes in all)"),
+            "{}",
+            &err.message[MESSAGE_LIMIT..]
+        );
+        assert!(err.message.ends_with("(HTTP 403)"));
+    }
+
+    #[test]
+    fn debug_dumps_are_cut_and_plain_text_is_kept() {
+        assert_eq!(
+            without_debug_dump(
+                "failed to apply endpoint `x` to request `Request { body: SdkBody { inner: 1 } }`"
+            ),
+            "failed to apply endpoint `x`"
+        );
+        assert_eq!(
+            without_debug_dump("plain { text } here"),
+            "plain { text } here"
+        );
+        assert_eq!(without_debug_dump("no dump"), "no dump");
     }
 
     #[test]

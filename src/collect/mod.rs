@@ -7,7 +7,8 @@
 //!
 //! Retries and timeouts (the SDK's standard retry mode) can be shortened for tests:
 //! `BEDROCK_AUDIT_MAX_ATTEMPTS` (default 4), `BEDROCK_AUDIT_INITIAL_BACKOFF_MS` (1000),
-//! `BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS` (10000), `BEDROCK_AUDIT_OPERATION_TIMEOUT_MS` (30000).
+//! `BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS` (10000), `BEDROCK_AUDIT_OPERATION_TIMEOUT_MS` (30000);
+//! each `_MS` at most [`MAX_TIMEOUT_MS`].
 
 pub mod bedrock;
 pub mod cloudtrail;
@@ -45,6 +46,7 @@ use crate::snapshot::{
     BedrockApiKeys, Collected, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
     RegionSnapshot, SimulationResult, Snapshot, SNAPSHOT_SCHEMA_VERSION,
 };
+use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
 use self::cloudtrail::TrailDetails;
 use self::kms::KeyReference;
@@ -97,7 +99,13 @@ impl Limits {
     pub fn from_env() -> Result<Limits> {
         let defaults = Limits::default();
         let millis = |name: &str, default: Duration| -> Result<Duration> {
-            Ok(env_number(name)?.map_or(default, Duration::from_millis))
+            match env_number(name)? {
+                None => Ok(default),
+                Some(ms) if ms <= MAX_TIMEOUT_MS => Ok(Duration::from_millis(ms)),
+                Some(ms) => Err(Error::Input(format!(
+                    "{name}={ms}: at most {MAX_TIMEOUT_MS} (ten minutes) is accepted"
+                ))),
+            }
         };
         let max_attempts = match env_number("BEDROCK_AUDIT_MAX_ATTEMPTS")? {
             None => defaults.max_attempts,
@@ -120,16 +128,115 @@ impl Limits {
     }
 }
 
+/// The longest any `BEDROCK_AUDIT_*_MS` setting may be: ten minutes. Longer is a typo, and
+/// an unbounded one (2^64 ms) would hang the scan.
+pub const MAX_TIMEOUT_MS: u64 = 600_000;
+
 fn env_number(name: &str) -> Result<Option<u64>> {
     match std::env::var(name) {
-        Err(_) => Ok(None),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::Input(format!("{name}: not valid UTF-8")))
+        }
         Ok(text) if text.trim().is_empty() => Ok(None),
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| Error::Input(format!("{name}={text:?}: expected a whole number"))),
+        Ok(text) => text.trim().parse::<u64>().map(Some).map_err(|_| {
+            Error::Input(format!(
+                "{name}=\"{}\": expected a whole number",
+                quoted(&text, MESSAGE_QUOTE_LIMIT)
+            ))
+        }),
     }
+}
+
+/// The services whose `AWS_ENDPOINT_URL_<SERVICE>` aws-config reads for the clients the scan
+/// builds.
+const ENDPOINT_SERVICES: &[&str] = &[
+    "STS",
+    "BEDROCK",
+    "EC2",
+    "CLOUDTRAIL",
+    "CLOUDWATCH_LOGS",
+    "KMS",
+    "IAM",
+    "SERVICE_QUOTAS",
+];
+
+/// Checks `--endpoint-url`, `AWS_ENDPOINT_URL` and every `AWS_ENDPOINT_URL_<SERVICE>` the scan
+/// would use before any call: a malformed one would otherwise fail every call, each with the
+/// SDK's own (unhelpful) error. The message names the flag or variable.
+pub fn check_endpoints(flag: Option<&str>) -> Result<()> {
+    let bad = |source: &str, value: &str, why: &str| {
+        Error::Input(format!(
+            "{source} \"{}\": {why} (expected an http:// or https:// URL such as https://bedrock.us-east-1.amazonaws.com)",
+            quoted(value, MESSAGE_QUOTE_LIMIT)
+        ))
+    };
+    if let Some(url) = flag {
+        check_endpoint_url(url).map_err(|why| bad("--endpoint-url", url, why))?;
+    }
+    let variables = std::iter::once("AWS_ENDPOINT_URL".to_string()).chain(
+        ENDPOINT_SERVICES
+            .iter()
+            .map(|s| format!("AWS_ENDPOINT_URL_{s}")),
+    );
+    for name in variables {
+        match std::env::var(&name) {
+            Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::Input(format!("{name}: not valid UTF-8")))
+            }
+            Ok(value) if value.is_empty() => {}
+            Ok(value) => check_endpoint_url(&value).map_err(|why| bad(&name, &value, why))?,
+        }
+    }
+    Ok(())
+}
+
+/// Why `url` is not an endpoint the SDK can send to, if it is not.
+pub fn check_endpoint_url(url: &str) -> std::result::Result<(), &'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("spaces or control characters are not allowed");
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("not an http:// or https:// URL")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("credentials in the URL are not allowed");
+    }
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (inside, after) = bracketed.split_once(']').ok_or("unclosed [ in the host")?;
+        if inside.is_empty()
+            || !inside
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
+            return Err("not an IPv6 address in [ ]");
+        }
+        (inside, after.strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host");
+    }
+    if !authority.starts_with('[')
+        && !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+    {
+        return Err("the host may hold only letters, digits, '-', '_' and '.'");
+    }
+    if let Some(port) = port {
+        if !port.parse::<u16>().is_ok_and(|p| p != 0) {
+            return Err("the port must be a number from 1 to 65535");
+        }
+    }
+    Ok(())
 }
 
 type Memo<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
@@ -689,4 +796,36 @@ pub async fn sdk_default_region(aws_profile: Option<&str>) -> Option<String> {
         loader = loader.profile_name(profile);
     }
     loader.load().await.region().map(|r| r.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_endpoint_url;
+
+    #[test]
+    fn endpoint_urls_are_checked() {
+        for good in [
+            "http://127.0.0.1:5000",
+            "https://bedrock.us-east-1.amazonaws.com",
+            "http://localhost:8080/prefix",
+            "http://[::1]:9000",
+        ] {
+            assert_eq!(check_endpoint_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "not a url",
+            "ftp://example.com",
+            "http://",
+            "http://:80",
+            "http://host:99999",
+            "http://host:port",
+            "http://user:pw@host",
+            "http://ho st",
+            "127.0.0.1:5000",
+            "http://[::1",
+            "http://exa\u{1b}mple",
+        ] {
+            assert!(check_endpoint_url(bad).is_err(), "{bad}");
+        }
+    }
 }

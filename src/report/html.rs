@@ -419,7 +419,8 @@ fn anchor(rule_id: &str) -> String {
 }
 
 /// Escapes text for element content and double-quoted attributes. Control characters other
-/// than tab, CR and LF are shown as `\u{..}` so they cannot hide or corrupt content.
+/// than tab, CR and LF, bidi overrides and zero-width characters are shown as `\u{..}` so
+/// they cannot hide, reorder or corrupt content.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -430,7 +431,7 @@ fn esc(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => {
+            c if crate::untrusted_text::is_disguising(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),

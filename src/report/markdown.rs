@@ -9,6 +9,7 @@ use super::{Report, Verdict};
 use crate::baseline::Change;
 use crate::finding::{Finding, Status};
 use crate::rules::RuleMeta;
+use crate::untrusted_text::{is_disguising, visible};
 use crate::waivers::WaiverState;
 
 /// Findings grouped by rule, rules in the order they first appear (the report's rule order).
@@ -246,7 +247,7 @@ pub(crate) fn fixed_count(report: &Report) -> usize {
 }
 
 fn write_rule_heading(out: &mut String, rule_id: &str, meta: Option<&RuleMeta>, first: &Finding) {
-    let id = rule_id.replace('`', "'");
+    let id = visible(rule_id).replace('`', "'");
     let _ = match meta {
         Some(meta) => writeln!(
             out,
@@ -316,44 +317,59 @@ fn fence_for(body: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-/// Text outside tables: neutralise HTML so report content cannot open or close a block
-/// (`<details>`) of the comment; newlines become line breaks.
+/// Outside text in the summary, never markup: HTML is neutralised (so report content cannot
+/// open or close a `<details>` block, or be a tag or an `<autolink>`), Markdown syntax is
+/// backslash-escaped (so `![t](https://…)` is not an image and `[click](…)` not a link), bare
+/// URLs are broken so GitHub does not link them, disguising characters become `\u{…}`, and line
+/// breaks (CR, LF or both) become `<br>` so a value cannot start a line of its own.
 fn inline(text: &str) -> String {
-    html_escape(text)
-        .replace("\r\n", "\n")
-        .replace('\n', "<br>")
-}
-
-/// A table cell: as [`inline`], plus `|` escaped so it cannot split the row.
-fn cell(text: &str) -> String {
-    inline(text).replace('|', "\\|")
-}
-
-/// A table cell shown as code; falls back to plain text when the value holds a backtick.
-fn code_cell(text: &str) -> String {
-    if text.contains('`') || text.contains('\n') || text.contains('\r') {
-        return cell(text);
-    }
-    format!("`{}`", visible_controls(text).replace('|', "\\|"))
-}
-
-fn html_escape(text: &str) -> String {
-    visible_controls(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// Control characters other than tab and newlines shown as `\u{..}`: a terminal escape in a
-/// message must not recolour or hide the text of whoever reads the summary.
-fn visible_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '\t' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_disguising(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
         }
     }
-    out
+    unlink(out)
+}
+
+/// GitHub turns `http://…`, `https://…` and `www.…` into links even without markup; an escaped
+/// slash or dot keeps them plain text (rendered the same).
+fn unlink(text: String) -> String {
+    if !text.contains("://") && !text.contains("www.") {
+        return text;
+    }
+    text.replace("://", r":\/\/").replace("www.", r"www\.")
+}
+
+/// A table cell: as [`inline`] (which escapes `|` too, so a value cannot split the row).
+fn cell(text: &str) -> String {
+    inline(text)
+}
+
+/// A table cell shown as code (where nothing is markup); falls back to an escaped cell when
+/// the value holds a backtick or a line break, which a code span cannot hold.
+fn code_cell(text: &str) -> String {
+    if text.contains(['`', '\n', '\r']) {
+        return cell(text);
+    }
+    format!("`{}`", visible(text).replace('|', "\\|"))
 }

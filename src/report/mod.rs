@@ -98,6 +98,12 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Whether no check was judged: nothing passed, failed, errored or was waived (every
+    /// finding, if any, was not applicable). Nothing evaluated is not a pass.
+    pub fn judged_nothing(&self) -> bool {
+        self.pass + self.fail + self.error + self.waived == 0
+    }
+
     pub fn of(findings: &[Finding]) -> Self {
         let mut summary = Summary::default();
         for f in findings {
@@ -159,8 +165,8 @@ pub enum Verdict {
     Ready,
     /// At least one check failed.
     NotReady,
-    /// Nothing failed, but something could not be judged (or nothing was judged at all):
-    /// fail closed rather than call the account ready.
+    /// Nothing failed, but something could not be judged (or nothing was judged at all, every
+    /// finding being not applicable): fail closed rather than call the account ready.
     Incomplete,
 }
 
@@ -168,7 +174,7 @@ impl Verdict {
     pub fn of(summary: &Summary) -> Verdict {
         if summary.fail > 0 {
             Verdict::NotReady
-        } else if summary.error > 0 || summary.pass + summary.not_applicable + summary.waived == 0 {
+        } else if summary.error > 0 || summary.judged_nothing() {
             Verdict::Incomplete
         } else {
             Verdict::Ready

@@ -11,6 +11,7 @@ use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrange
 use super::{Report, Verdict};
 use crate::finding::{Finding, Severity, Status};
 use crate::rules::RuleMeta;
+use crate::untrusted_text::{elided, DISPLAY_LIMIT};
 
 /// Total width of each rule's table, borders included.
 pub const TABLE_WIDTH: u16 = 120;
@@ -26,7 +27,8 @@ pub fn render_with_rules(report: &Report, color: bool, rules: &[RuleMeta]) -> St
 
     out.push_str(&paint.bold(&format!(
         "{} {} · Claude Code on Amazon Bedrock readiness",
-        report.tool.name, report.tool.version
+        shown(&report.tool.name),
+        shown(&report.tool.version)
     )));
     out.push('\n');
     out.push_str(&format!(
@@ -38,10 +40,10 @@ pub fn render_with_rules(report: &Report, color: bool, rules: &[RuleMeta]) -> St
     ));
     out.push_str(&format!(
         "Scanned: {} → {} (source: {}, rules {})\n",
-        report.scan.started_at,
-        report.scan.finished_at,
-        report.scan.source,
-        report.tool.rules_version
+        shown(&report.scan.started_at),
+        shown(&report.scan.finished_at),
+        shown(&report.scan.source),
+        shown(&report.tool.rules_version)
     ));
 
     for (rule_id, findings) in group_by_rule(&report.findings, rules) {
@@ -54,7 +56,12 @@ pub fn render_with_rules(report: &Report, color: bool, rules: &[RuleMeta]) -> St
             .map(|m| m.severity)
             .or_else(|| findings.first().map(|f| f.severity))
             .unwrap_or(Severity::Info);
-        out.push_str(&paint.bold(&format!("{rule_id} · {title} [{}]", severity.as_str())));
+        out.push_str(&paint.bold(&format!(
+            "{} · {} [{}]",
+            shown(&rule_id),
+            shown(title),
+            severity.as_str()
+        )));
         out.push('\n');
         out.push_str(&findings_table(&findings, color).to_string());
         out.push('\n');
@@ -94,15 +101,21 @@ pub fn render_with_rules(report: &Report, color: bool, rules: &[RuleMeta]) -> St
         out.push_str(&format!("         {}\n", extra.join(" · ")));
     }
     for waiver in &report.waivers {
-        if waiver.state == crate::waivers::WaiverState::Expired {
-            out.push_str(&format!(
-                "Expired waiver (no longer applies): {} {} expired {} ({})\n",
-                waiver.waiver.rule,
-                waiver.waiver.resource,
+        let what = match waiver.state {
+            crate::waivers::WaiverState::Expired => format!(
+                "Expired waiver (no longer applies): {} {} expired {}",
+                shown(&waiver.waiver.rule),
+                shown(&waiver.waiver.resource),
                 waiver.waiver.expires,
-                waiver.waiver.declared_in
-            ));
-        }
+            ),
+            crate::waivers::WaiverState::Unused => format!(
+                "Unused waiver (matched no finding: remove it or fix its pattern): {} {}",
+                shown(&waiver.waiver.rule),
+                shown(&waiver.waiver.resource),
+            ),
+            crate::waivers::WaiverState::Active => continue,
+        };
+        out.push_str(&format!("{what} ({})\n", shown(&waiver.waiver.declared_in)));
     }
     out.push_str(&verdict_line(report, &paint));
     out.push('\n');
@@ -160,15 +173,18 @@ fn findings_table(findings: &[&Finding], color: bool) -> Table {
         let message = match &finding.waiver {
             Some(w) => format!(
                 "{}\nWaived until {} by {}: {}",
-                finding.message, w.expires, w.owner, w.justification
+                shown(&finding.message),
+                w.expires,
+                shown(&w.owner),
+                shown(&w.justification)
             ),
-            None => finding.message.clone(),
+            None => shown(&finding.message),
         };
         table.add_row(vec![
             status,
             Cell::new(finding.severity.as_str()),
-            Cell::new(&finding.region),
-            Cell::new(&finding.resource),
+            Cell::new(shown(&finding.region)),
+            Cell::new(shown(&finding.resource)),
             Cell::new(message),
         ]);
     }
@@ -196,7 +212,8 @@ fn remediation_block(remediation: &str, paint: &Painter) -> String {
     let mut block = String::new();
     let mut first = true;
     for line in remediation.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        for wrapped in wrap_words(line, usize::from(TABLE_WIDTH) - LABEL.len()) {
+        let line = shown(line);
+        for wrapped in wrap_words(&line, usize::from(TABLE_WIDTH) - LABEL.len()) {
             if first {
                 block.push_str(&format!("  {} {wrapped}\n", paint.bold("Fix:")));
                 first = false;
@@ -256,7 +273,7 @@ fn verdict_line(report: &Report, paint: &Painter) -> String {
             count(summary.error, "check")
         ),
         Verdict::Incomplete => format!(
-            "Verdict: {} — no checks were evaluated.",
+            "Verdict: {} — no checks were evaluated (nothing passed or failed); nothing evaluated is not a pass.",
             paint.status(Status::Error, "INCOMPLETE")
         ),
         Verdict::Ready if summary.waived > 0 => format!(
@@ -334,6 +351,14 @@ fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
         "(none)".into()
     } else {
-        items.join(", ")
+        shown(&items.join(", "))
     }
+}
+
+/// Outside text as the table shows it: one line, no control or disguising characters (they
+/// become `\u{…}` escapes), and at most [`DISPLAY_LIMIT`] characters, so that one hostile
+/// value cannot take over the terminal or make the table slow or huge. Every cell is short,
+/// which also keeps comfy-table's wrapping (quadratic in a cell's longest word) cheap.
+fn shown(text: &str) -> String {
+    elided(text, DISPLAY_LIMIT).into_owned()
 }

@@ -331,6 +331,13 @@ fn quotas(
                 "You do not have sufficient access to perform this action.",
             )
         }
+        Some(FaultKind::HostileAccessDenied) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "AccessDeniedException",
+                &super::bedrock_server::hostile_message(),
+            )
+        }
         None => {}
     }
     let request: Value = serde_json::from_str(body).unwrap_or_default();
@@ -393,6 +400,11 @@ fn iam_fault(kind: FaultKind, action: &str) -> Response {
             &format!("User: arn:aws:iam::{ACCOUNT}:user/testing is not authorized to perform: {action} because no identity-based policy allows the {action} action"),
         ),
         FaultKind::Throttle => iam_error(StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"),
+        FaultKind::HostileAccessDenied => iam_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            &super::bedrock_server::hostile_message(),
+        ),
     }
 }
 

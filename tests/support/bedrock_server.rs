@@ -59,6 +59,21 @@ pub enum FaultKind {
     AccessDenied,
     /// 429 ThrottlingException on every call, retries included.
     Throttle,
+    /// 403 AccessDeniedException whose message is [`hostile_message`]: 100 KB of terminal
+    /// escapes, line breaks and Markdown, as a hostile or broken endpoint might send.
+    HostileAccessDenied,
+}
+
+/// About 100 KB of text built to attack whoever displays it: a terminal title change and
+/// screen clear, a remote Markdown image, a link, and thousands of line breaks.
+pub fn hostile_message() -> String {
+    let mut message = String::from(
+        "denied \u{1b}]0;pwned\u{7}\u{1b}[2J ![t](https://evil.example/p.png) [click](https://evil.example/)",
+    );
+    while message.len() < 100_000 {
+        message.push_str("\n\r\u{1b}[1A");
+    }
+    message
 }
 
 #[derive(Debug, Clone)]
@@ -646,6 +661,13 @@ fn answer(
                     operation.name(),
                     operation.name()
                 ),
+            )
+        }
+        Some(FaultKind::HostileAccessDenied) => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "AccessDeniedException",
+                &hostile_message(),
             )
         }
         Some(FaultKind::Throttle) => {
