@@ -338,8 +338,9 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
         for format in &args.format {
-            let text = report::render(report, *format, false);
-            write_file_atomically(&dir.join(format.file_name()), text.as_bytes())?;
+            write_file_atomically_with(&dir.join(format.file_name()), |out| {
+                report::write(report, *format, false, out)
+            })?;
         }
     } else {
         let format = args
@@ -347,10 +348,17 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .first()
             .copied()
             .unwrap_or(report::Format::Table);
-        let text = report::render(report, format, color);
         match &args.output {
-            Some(path) => write_file_atomically(path, text.as_bytes())?,
-            None => print_stdout(&text)?,
+            Some(path) => {
+                write_file_atomically_with(path, |out| report::write(report, format, color, out))?
+            }
+            None => {
+                // Block-buffered: stdout alone flushes at every line of a long report.
+                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                report::write(report, format, color, &mut stdout)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| Error::Io(format!("cannot write to stdout: {e}")))?
+            }
         }
     }
     Ok(if report.findings.iter().any(|f| trips_gate(f, args)) {
@@ -371,6 +379,14 @@ fn print_stdout(text: &str) -> Result<()> {
 /// Writes through a temporary file in the same directory, so a reader never sees half a
 /// report and an existing file survives a failed write.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_file_atomically`] for content that `write` produces piece by piece.
+pub fn write_file_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -380,7 +396,12 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    std::fs::write(&temp, bytes)
+    std::fs::File::create(&temp)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.flush()
+        })
         .and_then(|()| std::fs::rename(&temp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&temp);
