@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use clap::CommandFactory;
+
 use crate::cli::{
     ClaudeSettingsArgs, Cli, ColorChoice, Command, EvaluateArgs, ReportArgs, ScanArgs,
 };
@@ -73,7 +75,44 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             init(&path, force)?;
             Ok(Outcome::Done)
         }
+        Command::Completions { shell } => {
+            print_stdout(&completion_script(shell))?;
+            Ok(Outcome::Done)
+        }
+        Command::Man => {
+            print_stdout(&man_page()?)?;
+            Ok(Outcome::Done)
+        }
     }
+}
+
+/// A completion script for `shell`, from the same clap definitions as `--help`.
+fn completion_script(shell: clap_complete::Shell) -> String {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), report::TOOL_NAME, &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    match shell {
+        // clap_complete spells the state of a hyphenated binary's subcommands two ways in bash
+        // (clap-rs/clap#6421), so nothing after a subcommand would complete: use the spelling
+        // its dispatch loop produces. A no-op once clap_complete is fixed.
+        clap_complete::Shell::Bash => {
+            script.replace("bedrock__subcmd__audit__", "bedrock__audit__")
+        }
+        _ => script,
+    }
+}
+
+/// The man page in roff, from the same clap definitions as `--help`.
+fn man_page() -> Result<String> {
+    let mut page = Vec::new();
+    // The page footer takes the plain version; its VERSION section the one-line `-V` text.
+    let command = Cli::command()
+        .version(report::TOOL_VERSION)
+        .long_version(crate::cli::version_line());
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Error::Io(format!("cannot render the man page: {e}")))?;
+    String::from_utf8(page).map_err(|e| Error::Io(format!("the man page is not UTF-8: {e}")))
 }
 
 fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
@@ -453,10 +492,20 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .first()
             .copied()
             .unwrap_or(report::Format::Table);
-        let text = report::render(report, format, color);
         match &args.output {
-            Some(path) if !is_stdout(path) => output_file::write_file("-o", path, text.as_bytes())?,
-            _ => print_stdout(&text)?,
+            Some(path) if !is_stdout(path) => {
+                output_file::write_file_with("-o", path, |out| {
+                    report::write(report, format, color, out)
+                })?
+            }
+            _ => {
+                // Block-buffered: stdout alone flushes at every line of a long report.
+                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                stdout_outcome(
+                    report::write(report, format, color, &mut stdout)
+                        .and_then(|()| stdout.flush()),
+                )?
+            }
         }
     }
     if report.summary.judged_nothing() {
@@ -477,10 +526,16 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
 /// outcome (and exit code) stays what the checks decided, and nothing is said about it.
 fn print_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    stdout_outcome(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush()),
+    )
+}
+
+/// The result of writing to stdout, with a closed pipe taken as a reader who has seen enough.
+fn stdout_outcome(written: std::io::Result<()>) -> Result<()> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::Io(format!("cannot write to stdout: {e}")))
         }

@@ -1,16 +1,18 @@
 //! Command-line definitions (clap). No behaviour here: see `app.rs`.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::finding::Severity;
-use crate::report::Format;
+use crate::report::{Format, ToolInfo};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "bedrock-audit",
-    version,
+    version = version_line(),
+    long_version = long_version(),
     about = "Is this AWS account ready to put Claude Code in front of developers through Amazon Bedrock?",
     after_help = "Exit codes: 0 nothing failing, 1 a failing or error finding, 2 the tool could not run."
 )]
@@ -62,6 +64,42 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script, e.g. `bedrock-audit completions bash >
+    /// ~/.local/share/bash-completion/completions/bedrock-audit`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `bedrock-audit man | man -l -`.
+    Man,
+}
+
+/// The git commit the binary was built from (`unknown` outside a git checkout): see build.rs.
+pub const GIT_COMMIT: &str = env!("BEDROCK_AUDIT_GIT_COMMIT");
+
+/// `-V`: one line.
+pub fn version_line() -> &'static str {
+    static LINE: OnceLock<String> = OnceLock::new();
+    LINE.get_or_init(|| {
+        let tool = ToolInfo::current();
+        format!(
+            "{} (commit {GIT_COMMIT}, rules {})",
+            tool.version, tool.rules_version
+        )
+    })
+}
+
+/// `--version`: the version, the commit and the rule-set digest that every report carries as
+/// `rules_version`, one per line.
+fn long_version() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let tool = ToolInfo::current();
+        format!(
+            "{}\ncommit: {GIT_COMMIT}\nrules:  {}",
+            tool.version, tool.rules_version
+        )
+    })
 }
 
 #[derive(Debug, Args)]

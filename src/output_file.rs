@@ -190,14 +190,28 @@ pub fn check_dir(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
 
 /// Writes `bytes` to `path` (see the module notes for what each kind of path gets).
 pub fn write_file(flag: &str, path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file_with(flag, path, |out| out.write_all(bytes))
+}
+
+/// [`write_file`] for content that `write` produces piece by piece (a large report is
+/// streamed, never held whole in memory).
+pub fn write_file_with(
+    flag: &str,
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match classify(flag, path)? {
-        Target::New => replace_atomically(path, bytes, None),
-        Target::Replace(meta) => replace_atomically(path, bytes, Some(&meta)),
+        Target::New => replace_atomically(path, write, None),
+        Target::Replace(meta) => replace_atomically(path, write, Some(&meta)),
         Target::InPlace { truncate } => OpenOptions::new()
             .write(true)
             .truncate(truncate)
             .open(path)
-            .and_then(|mut file| file.write_all(bytes).and_then(|()| file.flush())),
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                write(&mut out)?;
+                out.flush()
+            }),
     }
     .map_err(|e| failure(flag, path, e))
 }
@@ -249,8 +263,8 @@ fn stage_all(
                 return Err(failure(flag, &path, "exists and is not a regular file"))
             }
         };
-        let temp =
-            write_temp(&path, bytes, existing.as_ref()).map_err(|e| failure(flag, &path, e))?;
+        let temp = write_temp(&path, |out| out.write_all(bytes), existing.as_ref())
+            .map_err(|e| failure(flag, &path, e))?;
         staged.push((temp, path));
     }
     Ok(staged)
@@ -258,7 +272,7 @@ fn stage_all(
 
 fn write_temp(
     path: &Path,
-    bytes: &[u8],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     existing: Option<&Metadata>,
 ) -> std::io::Result<tempfile::NamedTempFile> {
     let name = path
@@ -275,7 +289,11 @@ fn write_temp(
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut temp = builder.tempfile_in(parent_dir(path))?;
-    temp.write_all(bytes)?;
+    {
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     if let Some(meta) = existing {
         #[cfg(unix)]
         {
@@ -293,10 +311,10 @@ fn write_temp(
 
 fn replace_atomically(
     path: &Path,
-    bytes: &[u8],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     existing: Option<&Metadata>,
 ) -> std::io::Result<()> {
-    let temp = write_temp(path, bytes, existing)?;
+    let temp = write_temp(path, write, existing)?;
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(parent_dir(path));
     Ok(())

@@ -7,3 +7,10 @@ pub fn render(report: &Report) -> String {
     text.push('\n');
     text
 }
+
+/// The same bytes as [`render`], streamed: a large account's report is never held in memory
+/// as text beside the report itself (see BENCHMARKS.md, memory).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}

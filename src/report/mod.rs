@@ -218,6 +218,19 @@ impl Format {
     }
 }
 
+/// Writes a report to `out`: JSON is streamed, the other formats rendered first.
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        other => out.write_all(render(report, other, color).as_bytes()),
+    }
+}
+
 /// Renders a report; `color` only matters for the table.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
