@@ -123,26 +123,8 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     crate::collect::Limits::from_env()?;
     check_scan_outputs(&args)?;
     let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let regions = if !region_flags.is_empty() {
-            region_flags
-        } else if loaded.regions_explicit {
-            loaded.profile.rollout.regions.clone()
-        } else {
-            match crate::collect::sdk_default_region(args.profile.as_deref()).await {
-                Some(region) => vec![region],
-                // Guessing a region could judge the wrong one; say what is missing instead.
-                None => {
-                    return Err(Error::Environment(
-                        "no region to scan: pass --region, set [rollout] regions in bedrock-audit.toml, or set AWS_REGION (or a region in your AWS profile)".into(),
-                    ))
-                }
-            }
-        };
+    async_runtime()?.block_on(async {
+        let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
         let mut profile = loaded.profile.clone();
         profile.rollout.regions = regions.clone();
         let options = crate::collect::ScanOptions {
@@ -236,6 +218,35 @@ fn demo_profile() -> Profile {
     profile
 }
 
+fn async_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))
+}
+
+/// The regions a live scan reads: `--region`, else the profile's if it names them, else the
+/// SDK's region. Guessing a region could judge the wrong one, so with none of these the run
+/// stops and says what is missing.
+async fn regions_to_scan(
+    region_flags: Vec<String>,
+    loaded: &LoadedProfile,
+    aws_profile: Option<&str>,
+) -> Result<Vec<String>> {
+    if !region_flags.is_empty() {
+        return Ok(region_flags);
+    }
+    if loaded.regions_explicit {
+        return Ok(loaded.profile.rollout.regions.clone());
+    }
+    match crate::collect::sdk_default_region(aws_profile).await {
+        Some(region) => Ok(vec![region]),
+        None => Err(Error::Environment(
+            "no region to scan: pass --region, set [rollout] regions in bedrock-audit.toml, or set AWS_REGION (or a region in your AWS profile)".into(),
+        )),
+    }
+}
+
 /// The scan's own output paths, checked before a single call is made: a typo must not cost
 /// a scan and its results.
 fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
@@ -285,38 +296,22 @@ fn claude_settings(
             let profile = profile_for_snapshot(&loaded, &snapshot, &regions);
             (snapshot, profile)
         }
-        None => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Error::Environment(format!("cannot start the async runtime: {e}")))?;
-            runtime.block_on(async {
-                let regions = if !regions.is_empty() {
-                    regions.clone()
-                } else if loaded.regions_explicit {
-                    loaded.profile.rollout.regions.clone()
-                } else {
-                    match crate::collect::sdk_default_region(args.profile.as_deref()).await {
-                        Some(region) => vec![region],
-                        None => return Err(Error::Environment(
-                            "no region: pass --region, set [rollout] regions in bedrock-audit.toml, or set AWS_REGION".into(),
-                        )),
-                    }
-                };
-                let mut profile = loaded.profile.clone();
-                profile.rollout.regions = regions.clone();
-                let options = crate::collect::ScanOptions {
-                    regions,
-                    aws_profile: args.profile.clone(),
-                    endpoint_url: args.endpoint_url.clone(),
-                    progress: !quiet && std::io::stderr().is_terminal(),
-                    trace_calls: None,
-                    claude_settings: None,
-                };
-                let snapshot = crate::collect::collect(&options, &profile).await?;
-                Ok((snapshot, profile))
-            })?
-        }
+        None => async_runtime()?.block_on(async {
+            let regions =
+                regions_to_scan(regions.clone(), &loaded, args.profile.as_deref()).await?;
+            let mut profile = loaded.profile.clone();
+            profile.rollout.regions = regions.clone();
+            let options = crate::collect::ScanOptions {
+                regions,
+                aws_profile: args.profile.clone(),
+                endpoint_url: args.endpoint_url.clone(),
+                progress: !quiet && std::io::stderr().is_terminal(),
+                trace_calls: None,
+                claude_settings: None,
+            };
+            let snapshot = crate::collect::collect(&options, &profile).await?;
+            Ok((snapshot, profile))
+        })?,
     };
     let prepared = crate::settings_command::prepare(
         &snapshot,
@@ -493,17 +488,14 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .copied()
             .unwrap_or(report::Format::Table);
         match &args.output {
-            Some(path) if !is_stdout(path) => {
-                output_file::write_file_with("-o", path, |out| {
-                    report::write(report, format, color, out)
-                })?
-            }
+            Some(path) if !is_stdout(path) => output_file::write_file_with("-o", path, |out| {
+                report::write(report, format, color, out)
+            })?,
             _ => {
                 // Block-buffered: stdout alone flushes at every line of a long report.
                 let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
                 stdout_outcome(
-                    report::write(report, format, color, &mut stdout)
-                        .and_then(|()| stdout.flush()),
+                    report::write(report, format, color, &mut stdout).and_then(|()| stdout.flush()),
                 )?
             }
         }

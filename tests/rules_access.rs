@@ -513,6 +513,35 @@ fn an_active_key_fails_naming_user_id_dates_and_never_a_secret() {
 }
 
 #[test]
+fn an_expired_key_passes_and_an_unknown_status_is_an_error_not_a_pass() {
+    let mut snapshot = ready();
+    keys_mut(&mut snapshot).keys.push(ApiKey {
+        status: "Expired".into(),
+        ..active_key()
+    });
+    let f = run(KEYS, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &["3 users checked", "2 inactive"]);
+
+    keys_mut(&mut snapshot).keys.push(ApiKey {
+        credential_id: "ACCA3EXAMPLEODD00001".into(),
+        status: "Suspended".into(),
+        ..active_key()
+    });
+    let findings = run(KEYS, &snapshot, &profile());
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Error,
+        &["alice", "ACCA3EXAMPLEODD00001", "\"Suspended\""],
+    );
+    // An unknown status is never waved through, even where long-term keys are accepted.
+    let mut allowing = profile();
+    allowing.access.allow_long_term_api_keys = true;
+    let findings = run(KEYS, &snapshot, &allowing);
+    assert_eq!(only(&findings).status, Status::Error);
+}
+
+#[test]
 fn api_keys_error_when_users_or_a_user_are_unreadable_or_not_collected() {
     let mut snapshot = ready();
     snapshot.bedrock_api_keys = Some(Collected::failed(error(

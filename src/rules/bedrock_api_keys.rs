@@ -66,6 +66,31 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             );
         }
     }
+    // Active, Inactive and Expired are the statuses IAM documents; anything else is not
+    // guessed at: it could be a usable key.
+    for key in keys.keys.iter().filter(|k| {
+        !["Active", "Inactive", "Expired"]
+            .iter()
+            .any(|known| k.status.eq_ignore_ascii_case(known))
+    }) {
+        let mut finding = ctx.finding(
+            Status::Error,
+            REGION,
+            format!(
+                "arn:aws:iam::{account}:user/{}/service-specific-credential/{}",
+                key.user_name, key.credential_id
+            ),
+            format!(
+                "IAM user {}'s Bedrock API key {} has a status this version does not know ({:?}): it cannot be judged usable or not.",
+                key.user_name, key.credential_id, key.status
+            ),
+        );
+        finding.remediation = format!(
+            "Check the key with `aws iam list-service-specific-credentials --user-name {} --service-name bedrock.amazonaws.com`; deactivate or delete it if it is a long-term key.",
+            key.user_name
+        );
+        findings.push(finding.with_evidence(key_evidence(key)));
+    }
     for user in &keys.unreadable {
         findings.push(ctx.unreadable(
             REGION,
@@ -75,6 +100,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         ));
     }
     if findings.is_empty() {
+        // Every key left is Inactive or Expired: an unknown status made an error above.
         let inactive = keys.keys.len() - active.len();
         let message = if allowed && !active.is_empty() {
             format!(
