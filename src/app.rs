@@ -342,7 +342,10 @@ fn claude_settings(
 
 /// The `--region` flags, each checked, without repeats (first occurrence kept).
 fn check_region_flags(regions: &[String]) -> Result<Vec<String>> {
-    if let Some(region) = regions.iter().find(|r| !profile::is_region_name(r)) {
+    if let Some(region) = regions
+        .iter()
+        .find(|r| !crate::region_name::is_region_name(r))
+    {
         return Err(Error::Input(format!(
             "--region {}: not an AWS region name (expected e.g. us-east-1)",
             crate::untrusted_text::quoted(region, crate::untrusted_text::MESSAGE_QUOTE_LIMIT)

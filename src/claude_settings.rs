@@ -379,7 +379,7 @@ pub fn scan_needs(settings: &ClaudeSettings) -> ScanNeeds {
             .and_then(guardrail_from_headers),
     ) {
         (Some(region), Some((id, version)))
-            if crate::profile::is_region_name(&region) && !is_redaction_marker(&id) =>
+            if crate::region_name::is_region_name(&region) && !is_redaction_marker(&id) =>
         {
             vec![(region, id, version)]
         }

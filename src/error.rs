@@ -26,3 +26,14 @@ impl Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A TOML parse error as one readable message: the error's own text quotes the offending
+/// line whole (a 200 KB line would be echoed), so quoted lines are cut to a readable length.
+pub fn toml_message(err: &toml::de::Error) -> String {
+    err.to_string()
+        .trim_end()
+        .lines()
+        .map(|line| crate::untrusted_text::quoted(line, crate::untrusted_text::MESSAGE_QUOTE_LIMIT))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

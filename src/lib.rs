@@ -18,6 +18,7 @@ pub mod iam_policy;
 pub mod model_ids;
 pub mod output_file;
 pub mod profile;
+pub mod region_name;
 pub mod report;
 pub mod rules;
 pub mod settings_command;

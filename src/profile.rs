@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{toml_message, Error, Result};
+pub use crate::region_name::is_region_name;
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
 pub const DEFAULT_FILE_NAME: &str = "bedrock-audit.toml";
@@ -240,17 +241,6 @@ pub fn is_principal_arn(arn: &str) -> bool {
         && !arn.chars().any(char::is_whitespace)
 }
 
-/// A TOML parse error as one readable message: the error's own text quotes the offending
-/// line whole (a 200 KB line would be echoed), so quoted lines are cut to a readable length.
-pub fn toml_message(err: &toml::de::Error) -> String {
-    err.to_string()
-        .trim_end()
-        .lines()
-        .map(|line| quoted(line, MESSAGE_QUOTE_LIMIT))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The most distinct regions one run may name: more than AWS has, far fewer than a runaway
 /// script could pass (each region costs a round of API calls and a set of findings).
 pub const MAX_REGIONS: usize = 64;
@@ -263,20 +253,6 @@ pub fn distinct_regions(regions: &[String]) -> Vec<String> {
         .filter(|region| seen.insert(region.as_str()))
         .cloned()
         .collect()
-}
-
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`, …
-pub fn is_region_name(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The commented-out profile that `bedrock-audit init` writes.

@@ -113,7 +113,7 @@ impl Snapshot {
                 &entry.region,
                 crate::untrusted_text::MESSAGE_QUOTE_LIMIT,
             );
-            if !crate::profile::is_region_name(&entry.region) {
+            if !crate::region_name::is_region_name(&entry.region) {
                 return Err(format!(
                     "invalid snapshot: regions[].region \"{shown}\" is not an AWS region name"
                 ));

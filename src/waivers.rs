@@ -102,7 +102,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Waiver>> {
     let file: WaiverFile = toml::from_str(&text).map_err(|e| {
         Error::input_file(
             path,
-            format!("invalid waiver file: {}", crate::profile::toml_message(&e)),
+            format!("invalid waiver file: {}", crate::error::toml_message(&e)),
         )
     })?;
     validate(&file.waiver, path)
@@ -130,7 +130,7 @@ pub fn validate(entries: &[WaiverEntry], path: &Path) -> Result<Vec<Waiver>> {
             if let Some(region) = &entry.region {
                 // Matched exactly against the finding's region: a pattern or a typo would
                 // silently waive nothing.
-                if !crate::profile::is_region_name(region) && region != "global" {
+                if !crate::region_name::is_region_name(region) && region != "global" {
                     return Err(bad(format!(
                         "region \"{}\" is not an AWS region name (e.g. \"us-east-1\", or \"global\"); it is matched exactly, so leave it out to waive every region",
                         quoted(region, MESSAGE_QUOTE_LIMIT)

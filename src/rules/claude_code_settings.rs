@@ -173,7 +173,7 @@ impl<'a> Judge<'a> {
         let Some(region) = self.text(name) else {
             return RegionState::NotSet;
         };
-        if !crate::profile::is_region_name(&region) {
+        if !crate::region_name::is_region_name(&region) {
             return RegionState::NotARegion(region);
         }
         match self.ctx.snapshot.region(&region) {
