@@ -125,3 +125,22 @@ impl Finding {
         )
     }
 }
+
+/// A plain log-retention finding for unit tests of the judgements made after the rules
+/// (waivers, baselines).
+#[cfg(test)]
+pub(crate) fn sample(status: Status, resource: &str) -> Finding {
+    Finding {
+        rule_id: "log-retention-set".into(),
+        status,
+        severity: Severity::Medium,
+        account: "111122223333".into(),
+        region: "us-east-1".into(),
+        resource: resource.into(),
+        message: "observed".into(),
+        remediation: "fix".into(),
+        evidence: Vec::new(),
+        waiver: None,
+        baseline: None,
+    }
+}

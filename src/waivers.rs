@@ -271,19 +271,7 @@ mod tests {
     }
 
     fn finding(status: Status, resource: &str) -> Finding {
-        Finding {
-            rule_id: "log-retention-set".into(),
-            status,
-            severity: crate::finding::Severity::Medium,
-            account: "111122223333".into(),
-            region: "us-east-1".into(),
-            resource: resource.into(),
-            message: "observed".into(),
-            remediation: "fix".into(),
-            evidence: Vec::new(),
-            waiver: None,
-            baseline: None,
-        }
+        crate::finding::sample(status, resource)
     }
 
     fn day(text: &str) -> NaiveDate {

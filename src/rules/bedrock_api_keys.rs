@@ -50,10 +50,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 ctx.finding(
                     Status::Fail,
                     REGION,
-                    format!(
-                        "arn:aws:iam::{account}:user/{}/service-specific-credential/{}",
-                        key.user_name, key.credential_id
-                    ),
+                    key_resource(&account, key),
                     format!(
                         "IAM user {} holds an Active long-term Bedrock API key {} (created {}, expires {}): a static secret that bypasses SSO and session policies.",
                         key.user_name,
@@ -76,10 +73,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         let mut finding = ctx.finding(
             Status::Error,
             REGION,
-            format!(
-                "arn:aws:iam::{account}:user/{}/service-specific-credential/{}",
-                key.user_name, key.credential_id
-            ),
+            key_resource(&account, key),
             format!(
                 "IAM user {}'s Bedrock API key {} has a status this version does not know ({:?}): it cannot be judged usable or not.",
                 key.user_name, key.credential_id, key.status
@@ -128,6 +122,14 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         findings.push(finding);
     }
     findings
+}
+
+/// The ARN-like name a key's finding is reported under (waivers and baselines match on it).
+fn key_resource(account: &str, key: &ApiKey) -> String {
+    format!(
+        "arn:aws:iam::{account}:user/{}/service-specific-credential/{}",
+        key.user_name, key.credential_id
+    )
 }
 
 fn key_evidence(key: &ApiKey) -> Evidence {
