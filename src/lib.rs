@@ -10,6 +10,7 @@ pub mod claude_settings;
 pub mod cli;
 pub mod collect;
 pub mod digest;
+pub mod endpoint_policy;
 pub mod engine;
 pub mod error;
 pub mod evidence;

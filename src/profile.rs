@@ -18,6 +18,7 @@ pub struct Profile {
     pub data_retention: DataRetention,
     pub access: Access,
     pub capacity: Capacity,
+    pub network: Network,
     /// `[[waiver]]` entries (see `waivers.rs`); a waiver file given with `--waivers` adds to them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiver: Vec<crate::waivers::WaiverEntry>,
@@ -55,6 +56,15 @@ pub struct DataRetention {
     pub zero_data_retention_required: bool,
     /// The shortest retention a CloudWatch log group may have, in days.
     pub min_log_retention_days: u32,
+    /// Whether Bedrock model-invocation logging (full prompts and completions) must be on,
+    /// must be off, or is left to the account.
+    pub invocation_logging: InvocationLoggingPolicy,
+    /// When logging is required: the shortest time its logs may be kept, in days.
+    pub invocation_log_min_retention_days: u32,
+    /// When logging is required: the longest time prompts may be kept, in days; `None`: no
+    /// ceiling (the logs must still expire).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invocation_log_max_retention_days: Option<u32>,
 }
 
 impl Default for DataRetention {
@@ -62,8 +72,42 @@ impl Default for DataRetention {
         DataRetention {
             zero_data_retention_required: false,
             min_log_retention_days: 30,
+            invocation_logging: InvocationLoggingPolicy::Any,
+            invocation_log_min_retention_days: 90,
+            invocation_log_max_retention_days: None,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InvocationLoggingPolicy {
+    /// Prompts must be kept (audit): logging on, encrypted, expiring within bounds.
+    Required,
+    /// Prompts must not be kept (privacy, trade secrets): logging off everywhere.
+    Forbidden,
+    /// No policy: the rule only says what is configured.
+    #[default]
+    Any,
+}
+
+impl InvocationLoggingPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvocationLoggingPolicy::Required => "required",
+            InvocationLoggingPolicy::Forbidden => "forbidden",
+            InvocationLoggingPolicy::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// Every Bedrock and STS call must stay on interface VPC endpoints.
+    pub private_only: bool,
+    /// Where developers' traffic comes from (CIDR blocks); empty: not stated.
+    pub allowed_cidrs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -212,6 +256,35 @@ impl Profile {
                 }
             }
         }
+        let retention = &self.data_retention;
+        if retention.invocation_log_min_retention_days == 0 {
+            return bad(
+                "data_retention.invocation_log_min_retention_days",
+                "must be at least 1 (CloudWatch keeps logs for at least a day)".into(),
+            );
+        }
+        if let Some(max) = retention.invocation_log_max_retention_days {
+            if max < retention.invocation_log_min_retention_days {
+                return bad(
+                    "data_retention.invocation_log_max_retention_days",
+                    format!(
+                        "{max} is less than data_retention.invocation_log_min_retention_days ({}): no retention could satisfy both",
+                        retention.invocation_log_min_retention_days
+                    ),
+                );
+            }
+        }
+        for cidr in &self.network.allowed_cidrs {
+            if cidr.parse::<ipnet::IpNet>().is_err() {
+                return bad(
+                    "network.allowed_cidrs",
+                    format!(
+                        "\"{}\" is not a CIDR block (expected e.g. \"10.0.0.0/8\" or \"2001:db8::/32\")",
+                        quoted(cidr, MESSAGE_QUOTE_LIMIT)
+                    ),
+                );
+            }
+        }
         if self.data_retention.min_log_retention_days == 0 {
             return bad(
                 "data_retention.min_log_retention_days",
@@ -276,6 +349,14 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # Shortest retention any CloudWatch log group may have, in days.
 # min_log_retention_days = 30
 
+# Bedrock model-invocation logging stores full prompts and completions: developers' source
+# code. "required": it must be on in every region, encrypted with a customer-managed key and
+# expire between the two bounds; "forbidden": it must be off everywhere; "any": only report it.
+# invocation_logging = "any"
+# invocation_log_min_retention_days = 90
+# Optional ceiling, unset by default: invocation_log_max_retention_days, the longest prompts
+# may be kept, in days (e.g. 400).
+
 [access]
 # IAM roles, users or groups (ARNs) your developers run Claude Code as. The scan simulates
 # their Bedrock permissions (iam:SimulatePrincipalPolicy) in every region a request can be
@@ -294,6 +375,14 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # while a developer is actively working. Lower them for light use, raise them for heavy use.
 # tokens_per_minute_per_developer = 100000
 # requests_per_minute_per_developer = 20
+
+[network]
+# Must every Bedrock and STS call stay on interface VPC endpoints (bedrock-runtime, bedrock and
+# sts, with private DNS, in two or more Availability Zones)?
+# private_only = false
+# Where developers' traffic comes from; the endpoints' security groups must admit HTTPS from
+# each block and not from the whole internet. Empty: not stated.
+# allowed_cidrs = []
 
 # Accepted risks. Each waiver needs a justification, an owner and an expiry date; an expired
 # waiver stops applying and is reported. `resource` is a glob over the finding's ARN or name.

@@ -158,10 +158,25 @@ pub struct RegionSnapshot {
     pub invocation_logging: Collected<Option<InvocationLoggingConfig>>,
     /// ec2:DescribeVpcs.
     pub vpcs: Collected<Vec<Vpc>>,
-    /// ec2:DescribeVpcEndpoints filtered to `com.amazonaws.<region>.bedrock-runtime`.
+    /// ec2:DescribeVpcEndpoints filtered to the services in [`Self::vpc_endpoint_services`].
     pub vpc_endpoints: Collected<Vec<VpcEndpoint>>,
+    /// The service names `vpc_endpoints` was filtered to. An older snapshot asked for
+    /// `com.amazonaws.<region>.bedrock-runtime` only and has this empty: its lack of a
+    /// `bedrock` or `sts` endpoint is then unknown, not absent.
+    #[serde(default)]
+    pub vpc_endpoint_services: Vec<String>,
     /// ec2:DescribeSecurityGroups for the groups attached to those endpoints.
     pub security_groups: Collected<Vec<SecurityGroup>>,
+    /// ec2:DescribeSubnets for the subnets those endpoints are in (their Availability Zones).
+    /// `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub subnets: Option<Collected<Vec<Subnet>>>,
+    /// The S3 destination of model-invocation logging, when the configuration names one:
+    /// ownership, default encryption, public access block and lifecycle. `None` when logging
+    /// has no S3 destination, or in an older snapshot (the rule tells the two apart by the
+    /// logging configuration).
+    #[serde(default)]
+    pub invocation_log_bucket: Option<BucketPosture>,
     /// cloudtrail:DescribeTrails (including multi-region trails homed elsewhere).
     pub trails: Collected<Vec<Trail>>,
     /// logs:DescribeLogGroups, every page.
@@ -376,6 +391,66 @@ pub struct VpcEndpoint {
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub policy_document: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub subnet_id: String,
+    pub vpc_id: String,
+    /// `us-east-1a`: names differ between accounts, so the zone id is kept too.
+    pub availability_zone: String,
+    pub availability_zone_id: Option<String>,
+}
+
+/// What the scan read about one S3 bucket, each part on its own: one can fail while the
+/// others succeed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketPosture {
+    pub bucket: String,
+    /// s3:ListBuckets (filtered by the bucket's name): whether the audited account owns it.
+    pub owned_by_account: Collected<bool>,
+    /// s3:GetBucketEncryption; `None` inside: no default-encryption configuration.
+    pub encryption: Collected<Option<Vec<BucketEncryptionRule>>>,
+    /// s3:GetPublicAccessBlock; `None` inside: the bucket has no public access block.
+    pub public_access_block: Collected<Option<PublicAccessBlock>>,
+    /// s3:GetBucketLifecycleConfiguration; empty: no lifecycle configuration.
+    pub lifecycle_rules: Collected<Vec<LifecycleRule>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketEncryptionRule {
+    /// `AES256`, `aws:kms`, `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    pub kms_master_key_id: Option<String>,
+    pub bucket_key_enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    /// The key prefix the rule is limited to (`Filter.Prefix`, or the legacy `Prefix`); `None`
+    /// or empty: the whole bucket.
+    pub prefix: Option<String>,
+    /// The rule is also limited by tags or object size, so it may not reach every log object.
+    pub narrowed_by_tags_or_size: bool,
+    pub expiration_days: Option<i32>,
+    /// An expiration on a fixed date rather than an age.
+    pub expiration_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

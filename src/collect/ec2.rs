@@ -1,4 +1,5 @@
-//! Network path to Bedrock: VPCs, bedrock-runtime interface endpoints and their security groups.
+//! Network path to Bedrock: VPCs, the interface endpoints Claude Code's traffic can use
+//! (bedrock-runtime, the bedrock control plane and sts), their security groups and subnets.
 
 use std::collections::BTreeSet;
 
@@ -6,39 +7,64 @@ use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
 use super::paging::{all_pages, pages};
-use crate::snapshot::{Collected, IngressRule, SecurityGroup, Vpc, VpcEndpoint};
+use crate::snapshot::{Collected, IngressRule, SecurityGroup, Subnet, Vpc, VpcEndpoint};
 
 const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
 const DESCRIBE_VPC_ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
 const DESCRIBE_SECURITY_GROUPS: &str = "ec2:DescribeSecurityGroups";
+const DESCRIBE_SUBNETS: &str = "ec2:DescribeSubnets";
 
 pub struct Ec2Sections {
     pub vpcs: Collected<Vec<Vpc>>,
     pub vpc_endpoints: Collected<Vec<VpcEndpoint>>,
+    pub vpc_endpoint_services: Vec<String>,
     pub security_groups: Collected<Vec<SecurityGroup>>,
+    pub subnets: Collected<Vec<Subnet>>,
 }
 
 pub async fn collect(client: &Client, region: &str) -> Ec2Sections {
-    let (vpcs, vpc_endpoints) = tokio::join!(vpcs(client), bedrock_endpoints(client, region));
-    let security_groups = match &vpc_endpoints {
+    let services = endpoint_service_names(region);
+    let (vpcs, vpc_endpoints) = tokio::join!(vpcs(client), endpoints(client, &services));
+    let (security_groups, subnets) = match &vpc_endpoints {
         Collected::Ok { data } => {
             let group_ids: BTreeSet<String> = data
                 .iter()
                 .flat_map(|e| e.security_group_ids.iter().cloned())
                 .collect();
-            if group_ids.is_empty() {
-                Collected::ok(Vec::new())
-            } else {
-                security_groups(client, group_ids).await
-            }
+            let subnet_ids: BTreeSet<String> = data
+                .iter()
+                .flat_map(|e| e.subnet_ids.iter().cloned())
+                .collect();
+            tokio::join!(
+                async {
+                    if group_ids.is_empty() {
+                        Collected::ok(Vec::new())
+                    } else {
+                        security_groups(client, group_ids).await
+                    }
+                },
+                async {
+                    if subnet_ids.is_empty() {
+                        Collected::ok(Vec::new())
+                    } else {
+                        subnets(client, subnet_ids).await
+                    }
+                }
+            )
         }
-        // Which groups to read depends on the endpoints: unknown endpoints, unknown groups.
-        Collected::Failed { error } => Collected::failed(error.clone()),
+        // Which groups and subnets to read depends on the endpoints: unknown endpoints,
+        // unknown groups and subnets.
+        Collected::Failed { error } => (
+            Collected::failed(error.clone()),
+            Collected::failed(error.clone()),
+        ),
     };
     Ec2Sections {
         vpcs,
         vpc_endpoints,
+        vpc_endpoint_services: services,
         security_groups,
+        subnets,
     }
 }
 
@@ -60,15 +86,24 @@ async fn vpcs(client: &Client) -> Collected<Vec<Vpc>> {
     .await
 }
 
-/// Only endpoints for `com.amazonaws.<region>.bedrock-runtime` (the data plane Claude Code calls).
+/// `com.amazonaws.<region>.bedrock-runtime`: the data plane Claude Code sends prompts to.
 pub fn bedrock_runtime_service_name(region: &str) -> String {
     format!("com.amazonaws.{region}.bedrock-runtime")
 }
 
-async fn bedrock_endpoints(client: &Client, region: &str) -> Collected<Vec<VpcEndpoint>> {
+/// The endpoints a private path needs: bedrock-runtime (inference), bedrock (the control plane
+/// Claude Code asks about inference profiles at start-up) and sts (credential refresh).
+pub fn endpoint_service_names(region: &str) -> Vec<String> {
+    ["bedrock-runtime", "bedrock", "sts"]
+        .iter()
+        .map(|service| format!("com.amazonaws.{region}.{service}"))
+        .collect()
+}
+
+async fn endpoints(client: &Client, services: &[String]) -> Collected<Vec<VpcEndpoint>> {
     let filter = Filter::builder()
         .name("service-name")
-        .values(bedrock_runtime_service_name(region))
+        .set_values(Some(services.to_vec()))
         .build();
     let stream = pages!(client
         .describe_vpc_endpoints()
@@ -152,6 +187,28 @@ async fn security_groups(
                         })
                         .collect(),
                 }
+            }))
+        },
+    )
+    .await
+}
+
+async fn subnets(client: &Client, subnet_ids: BTreeSet<String>) -> Collected<Vec<Subnet>> {
+    let stream = pages!(client
+        .describe_subnets()
+        .set_subnet_ids(Some(subnet_ids.into_iter().collect()))
+        .into_paginator()
+        .send());
+    all_pages(
+        DESCRIBE_SUBNETS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.subnets().iter().map(|s| Subnet {
+                subnet_id: s.subnet_id().unwrap_or_default().to_string(),
+                vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                availability_zone_id: s.availability_zone_id().map(str::to_string),
             }))
         },
     )

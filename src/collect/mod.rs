@@ -20,6 +20,7 @@ pub mod logs;
 pub mod operations;
 mod paging;
 mod progress;
+pub mod s3;
 pub mod servicequotas;
 pub mod sts;
 pub mod trace;
@@ -159,6 +160,7 @@ const ENDPOINT_SERVICES: &[&str] = &[
     "KMS",
     "IAM",
     "SERVICE_QUOTAS",
+    "S3",
 ];
 
 /// Checks `--endpoint-url`, `AWS_ENDPOINT_URL` and every `AWS_ENDPOINT_URL_<SERVICE>` the scan
@@ -306,6 +308,9 @@ impl Scan {
     }
     pub fn servicequotas(&self, region: &str) -> aws_sdk_servicequotas::Client {
         client_for!(self, aws_sdk_servicequotas, "servicequotas", region)
+    }
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        client_for!(self, aws_sdk_s3, "s3", region)
     }
 
     async fn simulation(&self, request: SimulationRequest) -> Collected<Vec<SimulationResult>> {
@@ -699,10 +704,26 @@ async fn collect_region(
         service_quotas,
     ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas);
 
-    let kms_keys = {
+    // Only the bucket the logging configuration names, read alongside the keys.
+    let logging_bucket = bedrock
+        .invocation_logging
+        .data()
+        .and_then(Option::as_ref)
+        .and_then(|config| config.s3_bucket.clone());
+    let invocation_log_bucket = async {
+        match &logging_bucket {
+            Some(bucket) => {
+                let _step = scan.progress.step(region, "s3");
+                Some(s3::bucket_posture(&scan.s3(region), bucket).await)
+            }
+            None => None,
+        }
+    };
+    let kms_keys = async {
         let _step = scan.progress.step(region, "kms");
         kms::collect(scan, key_references(region, &trails, &log_groups)).await
     };
+    let (invocation_log_bucket, kms_keys) = tokio::join!(invocation_log_bucket, kms_keys);
     RegionSnapshot {
         region: region.to_string(),
         foundation_models: bedrock.foundation_models,
@@ -712,7 +733,10 @@ async fn collect_region(
         invocation_logging: bedrock.invocation_logging,
         vpcs: ec2.vpcs,
         vpc_endpoints: ec2.vpc_endpoints,
+        vpc_endpoint_services: ec2.vpc_endpoint_services,
         security_groups: ec2.security_groups,
+        subnets: Some(ec2.subnets),
+        invocation_log_bucket,
         trails,
         log_groups,
         kms_keys,

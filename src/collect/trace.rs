@@ -151,7 +151,7 @@ impl Intercept for CallTracer {
         };
         self.sink.push(CallRecord {
             service: self.service.to_string(),
-            action: format!("{}:{operation}", self.service),
+            action: super::operations::action_for(&format!("{}:{operation}", self.service)),
             operation,
             region: self.region.clone(),
             status,

@@ -8,9 +8,9 @@
 //! VPCs without an endpoint are named in the evidence.
 
 use crate::finding::{Evidence, Finding, Status};
-use crate::rules::support::Judgement;
+use crate::rules::support::{admits_https, Judgement};
 use crate::rules::{collect_error_evidence, RuleContext, WithEvidence};
-use crate::snapshot::{IngressRule, RegionSnapshot, SecurityGroup, VpcEndpoint};
+use crate::snapshot::{RegionSnapshot, SecurityGroup, VpcEndpoint};
 
 const ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
 const GROUPS: &str = "ec2:DescribeSecurityGroups";
@@ -140,7 +140,7 @@ fn judge(snapshot: &RegionSnapshot, region: &str, endpoint: &VpcEndpoint) -> Jud
         .collect();
     let allowing: Vec<&str> = attached
         .iter()
-        .filter(|g| g.ingress.iter().any(allows_https))
+        .filter(|g| g.ingress.iter().any(admits_https))
         .map(|g| g.group_id.as_str())
         .collect();
     let absent: Vec<&str> = endpoint
@@ -179,19 +179,6 @@ fn judge(snapshot: &RegionSnapshot, region: &str, endpoint: &VpcEndpoint) -> Jud
         }
     }
     judgement
-}
-
-/// Whether an ingress rule lets TCP 443 in from somewhere.
-fn allows_https(rule: &IngressRule) -> bool {
-    let protocol_ok = matches!(rule.protocol.as_str(), "tcp" | "6" | "-1" | "all");
-    let port_ok = rule.protocol == "-1"
-        || match (rule.from_port, rule.to_port) {
-            (Some(from), Some(to)) => (from..=to).contains(&443) || (from == -1 && to == -1),
-            // No port range means every port.
-            _ => true,
-        };
-    let has_source = !rule.cidr_blocks.is_empty() || !rule.source_group_ids.is_empty();
-    protocol_ok && port_ok && has_source
 }
 
 /// Which VPCs have a bedrock-runtime endpoint and which lack one (for the evidence).

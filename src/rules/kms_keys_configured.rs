@@ -11,14 +11,12 @@
 use std::collections::BTreeMap;
 
 use crate::finding::{Evidence, Finding, Status};
-use crate::rules::support::Judgement;
+use crate::rules::support::{judge_kms_key, Judgement};
 use crate::rules::{RuleContext, WithEvidence};
-use crate::snapshot::{key_id_of, Collected, KeyRotation, RegionSnapshot};
+use crate::snapshot::RegionSnapshot;
 
 const TRAILS: &str = "cloudtrail:DescribeTrails";
 const LOG_GROUPS: &str = "logs:DescribeLogGroups";
-const DESCRIBE_KEY: &str = "kms:DescribeKey";
-const ROTATION: &str = "kms:GetKeyRotationStatus";
 const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
@@ -167,7 +165,7 @@ fn encryption_finding(
 ) -> Finding {
     let mut judgement = Judgement::new();
     judgement.evidence(evidence);
-    judge_key(&mut judgement, snapshot, region, key);
+    judge_kms_key(&mut judgement, snapshot, region, key);
     judgement.finding(
         ctx,
         region,
@@ -178,88 +176,4 @@ fn encryption_finding(
             key.unwrap_or_default()
         ),
     )
-}
-
-fn judge_key(
-    judgement: &mut Judgement,
-    snapshot: &RegionSnapshot,
-    region: &str,
-    reference: Option<&str>,
-) {
-    let Some(reference) = reference else {
-        judgement.problem(
-            "it has no KMS key, so it is encrypted only with AWS-owned keys the organisation cannot audit or revoke",
-        );
-        return;
-    };
-    let key = match snapshot.kms_key(reference) {
-        None => {
-            judgement.missing(
-                format!("key {reference} was not described ({DESCRIBE_KEY} was not called for it)"),
-                Evidence::new(DESCRIBE_KEY, Some(region))
-                    .with("KeyId", reference)
-                    .with("collected", false),
-            );
-            return;
-        }
-        Some(Collected::Failed { error }) => {
-            judgement.unreadable(format!("KMS key {}", key_id_of(reference)), error);
-            return;
-        }
-        Some(Collected::Ok { data }) => data,
-    };
-    let rotation = match key.rotation.as_result() {
-        Ok(rotation) => Some(*rotation),
-        Err(error) => {
-            judgement.unreadable(format!("the rotation status of key {}", key.key_id), error);
-            None
-        }
-    };
-    judgement.evidence(
-        Evidence::new(DESCRIBE_KEY, Some(region))
-            .with("KeyId", &key.key_id)
-            .with("Arn", &key.arn)
-            .with("KeyManager", &key.key_manager)
-            .with("KeyState", &key.key_state)
-            .with("DeletionDate", &key.deletion_date),
-    );
-    if let Some(rotation) = rotation {
-        judgement.evidence(
-            Evidence::new(ROTATION, Some(region))
-                .with("KeyId", &key.key_id)
-                .with("rotation", rotation),
-        );
-    }
-    if !key.key_manager.eq_ignore_ascii_case("CUSTOMER") {
-        judgement.problem(format!(
-            "key {} is managed by {}, not a customer-managed key",
-            key.key_id, key.key_manager
-        ));
-    }
-    if key.key_state.eq_ignore_ascii_case("PendingDeletion") {
-        judgement.problem(format!(
-            "key {} is scheduled for deletion{}: cancel it (aws kms cancel-key-deletion) or the data becomes unreadable",
-            key.key_id,
-            key.deletion_date
-                .as_deref()
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default()
-        ));
-    } else if !key.key_state.eq_ignore_ascii_case("Enabled") {
-        judgement.problem(format!(
-            "key {} is {}, not Enabled",
-            key.key_id, key.key_state
-        ));
-    }
-    match rotation {
-        Some(KeyRotation::Disabled) => judgement.problem(format!(
-            "automatic rotation of key {} is off",
-            key.key_id
-        )),
-        Some(KeyRotation::Unsupported) => judgement.problem(format!(
-            "key {} cannot rotate automatically (imported material or custom key store): rotate it manually on a schedule, or use a KMS-generated symmetric key",
-            key.key_id
-        )),
-        Some(KeyRotation::Enabled) | None => {}
-    }
 }

@@ -12,7 +12,9 @@ use crate::snapshot::{CollectError, RegionSnapshot, Snapshot};
 
 mod bedrock_api_keys;
 mod bedrock_inference_profiles;
+mod bedrock_invocation_logging;
 mod bedrock_model_access;
+mod bedrock_private_network;
 mod bedrock_quotas;
 mod bedrock_runtime_vpc_endpoint;
 mod claude_code_secrets;
@@ -51,10 +53,12 @@ pub static REGISTRY: &[Rule] = &[
     rule!("bedrock-quotas", bedrock_quotas),
     rule!("bedrock-api-keys", bedrock_api_keys),
     rule!("bedrock-runtime-vpc-endpoint", bedrock_runtime_vpc_endpoint),
+    rule!("bedrock-private-network", bedrock_private_network),
     rule!("cloudtrail-enabled", cloudtrail_enabled),
     rule!("log-retention-set", log_retention_set),
     rule!("kms-keys-configured", kms_keys_configured),
     rule!("no-zdr-assumption", no_zdr_assumption),
+    rule!("bedrock-invocation-logging", bedrock_invocation_logging),
     rule!("claude-code-settings", claude_code_settings),
     rule!("claude-code-secrets", claude_code_secrets),
 ];

@@ -4,7 +4,12 @@
 
 use crate::finding::{Evidence, Finding, Status};
 use crate::rules::{collect_error_evidence, RuleContext};
-use crate::snapshot::CollectError;
+use crate::snapshot::{
+    key_id_of, CollectError, Collected, IngressRule, KeyRotation, RegionSnapshot,
+};
+
+const DESCRIBE_KEY: &str = "kms:DescribeKey";
+const ROTATION: &str = "kms:GetKeyRotationStatus";
 
 #[derive(Debug, Default)]
 pub struct Judgement {
@@ -13,6 +18,9 @@ pub struct Judgement {
     unreadable: Vec<(String, CollectError)>,
     /// Inputs the snapshot does not hold at all (not collected), as sentences.
     missing: Vec<String>,
+    /// What was read but cannot be judged offline (a policy condition the evaluator does not
+    /// know), as sentences.
+    undetermined: Vec<String>,
     evidence: Vec<Evidence>,
 }
 
@@ -34,6 +42,22 @@ impl Judgement {
         self.evidence.push(evidence);
     }
 
+    /// Something read that the rule cannot decide either way: `error`, never `pass`.
+    pub fn undetermined(&mut self, text: impl Into<String>) {
+        self.undetermined.push(text.into());
+    }
+
+    /// Takes in another judgement of a part of the same resource; its problems get `prefix`,
+    /// which names the part.
+    pub fn absorb(&mut self, part: Judgement, prefix: &str) {
+        self.problems
+            .extend(part.problems.into_iter().map(|p| format!("{prefix}{p}")));
+        self.unreadable.extend(part.unreadable);
+        self.missing.extend(part.missing);
+        self.undetermined.extend(part.undetermined);
+        self.evidence.extend(part.evidence);
+    }
+
     pub fn evidence(&mut self, evidence: Evidence) {
         self.evidence.push(evidence);
     }
@@ -52,6 +76,7 @@ impl Judgement {
             problems,
             unreadable,
             missing,
+            undetermined,
             mut evidence,
         } = self;
         let error_evidence: Vec<Evidence> = unreadable
@@ -63,6 +88,7 @@ impl Judgement {
                 .iter()
                 .map(|(what, e)| format!("{what} ({} failed with {})", e.operation, e.code))
                 .chain(missing.iter().cloned())
+                .chain(undetermined.iter().cloned())
                 .collect::<Vec<_>>()
         };
         if !problems.is_empty() {
@@ -94,9 +120,28 @@ impl Judgement {
                 Status::Error,
                 region,
                 resource,
-                format!("{subject}: cannot judge: {}.", missing.join("; ")),
+                format!(
+                    "{subject}: cannot judge: {}.",
+                    missing
+                        .iter()
+                        .chain(&undetermined)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
             );
             finding.remediation = "Scan again with this profile (bedrock-audit scan --config <profile>) so the snapshot holds what the rule needs.".into();
+            finding.evidence = evidence;
+            return finding;
+        }
+        if !undetermined.is_empty() {
+            let mut finding = ctx.finding(
+                Status::Error,
+                region,
+                resource,
+                format!("{subject}: cannot judge: {}.", undetermined.join("; ")),
+            );
+            finding.remediation = "The rule does not guess: review what it names by hand, simplify it to what the rule can evaluate, or waive this finding with a justification.".into();
             finding.evidence = evidence;
             return finding;
         }
@@ -104,4 +149,103 @@ impl Judgement {
         finding.evidence = evidence;
         finding
     }
+}
+
+/// Judges the KMS key a resource is encrypted with: customer managed, Enabled and rotating
+/// automatically. A key the snapshot does not hold, or could not describe, cannot be judged.
+pub fn judge_kms_key(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    reference: Option<&str>,
+) {
+    let Some(reference) = reference else {
+        judgement.problem(
+            "it has no KMS key, so it is encrypted only with AWS-owned keys the organisation cannot audit or revoke",
+        );
+        return;
+    };
+    let key = match snapshot.kms_key(reference) {
+        None => {
+            judgement.missing(
+                format!("key {reference} was not described ({DESCRIBE_KEY} was not called for it)"),
+                Evidence::new(DESCRIBE_KEY, Some(region))
+                    .with("KeyId", reference)
+                    .with("collected", false),
+            );
+            return;
+        }
+        Some(Collected::Failed { error }) => {
+            judgement.unreadable(format!("KMS key {}", key_id_of(reference)), error);
+            return;
+        }
+        Some(Collected::Ok { data }) => data,
+    };
+    let rotation = match key.rotation.as_result() {
+        Ok(rotation) => Some(*rotation),
+        Err(error) => {
+            judgement.unreadable(format!("the rotation status of key {}", key.key_id), error);
+            None
+        }
+    };
+    judgement.evidence(
+        Evidence::new(DESCRIBE_KEY, Some(region))
+            .with("KeyId", &key.key_id)
+            .with("Arn", &key.arn)
+            .with("KeyManager", &key.key_manager)
+            .with("KeyState", &key.key_state)
+            .with("DeletionDate", &key.deletion_date),
+    );
+    if let Some(rotation) = rotation {
+        judgement.evidence(
+            Evidence::new(ROTATION, Some(region))
+                .with("KeyId", &key.key_id)
+                .with("rotation", rotation),
+        );
+    }
+    if !key.key_manager.eq_ignore_ascii_case("CUSTOMER") {
+        judgement.problem(format!(
+            "key {} is managed by {}, not a customer-managed key",
+            key.key_id, key.key_manager
+        ));
+    }
+    if key.key_state.eq_ignore_ascii_case("PendingDeletion") {
+        judgement.problem(format!(
+            "key {} is scheduled for deletion{}: cancel it (aws kms cancel-key-deletion) or the data becomes unreadable",
+            key.key_id,
+            key.deletion_date
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default()
+        ));
+    } else if !key.key_state.eq_ignore_ascii_case("Enabled") {
+        judgement.problem(format!(
+            "key {} is {}, not Enabled",
+            key.key_id, key.key_state
+        ));
+    }
+    match rotation {
+        Some(KeyRotation::Disabled) => judgement.problem(format!(
+            "automatic rotation of key {} is off",
+            key.key_id
+        )),
+        Some(KeyRotation::Unsupported) => judgement.problem(format!(
+            "key {} cannot rotate automatically (imported material or custom key store): rotate it manually on a schedule, or use a KMS-generated symmetric key",
+            key.key_id
+        )),
+        Some(KeyRotation::Enabled) | None => {}
+    }
+}
+
+/// Whether an ingress rule lets TCP 443 in from somewhere.
+pub fn admits_https(rule: &IngressRule) -> bool {
+    let protocol_ok = matches!(rule.protocol.as_str(), "tcp" | "6" | "-1" | "all");
+    let port_ok = rule.protocol == "-1"
+        || match (rule.from_port, rule.to_port) {
+            (Some(from), Some(to)) => (from..=to).contains(&443) || (from == -1 && to == -1),
+            // No port range means every port.
+            _ => true,
+        };
+    let has_source = !rule.cidr_blocks.is_empty() || !rule.source_group_ids.is_empty();
+    protocol_ok && port_ok && has_source
 }

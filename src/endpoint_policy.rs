@@ -1,0 +1,598 @@
+//! Evaluates a VPC endpoint policy (`PolicyDocument`) for one request, offline.
+//!
+//! Only the subset that endpoint policies use: `Effect`, `Action` / `NotAction`, `Resource` /
+//! `NotResource` with `*` and `?` wildcards, `Principal` (`*`, or AWS account ids and ARNs
+//! matched against a known principal), and conditions on the few keys whose value is known for
+//! a developer's request (`aws:RequestedRegion`, `aws:PrincipalArn`, `aws:PrincipalAccount`)
+//! with the string and ARN operators. It never guesses: anything else that could change the
+//! answer (another condition key or operator, `NotPrincipal`, a principal it cannot compare)
+//! makes the decision [`Decision::Undetermined`], naming what it could not evaluate.
+//!
+//! Semantics are IAM's: an explicit deny wins, then an allow, else the request is denied
+//! implicitly. An undetermined `Deny` that could apply leaves the answer undetermined even when
+//! an `Allow` matches, since the deny might win.
+
+use serde_json::Value;
+use wildmatch::WildMatch;
+
+/// One request to judge: what a developer's Claude Code would send through the endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// `bedrock:InvokeModel`; IAM action names are case-insensitive.
+    pub action: &'a str,
+    /// The resource ARN; matched case-sensitively, as IAM does.
+    pub resource: &'a str,
+    /// The calling principal's ARN (an IAM user or role), when known.
+    pub principal: Option<&'a str>,
+    /// The region the request is served in (`aws:RequestedRegion`).
+    pub requested_region: &'a str,
+}
+
+/// The policy's answer for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// An `Allow` statement applies and no `Deny` does. Names the statement.
+    Allowed { statement: String },
+    /// A `Deny` statement applies. Names it.
+    Denied { statement: String },
+    /// No statement applies: denied by default.
+    ImplicitlyDenied,
+    /// The answer depends on something this evaluator cannot know; says what.
+    Undetermined { reason: String },
+}
+
+/// A parsed policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Statement {
+    /// `Sid`, or `Statement[<index>]` when it has none.
+    label: String,
+    allow: bool,
+    principal: PrincipalMatch,
+    actions: Matcher,
+    resources: Matcher,
+    conditions: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum PrincipalMatch {
+    /// `"*"` or `{"AWS": "*"}`, or no `Principal` element (an endpoint policy without one
+    /// applies to every principal).
+    Anyone,
+    /// `{"AWS": [...]}`: account ids or ARNs.
+    Aws(Vec<String>),
+    /// Something this evaluator does not compare (`NotPrincipal`, `Federated`, ...).
+    Unsupported(String),
+    /// Only service or canonical-user principals: never a developer.
+    NoDeveloper,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Matcher {
+    negated: bool,
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Condition {
+    operator: String,
+    key: String,
+    values: Vec<String>,
+}
+
+/// Whether one part of a statement applies to the request.
+enum Applies {
+    Yes,
+    No,
+    Unknown(String),
+}
+
+impl Policy {
+    /// Parses a policy document. `Err` says what is malformed.
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        let document: Value =
+            serde_json::from_str(text).map_err(|e| format!("the policy is not valid JSON: {e}"))?;
+        let Some(object) = document.as_object() else {
+            return Err("the policy is not a JSON object".into());
+        };
+        let statements = match object.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+            Some(item @ Value::Object(_)) => vec![item],
+            Some(_) => return Err("Statement is neither an object nor an array".into()),
+            None => return Err("the policy has no Statement".into()),
+        };
+        let statements = statements
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| Statement::parse(index, value))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy { statements })
+    }
+
+    /// The decision for one request.
+    pub fn evaluate(&self, request: &Request) -> Decision {
+        let mut allowed = None;
+        let mut undetermined_allow = None;
+        let mut undetermined_deny = None;
+        for statement in &self.statements {
+            match statement.applies(request) {
+                Applies::No => {}
+                Applies::Yes if !statement.allow => {
+                    return Decision::Denied {
+                        statement: statement.label.clone(),
+                    }
+                }
+                Applies::Yes => {
+                    allowed.get_or_insert_with(|| statement.label.clone());
+                }
+                Applies::Unknown(reason) => {
+                    let slot = if statement.allow {
+                        &mut undetermined_allow
+                    } else {
+                        &mut undetermined_deny
+                    };
+                    slot.get_or_insert(format!("{}: {reason}", statement.label));
+                }
+            }
+        }
+        if let Some(reason) = undetermined_deny {
+            return Decision::Undetermined { reason };
+        }
+        if let Some(statement) = allowed {
+            return Decision::Allowed { statement };
+        }
+        match undetermined_allow {
+            Some(reason) => Decision::Undetermined { reason },
+            None => Decision::ImplicitlyDenied,
+        }
+    }
+}
+
+impl Statement {
+    fn parse(index: usize, value: &Value) -> Result<Statement, String> {
+        let Some(object) = value.as_object() else {
+            return Err(format!("Statement[{index}] is not an object"));
+        };
+        let label = match object.get("Sid").and_then(Value::as_str) {
+            Some(sid) if !sid.is_empty() => format!("statement {sid:?}"),
+            _ => format!("Statement[{index}]"),
+        };
+        let allow = match object.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => true,
+            Some("Deny") => false,
+            Some(other) => {
+                return Err(format!(
+                    "{label}: Effect {other:?} is neither Allow nor Deny"
+                ))
+            }
+            None => return Err(format!("{label}: no Effect")),
+        };
+        let actions = Matcher::parse(object, "Action", "NotAction", &label)?;
+        let resources = Matcher::parse(object, "Resource", "NotResource", &label)?;
+        let principal = if object.contains_key("NotPrincipal") {
+            PrincipalMatch::Unsupported("NotPrincipal".into())
+        } else {
+            match object.get("Principal") {
+                None => PrincipalMatch::Anyone,
+                Some(principal) => PrincipalMatch::parse(principal, &label)?,
+            }
+        };
+        let conditions = match object.get("Condition") {
+            None => Vec::new(),
+            Some(condition) => Condition::parse_block(condition, &label)?,
+        };
+        Ok(Statement {
+            label,
+            allow,
+            principal,
+            actions,
+            resources,
+            conditions,
+        })
+    }
+
+    fn applies(&self, request: &Request) -> Applies {
+        // Action and resource are always known: a statement they rule out is irrelevant,
+        // whatever its principal or conditions say.
+        if !self.actions.matches(request.action, true)
+            || !self.resources.matches(request.resource, false)
+        {
+            return Applies::No;
+        }
+        let mut unknown = Vec::new();
+        for part in std::iter::once(self.principal.applies(request))
+            .chain(self.conditions.iter().map(|c| c.applies(request)))
+        {
+            match part {
+                Applies::No => return Applies::No,
+                Applies::Yes => {}
+                Applies::Unknown(reason) => unknown.push(reason),
+            }
+        }
+        if unknown.is_empty() {
+            Applies::Yes
+        } else {
+            Applies::Unknown(unknown.join("; "))
+        }
+    }
+}
+
+impl Matcher {
+    fn parse(
+        object: &serde_json::Map<String, Value>,
+        key: &str,
+        not_key: &str,
+        label: &str,
+    ) -> Result<Matcher, String> {
+        let (negated, value) = match (object.get(key), object.get(not_key)) {
+            (Some(value), None) => (false, value),
+            (None, Some(value)) => (true, value),
+            (Some(_), Some(_)) => return Err(format!("{label}: has both {key} and {not_key}")),
+            (None, None) => return Err(format!("{label}: has neither {key} nor {not_key}")),
+        };
+        let patterns = strings(value).ok_or_else(|| {
+            format!(
+                "{label}: {} must be a string or an array of strings",
+                if negated { not_key } else { key }
+            )
+        })?;
+        Ok(Matcher { negated, patterns })
+    }
+
+    fn matches(&self, value: &str, case_insensitive: bool) -> bool {
+        let any = self.patterns.iter().any(|pattern| {
+            if case_insensitive {
+                WildMatch::new_case_insensitive(pattern).matches(value)
+            } else {
+                WildMatch::new(pattern).matches(value)
+            }
+        });
+        any != self.negated
+    }
+}
+
+impl PrincipalMatch {
+    fn parse(value: &Value, label: &str) -> Result<PrincipalMatch, String> {
+        match value {
+            Value::String(s) if s == "*" => Ok(PrincipalMatch::Anyone),
+            Value::String(other) => Err(format!(
+                "{label}: Principal {other:?} must be \"*\" or an object such as {{\"AWS\": ...}}"
+            )),
+            Value::Object(map) => {
+                let mut aws = Vec::new();
+                let mut unsupported = Vec::new();
+                for (kind, ids) in map {
+                    let ids = strings(ids).ok_or_else(|| {
+                        format!("{label}: Principal.{kind} must be a string or an array of strings")
+                    })?;
+                    match kind.as_str() {
+                        "AWS" if ids.iter().any(|id| id == "*") => {
+                            return Ok(PrincipalMatch::Anyone)
+                        }
+                        "AWS" => aws.extend(ids),
+                        "Service" | "CanonicalUser" => {}
+                        other => unsupported.push(format!("Principal.{other}")),
+                    }
+                }
+                if !unsupported.is_empty() {
+                    Ok(PrincipalMatch::Unsupported(unsupported.join(", ")))
+                } else if aws.is_empty() {
+                    Ok(PrincipalMatch::NoDeveloper)
+                } else {
+                    Ok(PrincipalMatch::Aws(aws))
+                }
+            }
+            _ => Err(format!("{label}: Principal must be \"*\" or an object")),
+        }
+    }
+
+    fn applies(&self, request: &Request) -> Applies {
+        match self {
+            PrincipalMatch::Anyone => Applies::Yes,
+            PrincipalMatch::NoDeveloper => Applies::No,
+            PrincipalMatch::Unsupported(what) => {
+                Applies::Unknown(format!("{what} cannot be evaluated offline"))
+            }
+            PrincipalMatch::Aws(ids) => match request.principal {
+                None => Applies::Unknown(format!(
+                    "it names specific principals ({}), and no developer principal is configured to compare with",
+                    ids.join(", ")
+                )),
+                Some(principal) if is_user_or_role(principal) => {
+                    let account = account_of(principal);
+                    let named = ids.iter().any(|id| {
+                        id == principal
+                            || Some(id.as_str()) == account
+                            || account.is_some_and(|a| id == &format!("arn:aws:iam::{a}:root"))
+                    });
+                    if named {
+                        Applies::Yes
+                    } else {
+                        Applies::No
+                    }
+                }
+                Some(principal) => Applies::Unknown(format!(
+                    "it names specific principals, and {principal} is not a user or role whose requests can be matched against them"
+                )),
+            },
+        }
+    }
+}
+
+impl Condition {
+    fn parse_block(value: &Value, label: &str) -> Result<Vec<Condition>, String> {
+        let Some(operators) = value.as_object() else {
+            return Err(format!("{label}: Condition is not an object"));
+        };
+        let mut conditions = Vec::new();
+        for (operator, keys) in operators {
+            let Some(keys) = keys.as_object() else {
+                return Err(format!("{label}: Condition.{operator} is not an object"));
+            };
+            for (key, values) in keys {
+                let values = strings(values).ok_or_else(|| {
+                    format!("{label}: Condition.{operator}.{key} must be a string or an array of strings")
+                })?;
+                conditions.push(Condition {
+                    operator: operator.clone(),
+                    key: key.clone(),
+                    values,
+                });
+            }
+        }
+        Ok(conditions)
+    }
+
+    fn applies(&self, request: &Request) -> Applies {
+        let unknown = |why: &str| {
+            Applies::Unknown(format!("condition {} on {} {why}", self.operator, self.key))
+        };
+        let value = match self.key.to_ascii_lowercase().as_str() {
+            "aws:requestedregion" => Some(request.requested_region.to_string()),
+            "aws:principalarn" => request
+                .principal
+                .filter(|p| is_user_or_role(p))
+                .map(str::to_string),
+            "aws:principalaccount" => request.principal.and_then(account_of).map(str::to_string),
+            _ => return unknown(
+                "cannot be evaluated offline (its value is not known before the request is made)",
+            ),
+        };
+        let Some(value) = value else {
+            return unknown("needs the developer's principal ARN, and none is configured");
+        };
+        let (negated, matches): (bool, fn(&str, &str) -> bool) = match self.operator.as_str() {
+            "StringEquals" | "ArnEquals" => (false, |p, v| p == v),
+            "StringNotEquals" | "ArnNotEquals" => (true, |p, v| p == v),
+            "StringEqualsIgnoreCase" => (false, |p, v| p.eq_ignore_ascii_case(v)),
+            "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
+            "StringLike" | "ArnLike" => (false, |p, v| WildMatch::new(p).matches(v)),
+            "StringNotLike" | "ArnNotLike" => (true, |p, v| WildMatch::new(p).matches(v)),
+            _ => return unknown("uses an operator this evaluator does not support"),
+        };
+        let any = self.values.iter().any(|pattern| matches(pattern, &value));
+        if any != negated {
+            Applies::Yes
+        } else {
+            Applies::No
+        }
+    }
+}
+
+/// A string, or an array of strings, as a list.
+fn strings(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// `arn:aws:iam::123456789012:role/Name` → `123456789012`.
+fn account_of(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    (parts.next() == Some("arn"))
+        .then(|| parts.nth(3))
+        .flatten()
+        .filter(|a| a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Only users and roles make requests; a group never appears as a request's principal.
+fn is_user_or_role(arn: &str) -> bool {
+    arn.split_once(":iam::")
+        .and_then(|(_, rest)| rest.split_once(':'))
+        .is_some_and(|(_, resource)| resource.starts_with("user/") || resource.starts_with("role/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVOKE: &str = "bedrock:InvokeModel";
+    const STREAM: &str = "bedrock:InvokeModelWithResponseStream";
+    const PROFILE: &str =
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const MODEL_WEST: &str =
+        "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const HAIKU: &str =
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0";
+    const DEV: &str = "arn:aws:iam::123456789012:role/ClaudeCodeDevelopers";
+    const OTHER_ROLE: &str = "arn:aws:iam::123456789012:role/Other";
+
+    fn request<'a>(action: &'a str, resource: &'a str) -> Request<'a> {
+        Request {
+            action,
+            resource,
+            principal: None,
+            requested_region: "us-east-1",
+        }
+    }
+
+    fn allow(statement: &str) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{statement}}}]}}"#)
+    }
+
+    enum Want {
+        Allowed,
+        Denied,
+        Implicit,
+        Undetermined(&'static str),
+    }
+
+    /// (name, policy, request, expected decision).
+    fn cases() -> Vec<(&'static str, String, Request<'static>, Want)> {
+        use Want::*;
+        let full =
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+        let with = |principal, region| Request {
+            action: INVOKE,
+            resource: PROFILE,
+            principal,
+            requested_region: region,
+        };
+        vec![
+            ("full access default policy", full.to_string(), request(INVOKE, PROFILE), Allowed),
+            ("single statement object, not array", r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"bedrock:*","Resource":"*"}}"#.into(), request(STREAM, MODEL_WEST), Allowed),
+            ("service wildcard", allow(r#""Principal":"*","Action":"bedrock:*","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("prefix wildcard", allow(r#""Principal":"*","Action":"bedrock:Invoke*","Resource":"*""#), request(STREAM, PROFILE), Allowed),
+            ("wildcard in the middle of the action", allow(r#""Principal":"*","Action":"bedrock:Invoke*Stream","Resource":"*""#), request(STREAM, PROFILE), Allowed),
+            ("wildcard in the middle misses InvokeModel", allow(r#""Principal":"*","Action":"bedrock:Invoke*Stream","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("question mark matches one character", allow(r#""Principal":"*","Action":"bedrock:InvokeMode?","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("question mark does not match two", allow(r#""Principal":"*","Action":"bedrock:InvokeMod?","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("action names are case-insensitive", allow(r#""Principal":"*","Action":"BEDROCK:invokemodel","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("mixed-case wildcard action", allow(r#""Principal":"*","Action":"Bedrock:invoke*","Resource":"*""#), request(STREAM, PROFILE), Allowed),
+            ("exact action only allows itself", allow(r#""Principal":"*","Action":"bedrock:InvokeModel","Resource":"*""#), request(STREAM, PROFILE), Implicit),
+            ("other service", allow(r#""Principal":"*","Action":"s3:*","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("action list", allow(r#""Principal":"*","Action":["s3:GetObject","bedrock:InvokeModelWithResponseStream"],"Resource":"*""#), request(STREAM, PROFILE), Allowed),
+            ("NotAction excludes the action", allow(r#""Principal":"*","NotAction":"bedrock:InvokeModel*","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("NotAction allows everything else", allow(r#""Principal":"*","NotAction":"bedrock:CreateModelCustomizationJob","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("Deny with NotAction denies the rest", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Sid":"OnlyInvoke","Effect":"Deny","Principal":"*","NotAction":"bedrock:Get*","Resource":"*"}}]}}"#), request(INVOKE, PROFILE), Denied),
+            ("resource wildcard over profiles", allow(r#""Principal":"*","Action":"bedrock:*","Resource":"arn:aws:bedrock:*:123456789012:inference-profile/*""#), request(INVOKE, PROFILE), Allowed),
+            ("resource wildcard excludes foundation models", allow(r#""Principal":"*","Action":"bedrock:*","Resource":"arn:aws:bedrock:*:123456789012:inference-profile/*""#), request(INVOKE, MODEL_WEST), Implicit),
+            ("resource wildcard in the middle", allow(r#""Principal":"*","Action":"bedrock:*","Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-*-v1:0""#), request(INVOKE, MODEL_WEST), Allowed),
+            ("resources are case-sensitive", allow(r#""Principal":"*","Action":"bedrock:*","Resource":"arn:aws:bedrock:*::foundation-model/Anthropic.*""#), request(INVOKE, MODEL_WEST), Implicit),
+            ("NotResource excludes one model", allow(r#""Principal":"*","Action":"bedrock:*","NotResource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku*""#), request(INVOKE, HAIKU), Implicit),
+            ("NotResource allows the others", allow(r#""Principal":"*","Action":"bedrock:*","NotResource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku*""#), request(INVOKE, MODEL_WEST), Allowed),
+            ("explicit deny of one model wins", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Sid":"NoHaiku","Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"{HAIKU}"}}]}}"#), request(INVOKE, HAIKU), Denied),
+            ("deny of one model leaves others allowed", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"{HAIKU}"}}]}}"#), request(INVOKE, PROFILE), Allowed),
+            ("no statement applies", allow(r#""Principal":"*","Action":"bedrock:ListFoundationModels","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("empty statement list", r#"{"Statement":[]}"#.into(), request(INVOKE, PROFILE), Implicit),
+            ("Principal AWS star", allow(r#""Principal":{"AWS":"*"},"Action":"*","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("no Principal element applies to all", allow(r#""Action":"*","Resource":"*""#), request(INVOKE, PROFILE), Allowed),
+            ("specific principal, none configured", allow(&format!(r#""Principal":{{"AWS":"{DEV}"}},"Action":"*","Resource":"*""#)), request(INVOKE, PROFILE), Undetermined("no developer principal is configured")),
+            ("specific principal matches the developer", allow(&format!(r#""Principal":{{"AWS":["{DEV}"]}},"Action":"*","Resource":"*""#)), with(Some(DEV), "us-east-1"), Allowed),
+            ("specific principal excludes another role", allow(&format!(r#""Principal":{{"AWS":["{DEV}"]}},"Action":"*","Resource":"*""#)), with(Some(OTHER_ROLE), "us-east-1"), Implicit),
+            ("account id principal covers its roles", allow(r#""Principal":{"AWS":"123456789012"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
+            ("account root principal covers its roles", allow(r#""Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
+            ("other account's root does not", allow(r#""Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Implicit),
+            ("service principal is never a developer", allow(r#""Principal":{"Service":"ec2.amazonaws.com"},"Action":"*","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
+            ("NotPrincipal is not evaluated", r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/X"},"Action":"*","Resource":"*"}]}"#.into(), request(INVOKE, PROFILE), Undetermined("NotPrincipal")),
+            ("requested-region condition met", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":["us-east-1","us-west-2"]}}"#), request(INVOKE, PROFILE), Allowed),
+            ("requested-region condition not met", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#), request(INVOKE, PROFILE), Implicit),
+            ("condition keys are case-insensitive", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringLike":{"AWS:requestedregion":"us-*"}}"#), request(INVOKE, PROFILE), Allowed),
+            ("StringNotEquals on region", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"us-east-1"}}"#), request(INVOKE, PROFILE), Implicit),
+            ("PrincipalArn condition with the developer", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/ClaudeCode*"}}"#), with(Some(DEV), "us-east-1"), Allowed),
+            ("PrincipalArn condition without a principal", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/ClaudeCode*"}}"#), request(INVOKE, PROFILE), Undetermined("aws:PrincipalArn")),
+            ("PrincipalAccount condition", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}"#), with(Some(DEV), "us-east-1"), Allowed),
+            ("unsupported condition key on an allow", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), request(INVOKE, PROFILE), Undetermined("aws:PrincipalOrgID")),
+            ("unsupported operator", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:RequestedRegion":"us-east-1"}}"#), request(INVOKE, PROFILE), Undetermined("ForAnyValue:StringEquals")),
+            ("IfExists is not guessed", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:RequestedRegion":"us-east-1"}}"#), request(INVOKE, PROFILE), Undetermined("StringEqualsIfExists")),
+            ("unknown deny beats a clear allow", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{{"IpAddress":{{"aws:SourceIp":"10.0.0.0/8"}}}}}}]}}"#), request(INVOKE, PROFILE), Undetermined("aws:SourceIp")),
+            ("unknown condition on an irrelevant statement is ignored", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"bedrock:Invoke*","Resource":"*"}},{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{{"Bool":{{"aws:SecureTransport":"false"}}}}}}]}}"#), request(INVOKE, PROFILE), Allowed),
+            ("a failed known condition settles an unknown one", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1","aws:PrincipalOrgID":"o-abc"}}"#), request(INVOKE, PROFILE), Implicit),
+            ("deny on one destination region", format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{{"StringEquals":{{"aws:RequestedRegion":"us-west-2"}}}}}}]}}"#), with(None, "us-west-2"), Denied),
+        ]
+    }
+
+    #[test]
+    fn decisions_follow_iam_evaluation() {
+        let cases = cases();
+        assert!(cases.len() >= 30);
+        for (name, policy, request, want) in cases {
+            let policy = Policy::parse(&policy).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got = policy.evaluate(&request);
+            let ok = match (&want, &got) {
+                (Want::Allowed, Decision::Allowed { .. }) => true,
+                (Want::Denied, Decision::Denied { .. }) => true,
+                (Want::Implicit, Decision::ImplicitlyDenied) => true,
+                (Want::Undetermined(fragment), Decision::Undetermined { reason }) => {
+                    reason.contains(fragment)
+                }
+                _ => false,
+            };
+            assert!(ok, "{name}: got {got:?}");
+        }
+    }
+
+    #[test]
+    fn decisions_name_the_statement() {
+        let policy = Policy::parse(&format!(
+            r#"{{"Statement":[{{"Sid":"All","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Sid":"NoHaiku","Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"{HAIKU}"}}]}}"#
+        ))
+        .expect("parses");
+        assert_eq!(
+            policy.evaluate(&request(INVOKE, HAIKU)),
+            Decision::Denied {
+                statement: "statement \"NoHaiku\"".into()
+            }
+        );
+        assert_eq!(
+            policy.evaluate(&request(INVOKE, PROFILE)),
+            Decision::Allowed {
+                statement: "statement \"All\"".into()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_policies_are_rejected_with_a_reason() {
+        for (text, fragment) in [
+            ("not json", "not valid JSON"),
+            ("[]", "not a JSON object"),
+            (r#"{"Version":"2012-10-17"}"#, "no Statement"),
+            (r#"{"Statement":"x"}"#, "neither an object nor an array"),
+            (
+                r#"{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}"#,
+                "neither Allow nor Deny",
+            ),
+            (
+                r#"{"Statement":[{"Action":"*","Resource":"*"}]}"#,
+                "no Effect",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                "neither Action nor NotAction",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*"}]}"#,
+                "both Action and NotAction",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#,
+                "neither Resource nor NotResource",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":7,"Resource":"*"}]}"#,
+                "must be a string",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"me","Action":"*","Resource":"*"}]}"#,
+                "Principal",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":[]}]}"#,
+                "Condition is not an object",
+            ),
+        ] {
+            let error = Policy::parse(text).expect_err(text);
+            assert!(error.contains(fragment), "{text}: {error}");
+        }
+    }
+}

@@ -1,0 +1,528 @@
+//! `bedrock-private-network`: when the profile requires that no Bedrock or STS traffic leaves
+//! the network (`[network] private_only`), every VPC that hosts a bedrock-runtime interface
+//! endpoint also has interface endpoints for the bedrock control plane (Claude Code calls
+//! ListInferenceProfiles and GetInferenceProfile at start-up) and for sts (credential
+//! refresh), all available with private DNS; the bedrock-runtime endpoint spans two or more
+//! Availability Zones; the endpoints' security groups admit HTTPS from every developer network
+//! (`allowed_cidrs`) and not from the whole internet; and the endpoint policies allow the calls
+//! Claude Code makes on the configured models, judged by [`crate::endpoint_policy`].
+//!
+//! One finding per bedrock-runtime endpoint, or one `fail` for a region without any. Endpoints
+//! are needed in the target (source) regions only: a cross-region profile routes inside AWS.
+
+use ipnet::IpNet;
+
+use crate::access_plan::{needed_decisions, INVOKE_MODEL, INVOKE_STREAM};
+use crate::endpoint_policy::{Decision, Policy, Request};
+use crate::finding::{Evidence, Finding, Status};
+use crate::model_ids::model_roles;
+use crate::rules::support::{admits_https, Judgement};
+use crate::rules::{RuleContext, WithEvidence};
+use crate::snapshot::{RegionSnapshot, VpcEndpoint};
+
+const ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
+const GROUPS: &str = "ec2:DescribeSecurityGroups";
+const SUBNETS: &str = "ec2:DescribeSubnets";
+const PROFILES: &str = "bedrock:ListInferenceProfiles";
+const PROFILE_KEY: &str = "network.private_only";
+/// Destinations that admit the whole internet.
+const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
+/// How many denied requests a message lists before summarising.
+const LISTED: usize = 5;
+
+pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let network = &ctx.profile.network;
+    if !network.private_only {
+        return vec![ctx
+            .finding(
+                Status::NotApplicable,
+                "global",
+                format!("profile/{PROFILE_KEY}"),
+                "The profile does not require a private path ([network] private_only = false), so the bedrock, sts and bedrock-runtime endpoints were not judged as a whole; bedrock-runtime-vpc-endpoint still checks the inference endpoint.",
+            )
+            .with_evidence(Evidence::new("profile", None).with(PROFILE_KEY, false))];
+    }
+    let account = ctx.snapshot.account_label();
+    ctx.per_region(|region, snapshot, findings| {
+        let runtime_service = service_name(region, "bedrock-runtime");
+        let region_resource = format!("arn:aws:ec2:{region}:{account}:vpc-endpoint/*");
+        let endpoints = match snapshot.vpc_endpoints.as_result() {
+            Ok(endpoints) => endpoints,
+            Err(error) => {
+                findings.push(ctx.unreadable(
+                    region,
+                    region_resource,
+                    &format!("the VPC endpoints of {region}"),
+                    error,
+                ));
+                return;
+            }
+        };
+        let runtime: Vec<&VpcEndpoint> = interface_endpoints(endpoints, &runtime_service).collect();
+        if runtime.is_empty() {
+            findings.push(
+                ctx.finding(
+                    Status::Fail,
+                    region,
+                    region_resource,
+                    format!(
+                        "No Interface VPC endpoint for {runtime_service} in {region}: with [network] private_only, Claude Code's prompts would leave the network over the public endpoint, or fail where egress is closed."
+                    ),
+                )
+                .with_evidence(
+                    Evidence::new(ENDPOINTS, Some(region))
+                        .with("service_name", &runtime_service)
+                        .with("interface_endpoint_count", 0),
+                ),
+            );
+            return;
+        }
+        for endpoint in runtime {
+            let resource = format!(
+                "arn:aws:ec2:{region}:{account}:vpc-endpoint/{}",
+                endpoint.endpoint_id
+            );
+            let judgement = judge(ctx, snapshot, region, endpoint, endpoints);
+            let subject = format!(
+                "The private path through VPC {} ({}) is incomplete",
+                endpoint.vpc_id, endpoint.endpoint_id
+            );
+            let pass = format!(
+                "VPC {} keeps Claude Code's traffic private in {region}: interface endpoints for bedrock-runtime ({}), bedrock and sts are available with private DNS, bedrock-runtime spans two or more Availability Zones, the security groups admit HTTPS from {} and not from the internet, and the endpoint policies allow the configured models.",
+                endpoint.vpc_id,
+                endpoint.endpoint_id,
+                if ctx.profile.network.allowed_cidrs.is_empty() {
+                    "somewhere (no allowed_cidrs stated)".to_string()
+                } else {
+                    ctx.profile.network.allowed_cidrs.join(", ")
+                }
+            );
+            findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
+        }
+    })
+}
+
+fn service_name(region: &str, service: &str) -> String {
+    format!("com.amazonaws.{region}.{service}")
+}
+
+fn interface_endpoints<'a>(
+    endpoints: &'a [VpcEndpoint],
+    service: &'a str,
+) -> impl Iterator<Item = &'a VpcEndpoint> {
+    endpoints.iter().filter(move |e| {
+        e.service_name == service && e.endpoint_type.eq_ignore_ascii_case("Interface")
+    })
+}
+
+fn judge(
+    ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    runtime: &VpcEndpoint,
+    endpoints: &[VpcEndpoint],
+) -> Judgement {
+    let mut judgement = Judgement::new();
+    judgement.evidence(endpoint_evidence(region, runtime));
+    endpoint_basics(&mut judgement, runtime, "bedrock-runtime");
+    availability_zones(&mut judgement, snapshot, region, runtime);
+    security_groups(
+        &mut judgement,
+        ctx,
+        snapshot,
+        region,
+        runtime,
+        "bedrock-runtime",
+    );
+    policy(
+        &mut judgement,
+        ctx,
+        snapshot,
+        region,
+        runtime,
+        &[INVOKE_MODEL, INVOKE_STREAM],
+    );
+
+    // The control plane and sts endpoints must be in the same VPC: private DNS resolves the
+    // service's name to an endpoint of the VPC the query comes from.
+    for (service, why) in [
+        (
+            "bedrock",
+            "Claude Code's start-up calls (ListInferenceProfiles, GetInferenceProfile)",
+        ),
+        ("sts", "credential refresh (SSO and assume-role)"),
+    ] {
+        let name = service_name(region, service);
+        if !snapshot.vpc_endpoint_services.contains(&name) {
+            judgement.missing(
+                format!("the {name} endpoints were not collected (a snapshot from an older bedrock-audit)"),
+                Evidence::new(ENDPOINTS, Some(region)).with("service_name", &name).with("collected", false),
+            );
+            continue;
+        }
+        let found: Vec<&VpcEndpoint> = interface_endpoints(endpoints, &name)
+            .filter(|e| e.vpc_id == runtime.vpc_id)
+            .collect();
+        let Some(endpoint) = found
+            .iter()
+            .find(|e| e.state.eq_ignore_ascii_case("available") && e.private_dns_enabled)
+            .or(found.first())
+        else {
+            judgement.evidence(
+                Evidence::new(ENDPOINTS, Some(region))
+                    .with("service_name", &name)
+                    .with("VpcId", &runtime.vpc_id)
+                    .with("interface_endpoint_count", 0),
+            );
+            judgement.problem(format!(
+                "VPC {} has no interface endpoint for {name}, so {why} leave the network or fail",
+                runtime.vpc_id
+            ));
+            continue;
+        };
+        judgement.evidence(endpoint_evidence(region, endpoint));
+        endpoint_basics(&mut judgement, endpoint, service);
+        security_groups(&mut judgement, ctx, snapshot, region, endpoint, service);
+        if service == "bedrock" {
+            policy(
+                &mut judgement,
+                ctx,
+                snapshot,
+                region,
+                endpoint,
+                &[
+                    crate::access_plan::GET_PROFILE,
+                    crate::access_plan::LIST_PROFILES,
+                ],
+            );
+        }
+    }
+    judgement
+}
+
+fn endpoint_evidence(region: &str, endpoint: &VpcEndpoint) -> Evidence {
+    Evidence::new(ENDPOINTS, Some(region))
+        .with("VpcEndpointId", &endpoint.endpoint_id)
+        .with("VpcId", &endpoint.vpc_id)
+        .with("ServiceName", &endpoint.service_name)
+        .with("State", &endpoint.state)
+        .with("PrivateDnsEnabled", endpoint.private_dns_enabled)
+        .with("SubnetIds", &endpoint.subnet_ids)
+        .with("Groups", &endpoint.security_group_ids)
+}
+
+fn endpoint_basics(judgement: &mut Judgement, endpoint: &VpcEndpoint, service: &str) {
+    if !endpoint.state.eq_ignore_ascii_case("available") {
+        judgement.problem(format!(
+            "the {service} endpoint {} is {}, not available",
+            endpoint.endpoint_id, endpoint.state
+        ));
+    }
+    if !endpoint.private_dns_enabled {
+        judgement.problem(format!(
+            "the {service} endpoint {} has private DNS off, so the service's public name still resolves to the internet",
+            endpoint.endpoint_id
+        ));
+    }
+}
+
+fn availability_zones(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    endpoint: &VpcEndpoint,
+) {
+    let subnets = match snapshot.subnets.as_ref().map(|s| s.as_result()) {
+        None => {
+            judgement.missing(
+                "the endpoint's subnets were not collected (a snapshot from an older bedrock-audit)",
+                Evidence::new(SUBNETS, Some(region)).with("collected", false),
+            );
+            return;
+        }
+        Some(Err(error)) => {
+            judgement.unreadable(
+                format!("the subnets of endpoint {}", endpoint.endpoint_id),
+                error,
+            );
+            return;
+        }
+        Some(Ok(subnets)) => subnets,
+    };
+    let mut zones = std::collections::BTreeSet::new();
+    let mut absent = Vec::new();
+    for id in &endpoint.subnet_ids {
+        match subnets.iter().find(|s| &s.subnet_id == id) {
+            // The zone id names the same physical zone in every account; the name may not.
+            Some(subnet) => {
+                zones.insert(
+                    subnet
+                        .availability_zone_id
+                        .clone()
+                        .unwrap_or_else(|| subnet.availability_zone.clone()),
+                );
+            }
+            None => absent.push(id.as_str()),
+        }
+    }
+    judgement.evidence(
+        Evidence::new(SUBNETS, Some(region))
+            .with("SubnetIds", &endpoint.subnet_ids)
+            .with("availability_zones", &zones)
+            .with("subnets_not_returned", &absent),
+    );
+    if zones.len() >= 2 {
+        return;
+    }
+    if absent.is_empty() {
+        judgement.problem(format!(
+            "the bedrock-runtime endpoint {} is in {} Availability Zone(s), so losing one zone cuts Claude Code off: add a subnet in a second zone",
+            endpoint.endpoint_id,
+            zones.len()
+        ));
+    } else {
+        judgement.missing(
+            format!(
+                "subnets {} were not returned, so the endpoint's zones are unknown",
+                absent.join(", ")
+            ),
+            Evidence::new(SUBNETS, Some(region)).with("SubnetIds", &absent),
+        );
+    }
+}
+
+fn security_groups(
+    judgement: &mut Judgement,
+    ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    endpoint: &VpcEndpoint,
+    service: &str,
+) {
+    if endpoint.security_group_ids.is_empty() {
+        judgement.problem(format!(
+            "the {service} endpoint {} has no security group, so no HTTPS reaches it",
+            endpoint.endpoint_id
+        ));
+        return;
+    }
+    let groups = match snapshot.security_groups.as_result() {
+        Ok(groups) => groups,
+        Err(error) => {
+            judgement.unreadable(
+                format!(
+                    "the security groups of the {service} endpoint {}",
+                    endpoint.endpoint_id
+                ),
+                error,
+            );
+            return;
+        }
+    };
+    let absent: Vec<&str> = endpoint
+        .security_group_ids
+        .iter()
+        .filter(|id| !groups.iter().any(|g| &g.group_id == *id))
+        .map(String::as_str)
+        .collect();
+    if !absent.is_empty() {
+        judgement.missing(
+            format!(
+                "security groups {} of the {service} endpoint were not collected",
+                absent.join(", ")
+            ),
+            Evidence::new(GROUPS, Some(region)).with("GroupIds", &absent),
+        );
+        return;
+    }
+    // Every CIDR block admitted on TCP 443, by any of the endpoint's groups.
+    let https_sources: Vec<&str> = groups
+        .iter()
+        .filter(|g| endpoint.security_group_ids.contains(&g.group_id))
+        .flat_map(|g| g.ingress.iter())
+        .filter(|rule| admits_https(rule))
+        .flat_map(|rule| rule.cidr_blocks.iter().map(String::as_str))
+        .collect();
+    judgement.evidence(
+        Evidence::new(GROUPS, Some(region))
+            .with("VpcEndpointId", &endpoint.endpoint_id)
+            .with("GroupIds", &endpoint.security_group_ids)
+            .with("https_cidr_sources", &https_sources),
+    );
+    let open: Vec<&str> = https_sources
+        .iter()
+        .copied()
+        .filter(|cidr| WORLD.contains(cidr))
+        .collect();
+    if !open.is_empty() {
+        judgement.problem(format!(
+            "the {service} endpoint {} admits HTTPS from {} (the whole internet): restrict it to the developer networks",
+            endpoint.endpoint_id,
+            open.join(" and ")
+        ));
+    }
+    let admitted: Vec<IpNet> = https_sources
+        .iter()
+        .filter_map(|cidr| cidr.parse::<IpNet>().ok())
+        .collect();
+    let uncovered: Vec<&str> = ctx
+        .profile
+        .network
+        .allowed_cidrs
+        .iter()
+        .filter(|wanted| {
+            wanted
+                .parse::<IpNet>()
+                .map_or(true, |wanted| !admitted.iter().any(|a| a.contains(&wanted)))
+        })
+        .map(String::as_str)
+        .collect();
+    if !uncovered.is_empty() {
+        judgement.problem(format!(
+            "the {service} endpoint {}'s security groups do not admit HTTPS from {} (network.allowed_cidrs)",
+            endpoint.endpoint_id,
+            uncovered.join(", ")
+        ));
+    }
+}
+
+/// Judges the endpoint policy for every decision of the configured models that goes through
+/// this endpoint (`actions`), for each developer principal (or an unknown one).
+fn policy(
+    judgement: &mut Judgement,
+    ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    endpoint: &VpcEndpoint,
+    actions: &[&str],
+) {
+    let Some(text) = endpoint.policy_document.as_deref() else {
+        judgement.missing(
+            format!(
+                "{ENDPOINTS} returned no PolicyDocument for {}",
+                endpoint.endpoint_id
+            ),
+            Evidence::new(ENDPOINTS, Some(region))
+                .with("VpcEndpointId", &endpoint.endpoint_id)
+                .with("PolicyDocument", Option::<String>::None),
+        );
+        return;
+    };
+    let evidence = Evidence::new(ENDPOINTS, Some(region))
+        .with("VpcEndpointId", &endpoint.endpoint_id)
+        .with("PolicyDocument", text);
+    let parsed = match Policy::parse(text) {
+        Ok(parsed) => parsed,
+        Err(why) => {
+            judgement.evidence(evidence);
+            judgement.undetermined(format!(
+                "the policy of endpoint {} cannot be read: {why}",
+                endpoint.endpoint_id
+            ));
+            return;
+        }
+    };
+    judgement.evidence(evidence);
+    let profiles = match snapshot.inference_profiles.as_result() {
+        Ok(profiles) => profiles.as_slice(),
+        Err(error) => {
+            judgement.unreadable(
+                format!("the inference profiles of {region}, which say which models the endpoint policy must allow"),
+                error,
+            );
+            return;
+        }
+    };
+    let principals: Vec<Option<&str>> = if ctx.profile.access.developer_principals.is_empty() {
+        vec![None]
+    } else {
+        ctx.profile
+            .access
+            .developer_principals
+            .iter()
+            .map(|p| Some(p.as_str()))
+            .collect()
+    };
+    let mut denied = Vec::new();
+    let mut undetermined = Vec::new();
+    let mut judged = 0usize;
+    for role in model_roles(ctx.profile) {
+        let needed = match needed_decisions(region, role.model_id, profiles) {
+            Ok(needed) => needed,
+            Err(why) => {
+                judgement.missing(
+                    format!(
+                        "the requests for the {} model {}: {why}",
+                        role.role, role.model_id
+                    ),
+                    Evidence::new(PROFILES, Some(region)).with("model", role.model_id),
+                );
+                continue;
+            }
+        };
+        for decision in needed.iter().filter(|d| actions.contains(&d.action)) {
+            for principal in &principals {
+                judged += 1;
+                let request = Request {
+                    action: decision.action,
+                    resource: &decision.resource,
+                    principal: *principal,
+                    requested_region: &decision.requested_region,
+                };
+                let who = principal.map(|p| format!(" for {p}")).unwrap_or_default();
+                match parsed.evaluate(&request) {
+                    Decision::Allowed { .. } => {}
+                    Decision::Denied { statement } => denied.push(format!(
+                        "{} on {}{who} (denied by {statement})",
+                        decision.action, decision.resource
+                    )),
+                    Decision::ImplicitlyDenied => denied.push(format!(
+                        "{} on {}{who} (no statement allows it)",
+                        decision.action, decision.resource
+                    )),
+                    Decision::Undetermined { reason } => undetermined.push(format!(
+                        "{} on {}{who}: {reason}",
+                        decision.action, decision.resource
+                    )),
+                }
+            }
+        }
+    }
+    judgement.evidence(
+        Evidence::new(ENDPOINTS, Some(region))
+            .with("VpcEndpointId", &endpoint.endpoint_id)
+            .with("policy_requests_judged", judged)
+            .with("policy_requests_denied", &denied)
+            .with("policy_requests_undetermined", &undetermined),
+    );
+    if !denied.is_empty() {
+        judgement.problem(format!(
+            "the policy of endpoint {} blocks {} request(s) Claude Code makes: {}",
+            endpoint.endpoint_id,
+            denied.len(),
+            summarised(&denied)
+        ));
+    }
+    if !undetermined.is_empty() {
+        judgement.undetermined(format!(
+            "the policy of endpoint {} has what the rule cannot evaluate for {} request(s): {}",
+            endpoint.endpoint_id,
+            undetermined.len(),
+            summarised(&undetermined)
+        ));
+    }
+}
+
+/// The first few items, then how many more.
+fn summarised(items: &[String]) -> String {
+    let mut text = items
+        .iter()
+        .take(LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if items.len() > LISTED {
+        text.push_str(&format!("; and {} more", items.len() - LISTED));
+    }
+    text
+}

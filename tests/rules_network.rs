@@ -1,0 +1,850 @@
+//! `bedrock-private-network` and `bedrock-invocation-logging` on the ready fixture, changed one
+//! fact at a time: every pass, fail, error and not-applicable path, each asserting the verdict
+//! and the words that tell the user what is wrong.
+
+use std::path::{Path, PathBuf};
+
+use bedrock_audit::app::parse_snapshot;
+use bedrock_audit::engine;
+use bedrock_audit::finding::{Finding, Status};
+use bedrock_audit::profile::{InvocationLoggingPolicy, Profile};
+use bedrock_audit::rules;
+use bedrock_audit::snapshot::{
+    BucketEncryptionRule, BucketPosture, CollectError, Collected, ErrorKind, IngressRule,
+    LifecycleRule, PublicAccessBlock, RegionSnapshot, Snapshot, Subnet, VpcEndpoint,
+};
+
+const EAST: &str = "us-east-1";
+const ACCOUNT: &str = "111122223333";
+const NETWORK: &str = "bedrock-private-network";
+const LOGGING: &str = "bedrock-invocation-logging";
+const VPC: &str = "vpc-0a1b2c3d4e5f60001";
+const GROUP: &str = "sg-0b1c2d3e4f5a60001";
+const RUNTIME: &str = "vpce-0c1d2e3f4a5b60001";
+const BUCKET: &str = "claude-code-invocation-logs";
+const FULL_ACCESS: &str =
+    r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+fn ready() -> Snapshot {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join("ready.snapshot.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    parse_snapshot(&text, &path).unwrap()
+}
+
+fn east(snapshot: &mut Snapshot) -> &mut RegionSnapshot {
+    snapshot
+        .regions
+        .iter_mut()
+        .find(|r| r.region == EAST)
+        .unwrap()
+}
+
+fn data_mut<T>(section: &mut Collected<T>) -> &mut T {
+    match section {
+        Collected::Ok { data } => data,
+        Collected::Failed { .. } => panic!("section is not readable in this fixture"),
+    }
+}
+
+fn error(operation: &str, code: &str, kind: ErrorKind) -> CollectError {
+    CollectError {
+        operation: operation.into(),
+        kind,
+        code: code.into(),
+        message: format!("{code} from the test"),
+    }
+}
+
+fn run(rule_id: &str, snapshot: &Snapshot, profile: &Profile) -> Vec<Finding> {
+    let rule = rules::find(rule_id).unwrap();
+    let findings = engine::run_rule(rule, snapshot, profile);
+    for f in &findings {
+        assert_ne!(f.resource, "rule", "rule failed internally: {}", f.message);
+    }
+    findings
+}
+
+/// The one finding of a one-region run.
+fn only(findings: Vec<Finding>) -> Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    findings.into_iter().next().unwrap()
+}
+
+fn assert_verdict(f: &Finding, status: Status, fragments: &[&str]) {
+    assert_eq!(f.status, status, "{}: {}", f.resource, f.message);
+    for fragment in fragments {
+        assert!(
+            f.message.contains(fragment),
+            "message of {} lacks {fragment:?}: {}",
+            f.resource,
+            f.message
+        );
+    }
+}
+
+// ---- bedrock-private-network ---------------------------------------------------------------
+
+fn private_profile() -> Profile {
+    let mut profile = Profile::default();
+    profile.rollout.regions = vec![EAST.to_string()];
+    profile.network.private_only = true;
+    profile.network.allowed_cidrs = vec!["10.20.0.0/16".into()];
+    profile
+}
+
+fn endpoint(id: &str, service: &str, subnets: &[&str]) -> VpcEndpoint {
+    VpcEndpoint {
+        endpoint_id: id.into(),
+        vpc_id: VPC.into(),
+        service_name: format!("com.amazonaws.{EAST}.{service}"),
+        endpoint_type: "Interface".into(),
+        state: "available".into(),
+        private_dns_enabled: true,
+        subnet_ids: subnets.iter().map(|s| s.to_string()).collect(),
+        security_group_ids: vec![GROUP.into()],
+        policy_document: Some(FULL_ACCESS.into()),
+    }
+}
+
+/// The ready fixture with all three endpoints in one VPC across two zones.
+fn private_ready() -> Snapshot {
+    let mut snapshot = ready();
+    let region = east(&mut snapshot);
+    let subnets = ["subnet-0a11b22c33d44e501", "subnet-0a11b22c33d44e502"];
+    let endpoints = data_mut(&mut region.vpc_endpoints);
+    endpoints[0].policy_document = Some(FULL_ACCESS.into());
+    endpoints.push(endpoint("vpce-bedrock", "bedrock", &subnets));
+    endpoints.push(endpoint("vpce-sts", "sts", &subnets));
+    region.vpc_endpoint_services = ["bedrock-runtime", "bedrock", "sts"]
+        .iter()
+        .map(|s| format!("com.amazonaws.{EAST}.{s}"))
+        .collect();
+    region.subnets = Some(Collected::ok(
+        subnets
+            .iter()
+            .zip(["use1-az1", "use1-az2"])
+            .map(|(id, zone)| Subnet {
+                subnet_id: id.to_string(),
+                vpc_id: VPC.into(),
+                availability_zone: format!("{EAST}{}", &zone[7..]),
+                availability_zone_id: Some(zone.into()),
+            })
+            .collect(),
+    ));
+    snapshot
+}
+
+fn runtime_endpoint(snapshot: &mut Snapshot) -> &mut VpcEndpoint {
+    data_mut(&mut east(snapshot).vpc_endpoints)
+        .iter_mut()
+        .find(|e| e.endpoint_id == RUNTIME)
+        .unwrap()
+}
+
+fn network_verdict(snapshot: &Snapshot, profile: &Profile) -> Finding {
+    only(run(NETWORK, snapshot, profile))
+}
+
+#[test]
+fn private_network_passes_with_all_three_endpoints_two_zones_and_an_allowing_policy() {
+    let f = network_verdict(&private_ready(), &private_profile());
+    assert_verdict(
+        &f,
+        Status::Pass,
+        &["VPC vpc-0a1b2c3d4e5f60001", "10.20.0.0/16"],
+    );
+    assert!(f.resource.ends_with(&format!("vpc-endpoint/{RUNTIME}")));
+}
+
+#[test]
+fn private_network_is_not_applicable_unless_the_profile_requires_it() {
+    let mut profile = private_profile();
+    profile.network.private_only = false;
+    let f = network_verdict(&private_ready(), &profile);
+    assert_verdict(&f, Status::NotApplicable, &["private_only = false"]);
+}
+
+#[test]
+fn a_missing_control_plane_or_sts_endpoint_fails_naming_the_service() {
+    for (service, why) in [
+        ("bedrock", "ListInferenceProfiles"),
+        ("sts", "credential refresh"),
+    ] {
+        let mut snapshot = private_ready();
+        data_mut(&mut east(&mut snapshot).vpc_endpoints)
+            .retain(|e| e.service_name != format!("com.amazonaws.{EAST}.{service}"));
+        let f = network_verdict(&snapshot, &private_profile());
+        assert_verdict(
+            &f,
+            Status::Fail,
+            &[
+                &format!("no interface endpoint for com.amazonaws.{EAST}.{service}"),
+                why,
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_control_plane_endpoint_in_another_vpc_does_not_count() {
+    let mut snapshot = private_ready();
+    for e in data_mut(&mut east(&mut snapshot).vpc_endpoints) {
+        if e.endpoint_id == "vpce-bedrock" {
+            e.vpc_id = "vpc-elsewhere".into();
+        }
+    }
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Fail, &["com.amazonaws.us-east-1.bedrock"]);
+}
+
+#[test]
+fn an_sts_endpoint_without_private_dns_fails() {
+    let mut snapshot = private_ready();
+    for e in data_mut(&mut east(&mut snapshot).vpc_endpoints) {
+        if e.endpoint_id == "vpce-sts" {
+            e.private_dns_enabled = false;
+            e.state = "pending".into();
+        }
+    }
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            "sts endpoint vpce-sts has private DNS off",
+            "vpce-sts is pending",
+        ],
+    );
+}
+
+#[test]
+fn one_availability_zone_fails_and_two_subnets_in_one_zone_are_still_one() {
+    let mut snapshot = private_ready();
+    let subnets = east(&mut snapshot).subnets.as_mut().unwrap();
+    for subnet in data_mut(subnets) {
+        subnet.availability_zone_id = Some("use1-az1".into());
+    }
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Fail, &["in 1 Availability Zone(s)"]);
+}
+
+#[test]
+fn unread_subnets_are_an_error_not_a_pass() {
+    let mut snapshot = private_ready();
+    east(&mut snapshot).subnets = Some(Collected::failed(error(
+        "ec2:DescribeSubnets",
+        "UnauthorizedOperation",
+        ErrorKind::AccessDenied,
+    )));
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["ec2:DescribeSubnets failed with UnauthorizedOperation"],
+    );
+
+    let mut older = private_ready();
+    east(&mut older).subnets = None;
+    let f = network_verdict(&older, &private_profile());
+    assert_verdict(&f, Status::Error, &["subnets were not collected"]);
+}
+
+#[test]
+fn a_snapshot_that_never_asked_for_bedrock_and_sts_endpoints_is_an_error() {
+    let mut snapshot = private_ready();
+    let region = east(&mut snapshot);
+    region.vpc_endpoint_services.clear();
+    data_mut(&mut region.vpc_endpoints).retain(|e| e.endpoint_id == RUNTIME);
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["com.amazonaws.us-east-1.bedrock endpoints were not collected"],
+    );
+}
+
+#[test]
+fn no_runtime_endpoint_fails_for_the_region_and_unreadable_endpoints_are_an_error() {
+    let mut snapshot = private_ready();
+    data_mut(&mut east(&mut snapshot).vpc_endpoints).retain(|e| e.endpoint_id != RUNTIME);
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["No Interface VPC endpoint for com.amazonaws.us-east-1.bedrock-runtime"],
+    );
+
+    let mut unreadable = private_ready();
+    east(&mut unreadable).vpc_endpoints = Collected::failed(error(
+        "ec2:DescribeVpcEndpoints",
+        "RequestLimitExceeded",
+        ErrorKind::Throttling,
+    ));
+    let f = network_verdict(&unreadable, &private_profile());
+    assert_verdict(&f, Status::Error, &["RequestLimitExceeded"]);
+}
+
+#[test]
+fn a_security_group_open_to_the_internet_fails_even_when_the_developers_are_admitted() {
+    for world in ["0.0.0.0/0", "::/0"] {
+        let mut snapshot = private_ready();
+        let groups = data_mut(&mut east(&mut snapshot).security_groups);
+        groups[0].ingress[0].cidr_blocks = vec!["10.0.0.0/8".into(), world.into()];
+        let f = network_verdict(&snapshot, &private_profile());
+        assert_verdict(&f, Status::Fail, &[&format!("admits HTTPS from {world}")]);
+    }
+}
+
+#[test]
+fn every_allowed_cidr_must_be_inside_an_admitted_block() {
+    let mut profile = private_profile();
+    // 10.0.0.0/8 (the fixture's rule) contains 10.20.0.0/16 but not 192.168.0.0/16.
+    profile.network.allowed_cidrs = vec!["10.20.0.0/16".into(), "192.168.0.0/16".into()];
+    let f = network_verdict(&private_ready(), &profile);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["do not admit HTTPS from 192.168.0.0/16"],
+    );
+    assert!(!f.message.contains("10.20.0.0/16,"), "{}", f.message);
+
+    let mut snapshot = private_ready();
+    let groups = data_mut(&mut east(&mut snapshot).security_groups);
+    groups[0].ingress = vec![IngressRule {
+        protocol: "tcp".into(),
+        from_port: Some(22),
+        to_port: Some(22),
+        cidr_blocks: vec!["10.0.0.0/8".into()],
+        source_group_ids: vec![],
+    }];
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Fail, &["do not admit HTTPS from 10.20.0.0/16"]);
+}
+
+#[test]
+fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Sid":"NoHaiku","Effect":"Deny","Principal":"*","Action":"bedrock:Invoke*",
+             "Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-*"}]}"#
+            .into(),
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            "blocks",
+            "foundation-model/anthropic.claude-haiku-4-5",
+            "denied by statement \"NoHaiku\"",
+        ],
+    );
+    assert!(
+        !f.message.contains("claude-sonnet"),
+        "only Haiku is denied: {}",
+        f.message
+    );
+}
+
+#[test]
+fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:InvokeModel*","Resource":"arn:aws:bedrock:*:*:inference-profile/*"}]}"#.into(),
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["no statement allows it", "foundation-model/"],
+    );
+}
+
+#[test]
+fn an_endpoint_policy_with_an_unsupported_condition_is_an_error_naming_it() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-exampleorgid"}}}]}"#
+            .into(),
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["cannot judge", "StringEquals on aws:PrincipalOrgID"],
+    );
+    assert!(
+        f.remediation.contains("does not guess"),
+        "{}",
+        f.remediation
+    );
+}
+
+#[test]
+fn a_malformed_or_absent_policy_is_an_error() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some("{not json".into());
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Error, &["cannot be read", "not valid JSON"]);
+
+    let mut absent = private_ready();
+    runtime_endpoint(&mut absent).policy_document = None;
+    let f = network_verdict(&absent, &private_profile());
+    assert_verdict(&f, Status::Error, &["returned no PolicyDocument"]);
+}
+
+#[test]
+fn a_policy_naming_principals_is_judged_against_the_developer_principals() {
+    let policy = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/ClaudeCodeDevelopers"},"Action":"*","Resource":"*"}]}"#;
+    let mut snapshot = private_ready();
+    for e in data_mut(&mut east(&mut snapshot).vpc_endpoints) {
+        e.policy_document = Some(policy.into());
+    }
+    // No developer principal configured: the rule cannot tell.
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Error, &["no developer principal is configured"]);
+
+    let mut profile = private_profile();
+    profile.access.developer_principals =
+        vec![format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers")];
+    assert_verdict(&network_verdict(&snapshot, &profile), Status::Pass, &[]);
+
+    profile.access.developer_principals = vec![format!("arn:aws:iam::{ACCOUNT}:role/Contractors")];
+    let f = network_verdict(&snapshot, &profile);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["for arn:aws:iam::111122223333:role/Contractors"],
+    );
+}
+
+#[test]
+fn the_control_plane_endpoint_policy_must_allow_the_inference_profile_calls() {
+    let mut snapshot = private_ready();
+    for e in data_mut(&mut east(&mut snapshot).vpc_endpoints) {
+        if e.endpoint_id == "vpce-bedrock" {
+            e.policy_document = Some(
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:ListInferenceProfiles","Resource":"*"}]}"#.into(),
+            );
+        }
+    }
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["vpce-bedrock", "bedrock:GetInferenceProfile"],
+    );
+}
+
+#[test]
+fn unreadable_security_groups_are_an_error() {
+    let mut snapshot = private_ready();
+    east(&mut snapshot).security_groups = Collected::failed(error(
+        "ec2:DescribeSecurityGroups",
+        "UnauthorizedOperation",
+        ErrorKind::AccessDenied,
+    ));
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["security groups", "UnauthorizedOperation"],
+    );
+}
+
+// ---- bedrock-invocation-logging ------------------------------------------------------------
+
+fn logging_profile(policy: InvocationLoggingPolicy) -> Profile {
+    let mut profile = Profile::default();
+    profile.rollout.regions = vec![EAST.to_string()];
+    profile.data_retention.invocation_logging = policy;
+    profile.data_retention.invocation_log_min_retention_days = 30;
+    profile.data_retention.invocation_log_max_retention_days = Some(400);
+    profile
+}
+
+fn required() -> Profile {
+    logging_profile(InvocationLoggingPolicy::Required)
+}
+
+fn logging_off(snapshot: &mut Snapshot) {
+    east(snapshot).invocation_logging = Collected::ok(None);
+}
+
+fn invocation_group_days(snapshot: &mut Snapshot, days: Option<i32>) {
+    for g in data_mut(&mut east(snapshot).log_groups) {
+        if g.name == "/aws/bedrock/model-invocations" {
+            g.retention_in_days = days;
+        }
+    }
+}
+
+fn good_bucket() -> BucketPosture {
+    BucketPosture {
+        bucket: BUCKET.into(),
+        owned_by_account: Collected::ok(true),
+        encryption: Collected::ok(Some(vec![BucketEncryptionRule {
+            sse_algorithm: "aws:kms".into(),
+            kms_master_key_id: Some(format!("arn:aws:kms:{EAST}:{ACCOUNT}:key/logs")),
+            bucket_key_enabled: Some(true),
+        }])),
+        public_access_block: Collected::ok(Some(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        })),
+        lifecycle_rules: Collected::ok(vec![LifecycleRule {
+            id: Some("expire-prompts".into()),
+            status: "Enabled".into(),
+            prefix: Some("claude/".into()),
+            narrowed_by_tags_or_size: false,
+            expiration_days: Some(365),
+            expiration_date: None,
+        }]),
+    }
+}
+
+/// The ready fixture logging to the good bucket too, under `claude/`.
+fn with_bucket(posture: BucketPosture) -> Snapshot {
+    let mut snapshot = ready();
+    let region = east(&mut snapshot);
+    let config = data_mut(&mut region.invocation_logging).as_mut().unwrap();
+    config.s3_bucket = Some(BUCKET.into());
+    config.s3_key_prefix = Some("claude".into());
+    region.invocation_log_bucket = Some(posture);
+    snapshot
+}
+
+fn logging_verdict(snapshot: &Snapshot, profile: &Profile) -> Finding {
+    only(run(LOGGING, snapshot, profile))
+}
+
+#[test]
+fn logging_any_is_not_applicable_and_says_what_is_configured() {
+    let f = logging_verdict(&ready(), &logging_profile(InvocationLoggingPolicy::Any));
+    assert_verdict(
+        &f,
+        Status::NotApplicable,
+        &["\"any\"", "on, storing prompts and completions in CloudWatch log group /aws/bedrock/model-invocations"],
+    );
+    let mut off = ready();
+    logging_off(&mut off);
+    let f = logging_verdict(&off, &logging_profile(InvocationLoggingPolicy::Any));
+    assert_verdict(&f, Status::NotApplicable, &["logging is off"]);
+}
+
+#[test]
+fn logging_forbidden_passes_when_off_and_fails_when_on() {
+    let forbidden = logging_profile(InvocationLoggingPolicy::Forbidden);
+    let f = logging_verdict(&ready(), &forbidden);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["forbids keeping prompts", "/aws/bedrock/model-invocations"],
+    );
+    let mut off = ready();
+    logging_off(&mut off);
+    assert_verdict(
+        &logging_verdict(&off, &forbidden),
+        Status::Pass,
+        &["off in us-east-1"],
+    );
+}
+
+#[test]
+fn logging_required_passes_on_the_ready_account_and_fails_when_off() {
+    assert_verdict(
+        &logging_verdict(&ready(), &required()),
+        Status::Pass,
+        &["CloudWatch log group /aws/bedrock/model-invocations"],
+    );
+    let mut off = ready();
+    logging_off(&mut off);
+    assert_verdict(
+        &logging_verdict(&off, &required()),
+        Status::Fail,
+        &["it is off in us-east-1"],
+    );
+}
+
+#[test]
+fn an_unreadable_logging_configuration_is_an_error_when_a_policy_is_set() {
+    for policy in [
+        InvocationLoggingPolicy::Required,
+        InvocationLoggingPolicy::Forbidden,
+    ] {
+        let mut snapshot = ready();
+        east(&mut snapshot).invocation_logging = Collected::failed(error(
+            "bedrock:GetModelInvocationLoggingConfiguration",
+            "AccessDeniedException",
+            ErrorKind::AccessDenied,
+        ));
+        let f = logging_verdict(&snapshot, &logging_profile(policy));
+        assert_verdict(&f, Status::Error, &["AccessDeniedException"]);
+    }
+}
+
+#[test]
+fn text_delivery_off_fails_when_logging_is_required() {
+    let mut snapshot = ready();
+    data_mut(&mut east(&mut snapshot).invocation_logging)
+        .as_mut()
+        .unwrap()
+        .text_data_delivery = false;
+    assert_verdict(
+        &logging_verdict(&snapshot, &required()),
+        Status::Fail,
+        &["text delivery is off"],
+    );
+}
+
+#[test]
+fn log_group_retention_must_lie_between_the_bounds_and_must_expire() {
+    for (days, fragment) in [
+        (
+            Some(401),
+            "keeps prompts 401 days, more than the allowed 400",
+        ),
+        (Some(29), "keeps prompts 29 days, less than the required 30"),
+        (None, "never expires"),
+    ] {
+        let mut snapshot = ready();
+        invocation_group_days(&mut snapshot, days);
+        assert_verdict(
+            &logging_verdict(&snapshot, &required()),
+            Status::Fail,
+            &[fragment],
+        );
+    }
+    for days in [30, 400] {
+        let mut snapshot = ready();
+        invocation_group_days(&mut snapshot, Some(days));
+        assert_verdict(&logging_verdict(&snapshot, &required()), Status::Pass, &[]);
+    }
+    // Without a ceiling any expiry at or above the minimum passes.
+    let mut profile = required();
+    profile.data_retention.invocation_log_max_retention_days = None;
+    let mut snapshot = ready();
+    invocation_group_days(&mut snapshot, Some(3653));
+    assert_verdict(&logging_verdict(&snapshot, &profile), Status::Pass, &[]);
+}
+
+#[test]
+fn a_log_group_without_a_customer_managed_key_fails() {
+    let mut snapshot = ready();
+    for g in data_mut(&mut east(&mut snapshot).log_groups) {
+        g.kms_key_id = None;
+    }
+    assert_verdict(
+        &logging_verdict(&snapshot, &required()),
+        Status::Fail,
+        &["log group /aws/bedrock/model-invocations: it has no KMS key"],
+    );
+}
+
+#[test]
+fn a_missing_or_unreadable_log_group_is_a_fail_or_an_error() {
+    let mut snapshot = ready();
+    data_mut(&mut east(&mut snapshot).log_groups)
+        .retain(|g| g.name != "/aws/bedrock/model-invocations");
+    assert_verdict(
+        &logging_verdict(&snapshot, &required()),
+        Status::Fail,
+        &["does not exist"],
+    );
+
+    let mut unreadable = ready();
+    east(&mut unreadable).log_groups = Collected::failed(error(
+        "logs:DescribeLogGroups",
+        "ThrottlingException",
+        ErrorKind::Throttling,
+    ));
+    assert_verdict(
+        &logging_verdict(&unreadable, &required()),
+        Status::Error,
+        &["ThrottlingException"],
+    );
+}
+
+#[test]
+fn a_well_kept_bucket_passes() {
+    let f = logging_verdict(&with_bucket(good_bucket()), &required());
+    assert_verdict(&f, Status::Pass, &["S3 bucket claude-code-invocation-logs"]);
+}
+
+#[test]
+fn a_bucket_without_sse_kms_fails() {
+    for encryption in [
+        None,
+        Some(vec![BucketEncryptionRule {
+            sse_algorithm: "AES256".into(),
+            kms_master_key_id: None,
+            bucket_key_enabled: None,
+        }]),
+    ] {
+        let mut posture = good_bucket();
+        posture.encryption = Collected::ok(encryption);
+        let f = logging_verdict(&with_bucket(posture), &required());
+        assert_verdict(&f, Status::Fail, &["has no default SSE-KMS encryption"]);
+    }
+}
+
+#[test]
+fn a_bucket_without_a_full_public_access_block_fails() {
+    let mut posture = good_bucket();
+    posture.public_access_block = Collected::ok(Some(PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: false,
+        restrict_public_buckets: true,
+    }));
+    let f = logging_verdict(&with_bucket(posture), &required());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["does not block public access: BlockPublicPolicy off"],
+    );
+
+    let mut none = good_bucket();
+    none.public_access_block = Collected::ok(None);
+    let f = logging_verdict(&with_bucket(none), &required());
+    assert_verdict(&f, Status::Fail, &["no configuration"]);
+}
+
+#[test]
+fn a_bucket_lifecycle_must_expire_every_log_object_within_the_bounds() {
+    let rule =
+        |prefix: Option<&str>, days: Option<i32>, status: &str, narrowed: bool| LifecycleRule {
+            id: None,
+            status: status.into(),
+            prefix: prefix.map(str::to_string),
+            narrowed_by_tags_or_size: narrowed,
+            expiration_days: days,
+            expiration_date: None,
+        };
+    for (rules, fragment) in [
+        (vec![], "no enabled lifecycle rule"),
+        (
+            vec![rule(Some("claude/"), Some(365), "Disabled", false)],
+            "no enabled lifecycle rule",
+        ),
+        (
+            vec![rule(Some("other/"), Some(365), "Enabled", false)],
+            "no enabled lifecycle rule",
+        ),
+        (
+            vec![rule(None, Some(365), "Enabled", true)],
+            "no enabled lifecycle rule",
+        ),
+        (
+            vec![rule(Some(""), Some(500), "Enabled", false)],
+            "500 days, more than the allowed 400",
+        ),
+        (
+            vec![rule(Some("claude/AWSLogs/"), Some(7), "Enabled", false)],
+            "7 days, less than the required 30",
+        ),
+    ] {
+        let mut posture = good_bucket();
+        posture.lifecycle_rules = Collected::ok(rules);
+        let f = logging_verdict(&with_bucket(posture), &required());
+        assert_verdict(&f, Status::Fail, &[fragment]);
+    }
+    // The rule that expires soonest governs; a whole-bucket rule covers the prefix.
+    let mut posture = good_bucket();
+    posture.lifecycle_rules = Collected::ok(vec![
+        rule(None, Some(600), "Enabled", false),
+        rule(Some("claude/"), Some(90), "Enabled", false),
+    ]);
+    assert_verdict(
+        &logging_verdict(&with_bucket(posture), &required()),
+        Status::Pass,
+        &[],
+    );
+}
+
+#[test]
+fn an_unreadable_bucket_is_an_error_and_a_foreign_one_says_cross_account() {
+    let denied = || {
+        error(
+            "s3:GetBucketEncryption",
+            "AccessDenied",
+            ErrorKind::AccessDenied,
+        )
+    };
+    let mut posture = good_bucket();
+    posture.encryption = Collected::failed(denied());
+    let f = logging_verdict(&with_bucket(posture), &required());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &[
+            "default encryption of bucket claude-code-invocation-logs",
+            "AccessDenied",
+        ],
+    );
+    assert!(!f.message.contains("cross-account"), "{}", f.message);
+
+    let mut foreign = good_bucket();
+    foreign.owned_by_account = Collected::ok(false);
+    foreign.encryption = Collected::failed(denied());
+    let f = logging_verdict(&with_bucket(foreign), &required());
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["cross-account destination not readable"],
+    );
+
+    // A foreign bucket that can be read is judged like any other.
+    let mut readable = good_bucket();
+    readable.owned_by_account = Collected::ok(false);
+    assert_verdict(
+        &logging_verdict(&with_bucket(readable), &required()),
+        Status::Pass,
+        &[],
+    );
+}
+
+#[test]
+fn a_deleted_bucket_fails_and_an_unread_one_is_an_error() {
+    let mut posture = good_bucket();
+    posture.lifecycle_rules = Collected::failed(error(
+        "s3:GetBucketLifecycleConfiguration",
+        "NoSuchBucket",
+        ErrorKind::NotFound,
+    ));
+    let f = logging_verdict(&with_bucket(posture), &required());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["bucket claude-code-invocation-logs does not exist"],
+    );
+
+    let mut snapshot = with_bucket(good_bucket());
+    east(&mut snapshot).invocation_log_bucket = None;
+    let f = logging_verdict(&snapshot, &required());
+    assert_verdict(&f, Status::Error, &["was not read"]);
+}
+
+#[test]
+fn a_problem_in_one_destination_fails_even_when_another_is_unreadable() {
+    let mut posture = good_bucket();
+    posture.public_access_block = Collected::failed(error(
+        "s3:GetPublicAccessBlock",
+        "AccessDenied",
+        ErrorKind::AccessDenied,
+    ));
+    let mut snapshot = with_bucket(posture);
+    invocation_group_days(&mut snapshot, None);
+    let f = logging_verdict(&snapshot, &required());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["never expires", "Not checked: the public access block"],
+    );
+}
