@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use bedrock_audit::app::{parse_snapshot, DEMO_SNAPSHOT};
 use bedrock_audit::engine::{self, RuleSelection};
 use bedrock_audit::finding::{Finding, Status};
-use bedrock_audit::profile::Profile;
+use bedrock_audit::profile::{InvocationLoggingPolicy, Profile};
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
     AdvancedEventSelector, AdvancedFieldSelector, CollectError, Collected, ErrorKind, IngressRule,
@@ -47,8 +47,15 @@ fn profile(name: Option<&str>, regions: &[&str]) -> Profile {
         }
         None => Profile::default(),
     };
-    // Every fixture profile names the developers whose permissions the fixtures simulate.
+    // Every fixture profile names the developers whose permissions the fixtures simulate, and
+    // holds the account to a private path and kept, bounded prompt logs, so that every rule
+    // judges the fixtures rather than being not applicable.
     profile.access.developer_principals = vec![DEVELOPER.to_string()];
+    profile.network.private_only = true;
+    profile.network.allowed_cidrs = vec!["10.0.0.0/8".to_string()];
+    profile.data_retention.invocation_logging = InvocationLoggingPolicy::Required;
+    profile.data_retention.invocation_log_min_retention_days = 30;
+    profile.data_retention.invocation_log_max_retention_days = Some(400);
     profile.rollout.regions = regions.iter().map(|r| r.to_string()).collect();
     profile
 }
@@ -360,8 +367,10 @@ fn every_finding_has_evidence_naming_an_operation() {
                     !service.is_empty() && op.starts_with(|c: char| c.is_ascii_uppercase())
                 })
             });
-            // The one finding judged on the profile alone.
-            let profile_only = f.rule_id == "no-zdr-assumption" && f.region == "global";
+            // The findings judged on the profile alone.
+            let profile_only = ["no-zdr-assumption", "bedrock-private-network"]
+                .contains(&f.rule_id.as_str())
+                && f.region == "global";
             // Findings judged on a Claude Code settings file name it as their source.
             let settings_file = f.rule_id.starts_with("claude-code-")
                 && f.evidence.iter().any(|e| e.source == "claude-settings");

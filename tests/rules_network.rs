@@ -114,6 +114,8 @@ fn private_ready() -> Snapshot {
     let region = east(&mut snapshot);
     let subnets = ["subnet-0a11b22c33d44e501", "subnet-0a11b22c33d44e502"];
     let endpoints = data_mut(&mut region.vpc_endpoints);
+    // The fixture's own control-plane and sts endpoints are replaced by named ones.
+    endpoints.retain(|e| e.endpoint_id == RUNTIME);
     endpoints[0].policy_document = Some(FULL_ACCESS.into());
     endpoints.push(endpoint("vpce-bedrock", "bedrock", &subnets));
     endpoints.push(endpoint("vpce-sts", "sts", &subnets));

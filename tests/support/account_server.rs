@@ -95,6 +95,9 @@ pub struct AccountSeed {
     /// moto 5.2.5 ignores `MaxItems` on iam:ListUsers and answers every user at once; when
     /// set, this server cuts moto's answer into pages of this size (IsTruncated + Marker).
     pub list_users_page_size: Option<usize>,
+    /// S3 buckets whose configuration reads (encryption, public access block, lifecycle)
+    /// answer 403 AccessDenied, as a bucket policy or another account's bucket would.
+    pub s3_denied_buckets: Vec<String>,
 }
 
 impl Default for AccountSeed {
@@ -109,6 +112,7 @@ impl Default for AccountSeed {
             quotas_fault: None,
             quota_page_size: 4,
             list_users_page_size: None,
+            s3_denied_buckets: Vec::new(),
         }
     }
 }
@@ -655,4 +659,48 @@ pub async fn repage_users(response: Response, start: usize, size: usize) -> Resp
     let mut parts = parts;
     parts.headers.remove("content-length");
     Response::from_parts(parts, Body::from(body))
+}
+
+/// S3's XML 403 for a configuration read of a denied bucket, or `None` to forward the request.
+/// Path-style requests (`/<bucket>?encryption`), as the SDK sends to an IP-address endpoint.
+pub fn s3_denial(
+    seed: &AccountSeed,
+    service: &str,
+    method: &Method,
+    path: &str,
+    query: &str,
+) -> Option<(&'static str, Response)> {
+    // Only reads are denied here; anything else goes on to moto, whose recorder judges it.
+    if service != "s3" || method != Method::GET {
+        return None;
+    }
+    let bucket = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let operation = [
+        ("encryption", "GetBucketEncryption"),
+        ("publicAccessBlock", "GetPublicAccessBlock"),
+        ("lifecycle", "GetBucketLifecycleConfiguration"),
+    ]
+    .iter()
+    .find(|(name, _)| {
+        query
+            .split('&')
+            .any(|part| part.split('=').next() == Some(name))
+    })
+    .map(|(_, operation)| *operation)?;
+    if !seed.s3_denied_buckets.iter().any(|b| b == bucket) {
+        return None;
+    }
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>{bucket}-denied</RequestId></Error>"
+    );
+    let response = Response::builder()
+        .status(StatusCode::FORBIDDEN)
+        .header("content-type", "application/xml")
+        .body(Body::from(body))
+        .ok()?;
+    Some((operation, response))
 }

@@ -555,7 +555,23 @@ async fn handle_account(
         .path_and_query()
         .map_or("/".to_string(), |p| p.to_string());
     let route = account_server::route(&service, &parts.headers, &text);
+    let denial = {
+        let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner());
+        account_server::s3_denial(
+            &seed.account,
+            &service,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query().unwrap_or_default(),
+        )
+    };
+    let denied_operation = denial.as_ref().map(|(operation, _)| *operation);
+    let denied = denied_operation.is_some();
     let response = match (&route, shared.upstream) {
+        _ if denied => denial.map_or_else(
+            || error(StatusCode::FORBIDDEN, "AccessDenied", "denied"),
+            |(_, response)| response,
+        ),
         (Some(op), _) => {
             let seed = shared
                 .seed
@@ -596,15 +612,18 @@ async fn handle_account(
         ),
     };
     let call = BedrockCall {
-        operation: account_server::operation_name(&service, &parts.headers, &text),
-        known: route.is_some(),
+        operation: denied_operation.map_or_else(
+            || account_server::operation_name(&service, &parts.headers, &text),
+            str::to_string,
+        ),
+        known: route.is_some() || denied,
         method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or_default().to_string(),
         region,
         status: response.status().as_u16(),
         service,
-        forwarded: route.is_none(),
+        forwarded: route.is_none() && !denied,
     };
     shared
         .calls

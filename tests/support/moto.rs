@@ -218,8 +218,14 @@ impl RecordedRequest {
             let query_action = url
                 .split_once('?')
                 .and_then(|(_, q)| form_value(q, "Action"));
+            let method = entry["method"].as_str().unwrap_or("?");
             query_action
-                .unwrap_or_else(|| format!("{} {}", entry["method"].as_str().unwrap_or("?"), url))
+                .or_else(|| {
+                    (service == "s3")
+                        .then(|| s3_operation(method, url))
+                        .flatten()
+                })
+                .unwrap_or_else(|| format!("{method} {url}"))
         };
         RecordedRequest {
             service,
@@ -227,6 +233,35 @@ impl RecordedRequest {
             operation,
         }
     }
+}
+
+/// The S3 (REST) read a request is, from its method, path and query: only the reads the
+/// scanner makes are named; anything else stays `<METHOD> <url>`, which no read check accepts.
+fn s3_operation(method: &str, url: &str) -> Option<String> {
+    if method != "GET" {
+        return None;
+    }
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path_and_query = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let keys: Vec<&str> = query
+        .split('&')
+        .filter_map(|part| part.split('=').next())
+        .collect();
+    let operation = if path == "/" || path.is_empty() {
+        "ListBuckets"
+    } else if keys.contains(&"encryption") {
+        "GetBucketEncryption"
+    } else if keys.contains(&"publicAccessBlock") {
+        "GetPublicAccessBlock"
+    } else if keys.contains(&"lifecycle") {
+        "GetBucketLifecycleConfiguration"
+    } else {
+        return None;
+    };
+    Some(operation.to_string())
 }
 
 /// `(service, region)` from `Credential=<key>/<date>/<region>/<service>/aws4_request`.

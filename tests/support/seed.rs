@@ -53,6 +53,28 @@ pub struct Network {
     pub endpoint_id: String,
 }
 
+/// What [`Seeder::private_path`] adds to a ready region's network.
+#[derive(Debug, Clone)]
+pub struct PrivatePathSpec {
+    /// Endpoints besides bedrock-runtime: `bedrock`, `sts`.
+    pub services: Vec<&'static str>,
+    pub one_zone: bool,
+    pub open_to_world: bool,
+    /// `None`: moto's default full-access policy.
+    pub runtime_policy: Option<String>,
+}
+
+impl PrivatePathSpec {
+    pub fn complete() -> PrivatePathSpec {
+        PrivatePathSpec {
+            services: vec!["bedrock", "sts"],
+            one_zone: false,
+            open_to_world: false,
+            runtime_policy: None,
+        }
+    }
+}
+
 /// How a seeded trail looks; [`TrailSpec::good`] is what a ready account has.
 #[derive(Debug, Clone)]
 pub struct TrailSpec {
@@ -108,6 +130,7 @@ pub struct Seeder {
     pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub kms: aws_sdk_kms::Client,
+    pub s3: aws_sdk_s3::Client,
     moto_addr: std::net::SocketAddr,
 }
 
@@ -120,6 +143,7 @@ impl Seeder {
             cloudtrail: aws_sdk_cloudtrail::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             kms: aws_sdk_kms::Client::new(&config),
+            s3: aws_sdk_s3::Client::new(&config),
             moto_addr: moto.addr(),
         }
     }
@@ -225,6 +249,163 @@ impl Seeder {
             security_group_id,
             endpoint_id,
         })
+    }
+
+    /// Completes a ready region's network into a private path: a subnet in a second zone
+    /// (unless `spec.one_zone`), the bedrock-runtime endpoint across the subnets with
+    /// `spec.runtime_policy`, and an endpoint for each of `spec.services` (`bedrock`, `sts`),
+    /// all with private DNS and the network's security group. Returns the runtime endpoint id.
+    pub async fn private_path(
+        &self,
+        network: &Network,
+        spec: &PrivatePathSpec,
+    ) -> SeedResult<String> {
+        let mut subnets = vec![network.subnet_id.clone()];
+        if !spec.one_zone {
+            let second = self
+                .ec2
+                .create_subnet()
+                .vpc_id(&network.vpc_id)
+                .cidr_block("10.20.2.0/24")
+                .availability_zone(format!("{}b", self.region))
+                .send()
+                .await
+                .map_err(sdk_error("CreateSubnet"))?
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .ok_or("CreateSubnet returned no id")?
+                .to_string();
+            subnets.push(second);
+        }
+        if spec.open_to_world {
+            self.ec2
+                .authorize_security_group_ingress()
+                .group_id(&network.security_group_id)
+                .ip_permissions(
+                    IpPermission::builder()
+                        .ip_protocol("tcp")
+                        .from_port(443)
+                        .to_port(443)
+                        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        }
+        let mut runtime = String::new();
+        for service in std::iter::once("bedrock-runtime").chain(spec.services.iter().copied()) {
+            let mut request = self
+                .ec2
+                .create_vpc_endpoint()
+                .vpc_id(&network.vpc_id)
+                .service_name(format!("com.amazonaws.{}.{service}", self.region))
+                .vpc_endpoint_type(VpcEndpointType::Interface)
+                .set_subnet_ids(Some(subnets.clone()))
+                .security_group_ids(&network.security_group_id)
+                .private_dns_enabled(true);
+            if service == "bedrock-runtime" {
+                request = request.set_policy_document(spec.runtime_policy.clone());
+            }
+            let id = request
+                .send()
+                .await
+                .map_err(sdk_error("CreateVpcEndpoint"))?
+                .vpc_endpoint()
+                .and_then(|e| e.vpc_endpoint_id())
+                .ok_or("CreateVpcEndpoint returned no id")?
+                .to_string();
+            if service == "bedrock-runtime" {
+                runtime = id;
+            }
+        }
+        Ok(runtime)
+    }
+
+    /// An S3 bucket for invocation logs: SSE-KMS with `kms_key_arn` (else no default
+    /// encryption configuration), a full public access block, and objects expiring after
+    /// `expiration_days`.
+    pub async fn logging_bucket(
+        &self,
+        name: &str,
+        kms_key_arn: Option<&str>,
+        expiration_days: i32,
+    ) -> SeedResult<()> {
+        use aws_sdk_s3::types::{
+            BucketLifecycleConfiguration, CreateBucketConfiguration, ExpirationStatus,
+            LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+            PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+            ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+        };
+        let mut create = self.s3.create_bucket().bucket(name);
+        if self.region != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(self.region.as_str().into())
+                    .build(),
+            );
+        }
+        create.send().await.map_err(sdk_error("CreateBucket"))?;
+        if let Some(key) = kms_key_arn {
+            let default = ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .kms_master_key_id(key)
+                .build()
+                .map_err(|e| e.to_string())?;
+            self.s3
+                .put_bucket_encryption()
+                .bucket(name)
+                .server_side_encryption_configuration(
+                    ServerSideEncryptionConfiguration::builder()
+                        .rules(
+                            ServerSideEncryptionRule::builder()
+                                .apply_server_side_encryption_by_default(default)
+                                .build(),
+                        )
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                )
+                .send()
+                .await
+                .map_err(sdk_error("PutBucketEncryption"))?;
+        }
+        self.s3
+            .put_public_access_block()
+            .bucket(name)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("PutPublicAccessBlock"))?;
+        self.s3
+            .put_bucket_lifecycle_configuration()
+            .bucket(name)
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .rules(
+                        LifecycleRule::builder()
+                            .id("expire-prompts")
+                            .status(ExpirationStatus::Enabled)
+                            .filter(LifecycleRuleFilter::builder().prefix("").build())
+                            .expiration(
+                                LifecycleExpiration::builder().days(expiration_days).build(),
+                            )
+                            .build()
+                            .map_err(|e| e.to_string())?,
+                    )
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
+            .send()
+            .await
+            .map_err(sdk_error("PutBucketLifecycleConfiguration"))?;
+        Ok(())
     }
 
     /// A symmetric customer-managed key, with automatic rotation on or off.
