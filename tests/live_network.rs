@@ -3,12 +3,7 @@
 //! groups, S3 bucket encryption, public access block and lifecycle) behind our test server
 //! (Bedrock's invocation-logging configuration, and S3 AccessDenied where a scenario needs it).
 //!
-//! moto quirks found while writing these (5.2.5): endpoint states are lower case
-//! (`available`); an interface endpoint created without a policy gets the full-access default
-//! (`Version` 2008-10-17); subnets carry an `AvailabilityZoneId` (`use1-az6`); ListBuckets
-//! honours `Prefix`; a bucket without encryption, public access block or lifecycle answers
-//! `ServerSideEncryptionConfigurationNotFoundError`, `NoSuchPublicAccessBlockConfiguration`
-//! and `NoSuchLifecycleConfiguration`, as S3 does.
+//! moto's quirks for these resources are listed in `tests/support/seed.rs`.
 
 mod support;
 

@@ -95,6 +95,13 @@ fn assert_only_rule_fails(run: &ScanRun, rule_id: &str, needle: &str) {
     );
 }
 
+/// A profile under which every rule judges the ready account: the developers' role (the test
+/// server allows it everything), a private path from the seeded VPC, and prompt logs kept.
+const EVERY_RULE_JUDGES: &str =
+    "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\"]\n\
+[network]\nprivate_only = true\nallowed_cidrs = [\"10.20.0.0/16\"]\n\
+[data_retention]\ninvocation_logging = \"required\"\ninvocation_log_max_retention_days = 400\n";
+
 /// `data_retention` / `rollout` keys for a `--config` file, regions from the scan.
 fn profile_file(account: &TestAccount, body: &str) -> String {
     account
@@ -106,12 +113,7 @@ fn profile_file(account: &TestAccount, body: &str) -> String {
 #[tokio::test]
 async fn ready_account_passes_every_rule() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
-    // Naming the developers' role makes developer-invoke-permissions judge (not_applicable
-    // otherwise); the test server allows it everything.
-    let config = profile_file(
-        &account,
-        "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\"]\n",
-    );
+    let config = profile_file(&account, EVERY_RULE_JUDGES);
     // With the Claude Code settings a rollout would push, so the settings rules judge too.
     let settings = account.write(
         "managed-settings.json",
@@ -742,13 +744,21 @@ async fn table_json_and_sarif_report_the_same_scan() {
 
 #[tokio::test]
 async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
-    let (account, _) = TestAccount::ready(&[EAST]).await;
-    // A developer principal to simulate and a user whose API keys are listed, so a full scan
-    // makes every call it can.
-    let config = profile_file(
-        &account,
-        "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/ClaudeCodeDevelopers\"]\n",
-    );
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    // A developer principal to simulate, a user whose API keys are listed and an S3 bucket
+    // for the invocation logs, so a full scan makes every call it can.
+    let config = profile_file(&account, EVERY_RULE_JUDGES);
+    account
+        .seeder(EAST)
+        .await
+        .logging_bucket("claude-code-prompts", Some(&ready[0].key.arn), 365)
+        .await
+        .expect("seed the logging bucket");
+    account.bedrock.update(|seed| {
+        if let Some(config) = seed.region_mut(EAST).logging.as_mut() {
+            config["s3Config"] = serde_json::json!({ "bucketName": "claude-code-prompts" });
+        }
+    });
     let iam = aws_sdk_iam::Client::new(&support::seed::sdk_config(&account.moto.url(), EAST).await);
     iam.create_user()
         .user_name("developer")

@@ -1,5 +1,21 @@
 //! Seeds moto through the real AWS SDK: the same clients, the same wire protocol the scanner
 //! uses, so a seeded resource is one the scanner can read back.
+//!
+//! moto 5.2.5 quirks, checked against it while writing the private-path and prompt-logging
+//! scenarios (the scanner accepts what AWS documents, and these are within it):
+//! - VPC endpoint states are lower case (`available`), where AWS documents `Available`; the
+//!   rules compare case-insensitively.
+//! - An interface endpoint created without a policy gets the full-access default, with
+//!   `"Version": "2008-10-17"`, as AWS does.
+//! - Subnets carry an `AvailabilityZoneId` (`use1-az6`), which the AZ check prefers to the name.
+//! - `ListBuckets` honours `Prefix`.
+//! - A bucket without default encryption, public access block or lifecycle answers
+//!   `ServerSideEncryptionConfigurationNotFoundError`, `NoSuchPublicAccessBlockConfiguration`
+//!   and `NoSuchLifecycleConfiguration` (404), as S3 does; the scanner reads them as "none".
+//! - S3 requests to moto's IP-address endpoint are path-style (`/<bucket>?encryption`), which the
+//!   test server's AccessDenied injection and the call log rely on.
+//! - moto's request recorder names REST calls by method and URL only; `moto.rs` names the S3
+//!   reads the scanner makes, and leaves anything else unnamed so no read check accepts it.
 
 use aws_config::BehaviorVersion;
 use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
@@ -566,8 +582,8 @@ pub const INVOCATION_LOG_GROUP: &str = "/aws/bedrock/modelinvocations";
 
 /// Seeds everything a ready region has in moto: a rotating KMS key; a logging, encrypted,
 /// validated multi-region trail recording all management events; log groups with retention,
-/// encrypted with that key; and a Bedrock Runtime interface endpoint with
-/// private DNS. The Bedrock side is [`super::bedrock_server::BedrockSeed::claude_ready`].
+/// encrypted with that key; and interface endpoints with private DNS for bedrock-runtime (over two
+/// Availability Zones), bedrock and sts. The Bedrock side is [`super::bedrock_server::BedrockSeed::claude_ready`].
 pub async fn seed_ready_region(moto: &Moto, region: &str) -> SeedResult<ReadyRegion> {
     seed_ready_region_with(moto, region, EndpointSpec::PrivateDns).await
 }
@@ -600,7 +616,20 @@ pub async fn seed_ready_region_with(
     ];
     let names = log_groups.iter().map(|g| g.name.clone()).collect();
     seeder.log_groups(log_groups).await?;
-    let network = seeder.bedrock_runtime_endpoint(endpoint).await?;
+    let network = match endpoint {
+        // A ready region has the whole private path: bedrock-runtime over two zones, and the
+        // bedrock and sts endpoints beside it.
+        EndpointSpec::PrivateDns => {
+            let mut network = seeder
+                .bedrock_runtime_endpoint(EndpointSpec::Missing)
+                .await?;
+            network.endpoint_id = seeder
+                .private_path(&network, &PrivatePathSpec::complete())
+                .await?;
+            network
+        }
+        other => seeder.bedrock_runtime_endpoint(other).await?,
+    };
     Ok(ReadyRegion {
         region: region.into(),
         key,
