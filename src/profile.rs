@@ -432,6 +432,52 @@ mod tests {
     }
 
     #[test]
+    fn network_and_invocation_logging_are_validated() {
+        let ok = "[network]\nprivate_only = true\nallowed_cidrs = [\"10.0.0.0/8\", \"2001:db8::/32\"]\n[data_retention]\ninvocation_logging = \"required\"\ninvocation_log_min_retention_days = 90\ninvocation_log_max_retention_days = 90\n";
+        let parsed = Profile::parse(ok, Path::new("p.toml")).expect("valid");
+        assert!(parsed.network.private_only);
+        assert_eq!(
+            parsed.data_retention.invocation_logging,
+            InvocationLoggingPolicy::Required
+        );
+        for (text, key, fragment) in [
+            (
+                "[network]\nallowed_cidrs = [\"10.0.0.0\"]\n",
+                "network.allowed_cidrs",
+                "not a CIDR block",
+            ),
+            (
+                "[network]\nallowed_cidrs = [\"10.0.0.0/33\"]\n",
+                "network.allowed_cidrs",
+                "not a CIDR block",
+            ),
+            (
+                "[data_retention]\ninvocation_log_min_retention_days = 90\ninvocation_log_max_retention_days = 89\n",
+                "data_retention.invocation_log_max_retention_days",
+                "less than",
+            ),
+            (
+                "[data_retention]\ninvocation_log_min_retention_days = 0\n",
+                "data_retention.invocation_log_min_retention_days",
+                "at least 1",
+            ),
+            (
+                "[data_retention]\ninvocation_logging = \"sometimes\"\n",
+                "invocation_logging",
+                "unknown variant",
+            ),
+        ] {
+            let err = Profile::parse(text, Path::new("p.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(key) && err.contains(fragment) && err.contains("p.toml"),
+                "{text}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn access_and_capacity_are_validated() {
         let ok = "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/Dev\", \"arn:aws:iam::123456789012:group/team/Devs\"]\n[capacity]\ndevelopers = 40\n";
         let parsed = Profile::parse(ok, Path::new("p.toml")).expect("valid");
