@@ -115,8 +115,18 @@ fn man_page() -> Result<String> {
     String::from_utf8(page).map_err(|e| Error::Io(format!("the man page is not UTF-8: {e}")))
 }
 
-fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
+/// The rollout profile, with its waivers checked against the rule registry: the profile is
+/// data below the rules, so the rule ids its waivers name are checked here, above both.
+fn load_profile(config: Option<&Path>) -> Result<LoadedProfile> {
     let loaded = Profile::load(config)?;
+    if let Some(path) = &loaded.source {
+        waivers::validate(&loaded.profile.waiver, path)?;
+    }
+    Ok(loaded)
+}
+
+fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
+    let loaded = load_profile(config)?;
     let plan = plan(&args.report, &loaded)?;
     let region_flags = check_region_flags(&args.regions)?;
     crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
@@ -166,7 +176,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
 }
 
 fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
-    let loaded = Profile::load(config)?;
+    let loaded = load_profile(config)?;
     let plan = plan(&args.report, &loaded)?;
     let region_flags = check_region_flags(&args.regions)?;
     let text = std::fs::read_to_string(&args.snapshot)
@@ -194,7 +204,7 @@ fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     // The demo ignores ./bedrock-audit.toml: it shows the example account against the
     // defaults unless a profile is named explicitly.
     let loaded = match config {
-        Some(path) => Profile::load(Some(path))?,
+        Some(path) => load_profile(Some(path))?,
         None => LoadedProfile {
             profile: demo_profile(),
             source: None,
@@ -275,7 +285,7 @@ fn claude_settings(
     config: Option<&Path>,
     quiet: bool,
 ) -> Result<Outcome> {
-    let loaded = Profile::load(config)?;
+    let loaded = load_profile(config)?;
     let regions = check_region_flags(&args.region.iter().cloned().collect::<Vec<_>>())?;
     crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
     crate::collect::Limits::from_env()?;

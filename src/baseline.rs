@@ -5,39 +5,26 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
+pub use crate::finding::Change;
 use crate::finding::{Finding, Status};
-use crate::report::{Report, REPORT_SCHEMA_VERSION, TOOL_NAME};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// Failing or error now, and was not in the baseline.
-    New,
-    /// Same verdict class as in the baseline.
-    Unchanged,
-    /// Failing or error in the baseline, passing (or gone) now.
-    Fixed,
-}
-
-/// What the report says about the baseline it was compared with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BaselineInfo {
-    pub path: String,
-    pub tool_version: String,
-    pub started_at: String,
-    /// Findings that failed in the baseline and are absent from this run (resource deleted,
-    /// rule skipped): listed so a fix is visible.
-    pub fixed: Vec<Finding>,
-}
+pub use crate::report_data::BaselineInfo;
+use crate::report_data::{Report, Summary, REPORT_SCHEMA_VERSION, TOOL_NAME};
 
 /// A previous report, checked to be one this version can read.
 pub struct Baseline {
     pub path: String,
     pub report: Report,
+}
+
+impl Report {
+    /// Marks each finding new / unchanged / fixed against an earlier report.
+    pub fn compare_with(&mut self, baseline: &Baseline) {
+        self.baseline = Some(compare(&mut self.findings, baseline));
+        self.summary = Summary::of(&self.findings);
+    }
 }
 
 pub fn load(path: &Path) -> Result<Baseline> {

@@ -4,7 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::finding::{Finding, Status};
 use crate::profile::Profile;
-use crate::report::{Report, ScanInfo};
+use crate::report_data::{Report, ScanInfo};
 use crate::rules::{Rule, RuleContext, REGISTRY};
 use crate::snapshot::Snapshot;
 

@@ -101,10 +101,10 @@ pub struct Finding {
     /// Set when an unexpired waiver covers this failing or error finding: it is reported as
     /// `waived` and does not fail the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waivers::AppliedWaiver>,
+    pub waiver: Option<AppliedWaiver>,
     /// Set when the run was compared with `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::baseline::Change>,
+    pub baseline: Option<Change>,
 }
 
 impl Finding {
@@ -143,4 +143,25 @@ pub(crate) fn sample(status: Status, resource: &str) -> Finding {
         waiver: None,
         baseline: None,
     }
+}
+
+/// What a waived finding carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliedWaiver {
+    pub justification: String,
+    pub owner: String,
+    pub expires: chrono::NaiveDate,
+    pub declared_in: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Failing or error now, and was not in the baseline.
+    New,
+    /// Same verdict class as in the baseline.
+    Unchanged,
+    /// Failing or error in the baseline, passing (or gone) now.
+    Fixed,
 }

@@ -21,6 +21,7 @@ pub mod output_file;
 pub mod profile;
 pub mod region_name;
 pub mod report;
+pub mod report_data;
 pub mod rules;
 pub mod settings_command;
 pub mod snapshot;

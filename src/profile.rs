@@ -21,7 +21,7 @@ pub struct Profile {
     pub network: Network,
     /// `[[waiver]]` entries (see `waivers.rs`); a waiver file given with `--waivers` adds to them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub waiver: Vec<crate::waivers::WaiverEntry>,
+    pub waiver: Vec<WaiverEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +138,30 @@ impl Default for Capacity {
     }
 }
 
+/// One `[[waiver]]` entry as written in the profile or a waiver file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverEntry {
+    pub rule: String,
+    /// Pattern over the finding's resource (ARN or name): `*` matches any characters.
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub justification: String,
+    pub owner: String,
+    /// `2027-03-31` (a TOML date) or `"2027-03-31"`; the waiver applies through that day (UTC).
+    pub expires: ExpiryDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExpiryDate {
+    Date(toml::value::Datetime),
+    Text(String),
+}
+
 /// Where the profile came from, for the report.
 #[derive(Debug, Clone)]
 pub struct LoadedProfile {
@@ -155,7 +179,6 @@ impl Profile {
         })?;
         profile.validate(path)?;
         profile.rollout.regions = distinct_regions(&profile.rollout.regions);
-        crate::waivers::validate(&profile.waiver, path)?;
         Ok(profile)
     }
 

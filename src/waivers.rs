@@ -10,52 +10,15 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
+pub use crate::finding::AppliedWaiver;
 use crate::finding::{Finding, Status};
+pub use crate::profile::{ExpiryDate, WaiverEntry};
+use crate::report_data::Report;
+pub use crate::report_data::{Waiver, WaiverReport, WaiverState};
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
-
-/// One `[[waiver]]` entry as written in the profile or a waiver file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaiverEntry {
-    pub rule: String,
-    /// Pattern over the finding's resource (ARN or name): `*` matches any characters.
-    pub resource: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    pub justification: String,
-    pub owner: String,
-    /// `2027-03-31` (a TOML date) or `"2027-03-31"`; the waiver applies through that day (UTC).
-    pub expires: ExpiryDate,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ExpiryDate {
-    Date(toml::value::Datetime),
-    Text(String),
-}
-
-/// A validated waiver.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Waiver {
-    pub rule: String,
-    pub resource: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    pub justification: String,
-    pub owner: String,
-    pub expires: NaiveDate,
-    /// Where it was declared: `file, waiver #N`.
-    pub declared_in: String,
-}
 
 /// A waiver file of its own: only `[[waiver]]` entries.
 #[derive(Debug, Deserialize)]
@@ -63,36 +26,6 @@ pub struct Waiver {
 struct WaiverFile {
     #[serde(default)]
     waiver: Vec<WaiverEntry>,
-}
-
-/// The waiver as it stands in this run, for the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaiverReport {
-    #[serde(flatten)]
-    pub waiver: Waiver,
-    /// `active`, `expired`, or `unused` (active but matched no finding).
-    pub state: WaiverState,
-    /// Identities of the findings it waived (or would have, when expired).
-    pub matched: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WaiverState {
-    Active,
-    Expired,
-    Unused,
-}
-
-/// What a waived finding carries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppliedWaiver {
-    pub justification: String,
-    pub owner: String,
-    pub expires: NaiveDate,
-    pub declared_in: String,
 }
 
 /// Parses a standalone waiver file.
@@ -195,6 +128,14 @@ impl Waiver {
 
 /// Marks failing and error findings that an unexpired waiver covers, and reports every
 /// waiver's state. Passing findings are never marked: there is nothing to waive.
+impl Report {
+    /// Marks waived findings and records every waiver's state; `today` decides expiry.
+    pub fn apply_waivers(&mut self, waivers: &[Waiver], today: chrono::NaiveDate) {
+        self.waivers = apply(&mut self.findings, waivers, today);
+        self.summary = crate::report_data::Summary::of(&self.findings);
+    }
+}
+
 pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> Vec<WaiverReport> {
     let mut reports: Vec<WaiverReport> = waivers
         .iter()

@@ -1,0 +1,221 @@
+//! The finished report as data: findings, run metadata, summary and verdict, and what waivers
+//! and a baseline said about them. Below the engine (which builds it), the waivers and baseline
+//! (which annotate it) and the formats in `report/` (which render it).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Change, Finding, Status};
+use crate::profile::Profile;
+use crate::snapshot::Snapshot;
+
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const TOOL_NAME: &str = "bedrock-audit";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub scan: ScanInfo,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Every waiver that was in force for this run, with its state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverReport>,
+    /// Present when the run was compared with `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+    /// Digest over every rule's metadata: changes whenever a rule's text or severity does.
+    pub rules_version: String,
+}
+
+impl ToolInfo {
+    pub fn current() -> Self {
+        let all: String = crate::rules::REGISTRY
+            .iter()
+            .map(|r| format!("{}={}\n", r.id, r.metadata_digest()))
+            .collect();
+        ToolInfo {
+            name: TOOL_NAME.into(),
+            version: TOOL_VERSION.into(),
+            rules_version: crate::digest::sha256_hex(all.as_bytes())[..16].to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanInfo {
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    /// `scan`, `snapshot` or `demo`.
+    pub source: String,
+}
+
+impl ScanInfo {
+    pub fn from_snapshot(snapshot: &Snapshot, profile: &Profile, source: &str) -> Self {
+        ScanInfo {
+            accounts: vec![snapshot.account_label()],
+            regions: profile.rollout.regions.clone(),
+            started_at: snapshot.started_at.clone(),
+            finished_at: snapshot.finished_at.clone(),
+            source: source.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub pass: usize,
+    /// Failing findings, not counting waived ones.
+    pub fail: usize,
+    /// Findings whose data could not be read, not counting waived ones.
+    pub error: usize,
+    pub not_applicable: usize,
+    /// Failing or error findings covered by an unexpired waiver.
+    #[serde(default)]
+    pub waived: usize,
+    /// With `--baseline`: failing or error findings (not waived) that were not failing before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
+}
+
+impl Summary {
+    /// Whether no check was judged: nothing passed, failed, errored or was waived (every
+    /// finding, if any, was not applicable). Nothing evaluated is not a pass.
+    pub fn judged_nothing(&self) -> bool {
+        self.pass + self.fail + self.error + self.waived == 0
+    }
+
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut summary = Summary::default();
+        for f in findings {
+            if f.waiver.is_some() {
+                summary.waived += 1;
+                continue;
+            }
+            match f.status {
+                Status::Pass => summary.pass += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Error => summary.error += 1,
+                Status::NotApplicable => summary.not_applicable += 1,
+            }
+        }
+        if findings.iter().any(|f| f.baseline.is_some()) {
+            summary.new = Some(
+                findings
+                    .iter()
+                    .filter(|f| f.baseline == Some(Change::New) && f.waiver.is_none())
+                    .count(),
+            );
+        }
+        summary
+    }
+}
+
+impl Report {
+    pub fn new(scan: ScanInfo, findings: Vec<Finding>) -> Self {
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            scan,
+            summary: Summary::of(&findings),
+            findings,
+            waivers: Vec::new(),
+            baseline: None,
+        }
+    }
+}
+
+/// The one-word answer a report gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every finding passed, did not apply, or is covered by an unexpired waiver.
+    Ready,
+    /// At least one check failed.
+    NotReady,
+    /// Nothing failed, but something could not be judged (or nothing was judged at all, every
+    /// finding being not applicable): fail closed rather than call the account ready.
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn of(summary: &Summary) -> Verdict {
+        if summary.fail > 0 {
+            Verdict::NotReady
+        } else if summary.error > 0 || summary.judged_nothing() {
+            Verdict::Incomplete
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::NotReady => "NOT READY",
+            Verdict::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+/// A validated waiver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub rule: String,
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub justification: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    /// Where it was declared: `file, waiver #N`.
+    pub declared_in: String,
+}
+
+/// The waiver as it stands in this run, for the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverReport {
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    /// `active`, `expired`, or `unused` (active but matched no finding).
+    pub state: WaiverState,
+    /// Identities of the findings it waived (or would have, when expired).
+    pub matched: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    Active,
+    Expired,
+    Unused,
+}
+
+/// What the report says about the baseline it was compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineInfo {
+    pub path: String,
+    pub tool_version: String,
+    pub started_at: String,
+    /// Findings that failed in the baseline and are absent from this run (resource deleted,
+    /// rule skipped): listed so a fix is visible.
+    pub fixed: Vec<Finding>,
+}
