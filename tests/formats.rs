@@ -10,7 +10,7 @@ use bedrock_audit::baseline::{BaselineInfo, Change};
 use bedrock_audit::finding::{Evidence, Finding, Severity, Status};
 use bedrock_audit::report::Verdict;
 use bedrock_audit::report::{
-    self, html, json, junit, markdown, Format, Report, ScanInfo, Summary, ToolInfo,
+    self, asff, html, json, junit, markdown, ocsf, Format, Report, ScanInfo, Summary, ToolInfo,
 };
 use bedrock_audit::waivers::{AppliedWaiver, Waiver, WaiverReport, WaiverState};
 use chrono::NaiveDate;
@@ -315,6 +315,16 @@ fn render_routes_the_new_formats_with_their_extensions() {
         report::render(&report, Format::Html, false),
         html::render(&report)
     );
+    assert_eq!(
+        report::render(&report, Format::Ocsf, false),
+        ocsf::render(&report)
+    );
+    assert_eq!(
+        report::render(&report, Format::Asff, false),
+        asff::render(&report)
+    );
+    assert_eq!(Format::Ocsf.file_name(), "report.ocsf.json");
+    assert_eq!(Format::Asff.file_name(), "report.asff.json");
     assert_eq!(Format::Junit.file_extension(), "xml");
     assert_eq!(Format::Markdown.file_extension(), "md");
     assert_eq!(Format::Html.file_extension(), "html");
@@ -330,6 +340,16 @@ fn junit_golden() {
 #[test]
 fn markdown_golden() {
     insta::assert_snapshot!("markdown", markdown::render(&golden_report()));
+}
+
+#[test]
+fn ocsf_golden() {
+    insta::assert_snapshot!("ocsf", ocsf::render(&golden_report()));
+}
+
+#[test]
+fn asff_golden() {
+    insta::assert_snapshot!("asff", asff::render(&golden_report()));
 }
 
 #[test]
@@ -977,4 +997,178 @@ fn markdown_fits_in_a_pull_request_comment() {
         text.matches("<details>").count(),
         text.matches("</details>").count()
     );
+}
+
+// ---------------------------------------------------------------- OCSF and ASFF
+
+fn json_array(text: &str) -> Vec<serde_json::Value> {
+    match serde_json::from_str(text).expect("valid JSON") {
+        serde_json::Value::Array(items) => items,
+        other => panic!("expected an array, got {other}"),
+    }
+}
+
+/// Every emitted OCSF event parsed by py-ocsf-models (installed into `.venv/` by
+/// `scripts/setup-test-deps`) as a Compliance Finding, with the fields we map read back.
+#[test]
+fn ocsf_events_parse_as_compliance_findings_with_py_ocsf_models() {
+    let report = sample_report();
+    let rendered = ocsf::render(&report);
+    let events = json_array(&rendered);
+    assert_eq!(events.len(), report.findings.len());
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let file = dir.path().join("events.json");
+    std::fs::write(&file, &rendered).expect("write events");
+    let python = manifest_dir().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/setup-test-deps (it installs py-ocsf-models)",
+        python.display()
+    );
+    let script = r#"
+import json, sys
+from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
+events = json.load(open(sys.argv[1]))
+for event in events:
+    parsed = ComplianceFinding.model_validate(event)
+    assert parsed.class_uid == 2003, parsed.class_uid
+    assert parsed.finding_info.uid == event["finding_info"]["uid"]
+    assert int(parsed.severity_id) == event["severity_id"]
+    assert int(parsed.compliance.status_id) == event["compliance"]["status_id"]
+    assert parsed.compliance.control == event["unmapped"]["rule_id"]
+    assert int(parsed.type_uid) == 200301
+print(len(events))
+"#;
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "py-ocsf-models rejected an event:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        events.len().to_string()
+    );
+}
+
+#[test]
+fn ocsf_maps_status_severity_waivers_and_evidence() {
+    let report = sample_report();
+    let events = json_array(&ocsf::render(&report));
+    for (finding, event) in report.findings.iter().zip(&events) {
+        let (status_id, _) = ocsf::compliance_status(finding.status);
+        assert_eq!(event["compliance"]["status_id"], status_id);
+        assert_eq!(event["severity_id"], ocsf::severity_id(finding.severity));
+        assert_eq!(event["cloud"]["account"]["uid"], ACCOUNT);
+        assert_eq!(event["resources"][0]["uid"], finding.resource.as_str());
+        assert_eq!(event["remediation"]["desc"], finding.remediation.as_str());
+        assert_eq!(
+            event["status_id"],
+            if finding.waiver.is_some() { 3 } else { 1 }
+        );
+        assert_eq!(
+            event["evidences"].as_array().map(Vec::len),
+            Some(finding.evidence.len())
+        );
+        assert_eq!(
+            event["finding_info"]["uid"],
+            hex_sha256(finding.identity().as_bytes()).as_str()
+        );
+    }
+    assert!(events.iter().any(|e| e["compliance"]["status"] == "Error"));
+    assert!(
+        events.iter().any(|e| e["status_id"] == 3),
+        "a waived finding is Suppressed"
+    );
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn asff_findings_have_every_required_field_within_its_limits() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest_dir().join("schemas/asff-required.schema.json"))
+            .expect("read the ASFF schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let mut report = sample_report();
+    // Longer than every ASFF limit: cut, never rejected by Security Hub.
+    report.findings[0].message = "m".repeat(5_000);
+    report.findings[0].remediation = "r".repeat(5_000);
+    let findings = json_array(&asff::render(&report));
+    assert_eq!(findings.len(), report.findings.len());
+    for (finding, value) in report.findings.iter().zip(&findings) {
+        let errors: Vec<String> = validator
+            .iter_errors(value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", finding.resource);
+        let expected = match finding.status {
+            Status::Pass => "PASSED",
+            Status::Fail => "FAILED",
+            Status::Error | Status::NotApplicable => "NOT_AVAILABLE",
+        };
+        assert_eq!(value["Compliance"]["Status"], expected);
+        assert_eq!(value["AwsAccountId"], ACCOUNT);
+        assert_eq!(
+            value["Workflow"]["Status"],
+            if finding.waiver.is_some() {
+                "SUPPRESSED"
+            } else {
+                "NEW"
+            }
+        );
+    }
+    assert_eq!(
+        findings[0]["Description"]
+            .as_str()
+            .map(|d| d.chars().count()),
+        Some(1024)
+    );
+    // Ids are unique and stable: a re-import updates the same finding.
+    let ids: std::collections::BTreeSet<&str> =
+        findings.iter().filter_map(|f| f["Id"].as_str()).collect();
+    assert_eq!(ids.len(), findings.len());
+    assert_eq!(
+        json_array(&asff::render(&report))[1]["Id"],
+        findings[1]["Id"]
+    );
+}
+
+#[test]
+fn the_asff_schema_rejects_a_finding_missing_a_required_field() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest_dir().join("schemas/asff-required.schema.json"))
+            .expect("read the ASFF schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let good = json_array(&asff::render(&sample_report())).remove(0);
+    for field in [
+        "ProductArn",
+        "GeneratorId",
+        "Resources",
+        "Severity",
+        "Title",
+    ] {
+        let mut broken = good.clone();
+        broken.as_object_mut().expect("object").remove(field);
+        assert!(
+            !validator.is_valid(&broken),
+            "missing {field} should be rejected"
+        );
+    }
+    let mut long_title = good.clone();
+    long_title["Title"] = serde_json::json!("t".repeat(257));
+    assert!(!validator.is_valid(&long_title));
 }

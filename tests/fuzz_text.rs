@@ -14,13 +14,15 @@ use bedrock_audit::report::{self, Format, Report, ScanInfo};
 use bedrock_audit::untrusted_text::is_disguising;
 use proptest::prelude::*;
 
-const FORMATS: [Format; 6] = [
+const FORMATS: [Format; 8] = [
     Format::Table,
     Format::Json,
     Format::Sarif,
     Format::Junit,
     Format::Markdown,
     Format::Html,
+    Format::Ocsf,
+    Format::Asff,
 ];
 
 /// Text an attacker would choose: Markdown, HTML, XML, terminal escapes, bidi and zero-width
@@ -173,7 +175,7 @@ fn assert_well_formed(report: &Report, allowed_tags: &std::collections::BTreeSet
                     );
                 }
             }
-            Format::Json | Format::Sarif => {
+            Format::Json | Format::Sarif | Format::Ocsf | Format::Asff => {
                 serde_json::from_str::<serde_json::Value>(&out)
                     .unwrap_or_else(|e| panic!("{format:?} does not parse: {e}"));
             }

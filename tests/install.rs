@@ -140,7 +140,9 @@ fn bash_completes_subcommands_and_flag_values() {
     let script = completion_script("bash", dir.path());
     assert_eq!(bash_completes(&script, &["bedrock-audit", "sc"]), ["scan"]);
     let formats = bash_completes(&script, &["bedrock-audit", "demo", "--format", ""]);
-    for format in ["table", "json", "sarif", "junit", "markdown", "html"] {
+    for format in [
+        "table", "json", "sarif", "junit", "markdown", "html", "ocsf", "asff",
+    ] {
         assert!(formats.iter().any(|f| f == format), "{formats:?}");
     }
     let shells = bash_completes(&script, &["bedrock-audit", "completions", ""]);

@@ -258,7 +258,7 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
         "--claude-settings",
         &user,
         "--format",
-        "table,json,sarif,junit,markdown,html",
+        "table,json,sarif,junit,markdown,html,ocsf,asff",
         "--output-dir",
         &path(&out),
         "--save-snapshot",
@@ -276,13 +276,15 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
     let mut files = files_under(&out);
     files.extend(files_under(&evidence));
     files.extend([snapshot.clone(), trace.clone()]);
-    assert!(files.len() >= 8, "{files:?}");
+    assert!(files.len() >= 10, "{files:?}");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
         outputs.push((file.display().to_string(), text));
     }
     // evaluate, every format, from the saved snapshot.
-    for format in ["table", "json", "sarif", "junit", "markdown", "html"] {
+    for format in [
+        "table", "json", "sarif", "junit", "markdown", "html", "ocsf", "asff",
+    ] {
         let evaluated = account.run(&[
             "evaluate",
             "--snapshot",

@@ -5,10 +5,12 @@ pub use crate::report_data::{
     TOOL_VERSION,
 };
 
+pub mod asff;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod sarif;
 pub mod table;
 
@@ -21,6 +23,10 @@ pub enum Format {
     Junit,
     Markdown,
     Html,
+    /// OCSF 1.5.0 Compliance Findings (class 2003), a JSON array.
+    Ocsf,
+    /// AWS Security Finding Format, a JSON array for `aws securityhub batch-import-findings`.
+    Asff,
 }
 
 impl Format {
@@ -37,6 +43,8 @@ impl Format {
             Format::Junit => "xml",
             Format::Markdown => "md",
             Format::Html => "html",
+            Format::Ocsf => "ocsf.json",
+            Format::Asff => "asff.json",
         }
     }
 }
@@ -63,5 +71,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Junit => junit::render(report),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
+        Format::Ocsf => ocsf::render(report),
+        Format::Asff => asff::render(report),
     }
 }
