@@ -225,6 +225,11 @@ fn demo_profile() -> Profile {
     profile.access.developer_principals =
         vec!["arn:aws:iam::111122223333:role/ClaudeCodeDevelopers".to_string()];
     profile.capacity.developers = 40;
+    // A private path and kept, bounded prompt logs, so the demo shows those rules judging too.
+    profile.network.private_only = true;
+    profile.network.allowed_cidrs = vec!["10.0.0.0/8".to_string()];
+    profile.data_retention.invocation_logging = crate::profile::InvocationLoggingPolicy::Required;
+    profile.data_retention.invocation_log_max_retention_days = Some(400);
     profile
 }
 
