@@ -1,7 +1,7 @@
 //! What each subcommand does. `main.rs` maps the result to an exit code.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
@@ -179,27 +179,76 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = load_profile(config)?;
     let plan = plan(&args.report, &loaded)?;
     let region_flags = check_region_flags(&args.regions)?;
-    let text = std::fs::read_to_string(&args.snapshot)
-        .map_err(|e| Error::input_file(&args.snapshot, format!("cannot read snapshot: {e}")))?;
-    let mut snapshot = parse_snapshot(&text, &args.snapshot)?;
-    if let Some(settings) = crate::claude_settings::load_all(&args.claude_settings)? {
-        // Guardrails read by the scan stay; the rule reports any the new files name that
-        // were not read as not collected.
-        let guardrails = snapshot
-            .claude_settings
-            .take()
-            .map(|s| s.guardrails)
-            .unwrap_or_default();
-        snapshot.claude_settings = Some(crate::snapshot::ClaudeSettings {
-            guardrails,
-            ..settings
-        });
+    let settings = crate::claude_settings::load_all(&args.claude_settings)?;
+    let mut accounts: Vec<(Snapshot, Profile)> = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
+    for path in snapshot_files(&args.snapshot)? {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::input_file(&path, format!("cannot read snapshot: {e}")))?;
+        let mut snapshot = parse_snapshot(&text, &path)?;
+        // Findings are told apart by account: two snapshots of one account (or two whose
+        // account could not be read) would mix their findings.
+        if let Some(first) = seen.insert(snapshot.account_label(), path.clone()) {
+            return Err(Error::input_file(
+                &path,
+                format!(
+                    "holds account {} again, already given in {}: give one snapshot per account",
+                    visible(&snapshot.account_label()),
+                    first.display()
+                ),
+            ));
+        }
+        if let Some(settings) = &settings {
+            // Guardrails read by the scan stay; the rule reports any the new files name that
+            // were not read as not collected.
+            let guardrails = snapshot
+                .claude_settings
+                .take()
+                .map(|s| s.guardrails)
+                .unwrap_or_default();
+            snapshot.claude_settings = Some(crate::snapshot::ClaudeSettings {
+                guardrails,
+                ..settings.clone()
+            });
+        }
+        let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
+        accounts.push((snapshot, profile));
     }
-    let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
-    let report = engine::build_report(&snapshot, &profile, &plan.selection, "snapshot");
+    let source = if accounts.len() == 1 {
+        "snapshot"
+    } else {
+        "snapshots"
+    };
+    let report = engine::build_joined_report(&accounts, &plan.selection, source);
     finish(report, &plan, &args.report)
 }
 
+/// `--snapshot` arguments as files: a directory stands for its `*.json` files, in name order.
+fn snapshot_files(arguments: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for argument in arguments {
+        if !argument.is_dir() {
+            files.push(argument.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(argument).map_err(|e| {
+            Error::input_file(argument, format!("cannot read the snapshot directory: {e}"))
+        })?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        if found.is_empty() {
+            return Err(Error::input_file(
+                argument,
+                "the snapshot directory holds no .json file",
+            ));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
 fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     // The demo ignores ./bedrock-audit.toml: it shows the example account against the
     // defaults unless a profile is named explicitly.

@@ -141,9 +141,10 @@ pub struct ScanArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Snapshot file written by `scan --save-snapshot`.
-    #[arg(long, value_name = "FILE")]
-    pub snapshot: PathBuf,
+    /// Snapshot file written by `scan --save-snapshot`. Repeat it, or name a directory (its
+    /// `*.json` files), to judge several accounts in one report: one snapshot per account.
+    #[arg(long, value_name = "FILE|DIR", required = true)]
+    pub snapshot: Vec<PathBuf>,
 
     /// Judge only these regions (default: the profile's if it names them, else every region
     /// in the snapshot).

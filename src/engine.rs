@@ -100,6 +100,42 @@ pub fn build_report(
     Report::new(ScanInfo::from_snapshot(snapshot, profile, source), findings)
 }
 
+/// One report over several accounts' snapshots, each judged with its own profile (its
+/// regions): findings carry their account, so nothing of one account reaches another's.
+/// With one snapshot this is [`build_report`].
+pub fn build_joined_report(
+    accounts: &[(Snapshot, Profile)],
+    selection: &RuleSelection,
+    source: &str,
+) -> Report {
+    let mut findings = Vec::new();
+    let mut scan = ScanInfo {
+        accounts: Vec::new(),
+        regions: Vec::new(),
+        started_at: String::new(),
+        finished_at: String::new(),
+        source: source.into(),
+    };
+    for (snapshot, profile) in accounts {
+        findings.extend(evaluate(snapshot, profile, selection));
+        let info = ScanInfo::from_snapshot(snapshot, profile, source);
+        scan.accounts.extend(info.accounts);
+        for region in info.regions {
+            if !scan.regions.contains(&region) {
+                scan.regions.push(region);
+            }
+        }
+        // RFC 3339 UTC timestamps order as text.
+        if scan.started_at.is_empty() || info.started_at < scan.started_at {
+            scan.started_at = info.started_at;
+        }
+        if info.finished_at > scan.finished_at {
+            scan.finished_at = info.finished_at;
+        }
+    }
+    Report::new(scan, findings)
+}
+
 #[cfg(test)]
 mod tests {
     //! The engine's safety nets, tested with rules that misbehave on purpose: whatever a rule
@@ -121,6 +157,16 @@ mod tests {
         let mut profile = Profile::default();
         profile.rollout.regions = vec!["us-east-1".into()];
         profile
+    }
+
+    #[test]
+    fn a_join_of_one_snapshot_is_the_single_report() {
+        let snapshot = snapshot();
+        let profile = Profile::default();
+        let selection = RuleSelection::default();
+        let single = build_report(&snapshot, &profile, &selection, "snapshot");
+        let joined = build_joined_report(&[(snapshot, profile.clone())], &selection, "snapshot");
+        assert_eq!(joined, single);
     }
 
     fn run_with(check: crate::rules::CheckFn) -> Vec<Finding> {

@@ -75,7 +75,7 @@ impl ScanInfo {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub pass: usize,
@@ -90,6 +90,24 @@ pub struct Summary {
     /// With `--baseline`: failing or error findings (not waived) that were not failing before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<usize>,
+    /// One entry per account, when the report covers more than one (`evaluate` with several
+    /// snapshots): each account's counts and verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// One account's counts and verdict in a report that covers several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSummary {
+    pub account: String,
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+    pub waived: usize,
+    /// READY, NOT READY or INCOMPLETE.
+    pub verdict: String,
 }
 
 impl Summary {
@@ -99,7 +117,8 @@ impl Summary {
         self.pass + self.fail + self.error + self.waived == 0
     }
 
-    pub fn of(findings: &[Finding]) -> Self {
+    /// The counts per status, waived findings counted only as waived.
+    fn counts<'a>(findings: impl Iterator<Item = &'a Finding>) -> Summary {
         let mut summary = Summary::default();
         for f in findings {
             if f.waiver.is_some() {
@@ -112,6 +131,31 @@ impl Summary {
                 Status::Error => summary.error += 1,
                 Status::NotApplicable => summary.not_applicable += 1,
             }
+        }
+        summary
+    }
+
+    pub fn of(findings: &[Finding]) -> Self {
+        let mut summary = Summary::counts(findings.iter());
+        let mut accounts: Vec<&str> = findings.iter().map(|f| f.account.as_str()).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        if accounts.len() > 1 {
+            summary.accounts = accounts
+                .iter()
+                .map(|account| {
+                    let counts = Summary::counts(findings.iter().filter(|f| f.account == *account));
+                    AccountSummary {
+                        account: account.to_string(),
+                        pass: counts.pass,
+                        fail: counts.fail,
+                        error: counts.error,
+                        not_applicable: counts.not_applicable,
+                        waived: counts.waived,
+                        verdict: Verdict::of(&counts).label().to_string(),
+                    }
+                })
+                .collect();
         }
         if findings.iter().any(|f| f.baseline.is_some()) {
             summary.new = Some(

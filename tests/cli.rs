@@ -570,3 +570,191 @@ fn output_dir_writes_every_requested_format() {
         json_of(&run(&["demo", "--format", "json"], dir.path()))["summary"]
     );
 }
+
+// ---- evaluate: many accounts' snapshots in one report ------------------------------------
+
+/// A copy of a fixture snapshot whose caller identity is `account`.
+fn snapshot_of_account(dir: &Path, fixture_name: &str, account: &str) -> PathBuf {
+    let mut snapshot: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(fixture_name)).expect("fixture"))
+            .expect("fixture is JSON");
+    snapshot["identity"]["data"]["account"] = Value::from(account);
+    let path = dir.join(format!("{account}.json"));
+    std::fs::write(&path, snapshot.to_string()).expect("write snapshot");
+    path
+}
+
+/// Findings as (account, rule, region, resource, status), sorted: what must be identical
+/// whether an account is judged alone or joined with others.
+fn finding_keys(report: &Value, account: &str) -> Vec<(String, String, String, String)> {
+    let mut keys: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["account"] == account)
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("rule_id"), s("region"), s("resource"), s("status"))
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn evaluate_joins_several_accounts_into_one_report_without_mixing_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ready = snapshot_of_account(dir.path(), "ready.snapshot.json", "111111111111");
+    let not_ready = snapshot_of_account(dir.path(), "not-ready.snapshot.json", "222222222222");
+    let alone = |path: &Path| {
+        json_of(&run(
+            &[
+                "evaluate",
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            dir.path(),
+        ))
+    };
+    let (ready_alone, not_ready_alone) = (alone(&ready), alone(&not_ready));
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            ready.to_str().unwrap(),
+            "--snapshot",
+            not_ready.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let joined = json_of(&out);
+    assert_eq!(
+        joined["scan"]["accounts"],
+        serde_json::json!(["111111111111", "222222222222"])
+    );
+    for (account, alone) in [
+        ("111111111111", &ready_alone),
+        ("222222222222", &not_ready_alone),
+    ] {
+        assert!(!finding_keys(alone, account).is_empty());
+        assert_eq!(
+            finding_keys(&joined, account),
+            finding_keys(alone, account),
+            "{account}"
+        );
+    }
+    assert_eq!(
+        joined["findings"].as_array().map(Vec::len),
+        Some(
+            ready_alone["findings"].as_array().map_or(0, Vec::len)
+                + not_ready_alone["findings"].as_array().map_or(0, Vec::len)
+        )
+    );
+    let accounts = joined["summary"]["accounts"]
+        .as_array()
+        .expect("summary.accounts");
+    assert_eq!(accounts.len(), 2);
+    assert_eq!(accounts[1]["account"], "222222222222");
+    assert_eq!(accounts[1]["verdict"], "NOT READY");
+    assert_eq!(
+        accounts[1]["fail"], not_ready_alone["summary"]["fail"],
+        "an account's counts are its own"
+    );
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&joined)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // JUnit: one suite per account and rule.
+    let junit = stdout(&run(
+        &[
+            "evaluate",
+            "--snapshot",
+            ready.to_str().unwrap(),
+            "--snapshot",
+            not_ready.to_str().unwrap(),
+            "--format",
+            "junit",
+        ],
+        dir.path(),
+    ));
+    for suite in [
+        "<testsuite name=\"111111111111/cloudtrail-enabled\"",
+        "<testsuite name=\"222222222222/cloudtrail-enabled\"",
+    ] {
+        assert!(junit.contains(suite), "{suite} missing:\n{junit}");
+    }
+    // One account alone has no per-account list.
+    assert!(ready_alone["summary"].get("accounts").is_none());
+
+    // A directory of snapshots is the same as naming them.
+    let shards = dir.path().join("shards");
+    std::fs::create_dir(&shards).unwrap();
+    std::fs::copy(&ready, shards.join("a.json")).unwrap();
+    std::fs::copy(&not_ready, shards.join("b.json")).unwrap();
+    let from_dir = json_of(&run(
+        &[
+            "evaluate",
+            "--snapshot",
+            shards.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    ));
+    assert_eq!(from_dir["findings"], joined["findings"]);
+    assert_eq!(from_dir["summary"], joined["summary"]);
+}
+
+#[test]
+fn evaluate_refuses_two_snapshots_of_one_account_and_an_empty_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = snapshot_of_account(dir.path(), "ready.snapshot.json", "333333333333");
+    let second = dir.path().join("again.json");
+    std::fs::copy(&first, &second).unwrap();
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            first.to_str().unwrap(),
+            "--snapshot",
+            second.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(
+        message.contains("again.json")
+            && message.contains("333333333333")
+            && message.contains("one snapshot per account"),
+        "{message}"
+    );
+    assert!(stdout(&out).is_empty(), "no partial report");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = run(
+        &["evaluate", "--snapshot", empty.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("holds no .json file"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,6 +1,7 @@
 //! `--format junit`: JUnit XML for CI test-report views (Jenkins, GitLab, Azure DevOps, …).
 //!
-//! One `<testsuite>` per rule, one `<testcase>` per finding: `fail` is a `<failure>` typed by
+//! One `<testsuite>` per rule (per account and rule, named `<account>/<rule>`, when the report
+//! covers several accounts), one `<testcase>` per finding: `fail` is a `<failure>` typed by
 //! severity, `error` is an `<error>` (the scanner could not judge, never a pass),
 //! `not_applicable` and waived findings are `<skipped>` (a waived one says who accepted the risk
 //! until when), `pass` is a bare testcase. The document validates against
@@ -33,8 +34,24 @@ pub fn render(report: &Report) -> String {
         let _ = write!(out, " time=\"{seconds}\"");
     }
     out.push_str(">\n");
-    for (rule_id, findings) in &groups {
-        write_suite(&mut out, report, rule_id, findings);
+    if report.scan.accounts.len() > 1 {
+        // Several accounts: one suite per account and rule, named `<account>/<rule>`.
+        for account in &report.scan.accounts {
+            for (rule_id, findings) in &groups {
+                let mine: Vec<&Finding> = findings
+                    .iter()
+                    .copied()
+                    .filter(|f| &f.account == account)
+                    .collect();
+                if !mine.is_empty() {
+                    write_suite(&mut out, report, &format!("{account}/{rule_id}"), &mine);
+                }
+            }
+        }
+    } else {
+        for (rule_id, findings) in &groups {
+            write_suite(&mut out, report, rule_id, findings);
+        }
     }
     out.push_str("</testsuites>\n");
     out
