@@ -9,7 +9,6 @@ mod support;
 
 use serde_json::json;
 use support::account::TestAccount;
-use support::bedrock_server::ACCOUNT;
 use support::scanner::ScanRun;
 use support::seed::{
     EndpointSpec, LogGroupSpec, PrivatePathSpec, ReadyRegion, INVOCATION_LOG_GROUP,
@@ -179,19 +178,10 @@ fn logging(policy: &str, max: Option<u32>) -> String {
 fn log_to(account: &TestAccount, log_group: &str, bucket: Option<&str>) {
     account.bedrock.update(|seed| {
         let region = seed.region_mut(EAST);
-        let mut config = json!({
-            "cloudWatchConfig": {
-                "logGroupName": log_group,
-                "roleArn": format!("arn:aws:iam::{ACCOUNT}:role/BedrockInvocationLogging"),
-            },
-            "textDataDeliveryEnabled": true,
-            "imageDataDeliveryEnabled": false,
-            "embeddingDataDeliveryEnabled": false,
-        });
-        if let Some(bucket) = bucket {
+        *region = std::mem::take(region).with_invocation_logging(log_group);
+        if let (Some(bucket), Some(config)) = (bucket, region.logging.as_mut()) {
             config["s3Config"] = json!({"bucketName": bucket, "keyPrefix": "claude"});
         }
-        region.logging = Some(config);
     });
 }
 

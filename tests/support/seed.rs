@@ -192,19 +192,7 @@ impl Seeder {
                 .await
                 .map_err(sdk_error("ModifyVpcAttribute"))?;
         }
-        let subnet_id = self
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block("10.20.1.0/24")
-            .availability_zone(format!("{}a", self.region))
-            .send()
-            .await
-            .map_err(sdk_error("CreateSubnet"))?
-            .subnet()
-            .and_then(|s| s.subnet_id())
-            .ok_or("CreateSubnet returned no id")?
-            .to_string();
+        let subnet_id = self.subnet(&vpc_id, "10.20.1.0/24", "a").await?;
         let security_group_id = self
             .ec2
             .create_security_group()
@@ -217,20 +205,7 @@ impl Seeder {
             .group_id()
             .ok_or("CreateSecurityGroup returned no id")?
             .to_string();
-        self.ec2
-            .authorize_security_group_ingress()
-            .group_id(&security_group_id)
-            .ip_permissions(
-                IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(443)
-                    .to_port(443)
-                    .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        self.admit_https(&security_group_id, cidr).await?;
         let private_dns = match endpoint {
             EndpointSpec::Missing => {
                 return Ok(Network {
@@ -267,6 +242,42 @@ impl Seeder {
         })
     }
 
+    /// A subnet of `vpc_id` in the region's zone `zone` (`a`, `b`, …).
+    async fn subnet(&self, vpc_id: &str, cidr: &str, zone: &str) -> SeedResult<String> {
+        Ok(self
+            .ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(cidr)
+            .availability_zone(format!("{}{zone}", self.region))
+            .send()
+            .await
+            .map_err(sdk_error("CreateSubnet"))?
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or("CreateSubnet returned no id")?
+            .to_string())
+    }
+
+    /// Lets TCP 443 into `group_id` from `cidr`.
+    async fn admit_https(&self, group_id: &str, cidr: &str) -> SeedResult<()> {
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        Ok(())
+    }
+
     /// Completes a ready region's network into a private path: a subnet in a second zone
     /// (unless `spec.one_zone`), the bedrock-runtime endpoint across the subnets with
     /// `spec.runtime_policy`, and an endpoint for each of `spec.services` (`bedrock`, `sts`),
@@ -278,36 +289,11 @@ impl Seeder {
     ) -> SeedResult<String> {
         let mut subnets = vec![network.subnet_id.clone()];
         if !spec.one_zone {
-            let second = self
-                .ec2
-                .create_subnet()
-                .vpc_id(&network.vpc_id)
-                .cidr_block("10.20.2.0/24")
-                .availability_zone(format!("{}b", self.region))
-                .send()
-                .await
-                .map_err(sdk_error("CreateSubnet"))?
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .ok_or("CreateSubnet returned no id")?
-                .to_string();
-            subnets.push(second);
+            subnets.push(self.subnet(&network.vpc_id, "10.20.2.0/24", "b").await?);
         }
         if spec.open_to_world {
-            self.ec2
-                .authorize_security_group_ingress()
-                .group_id(&network.security_group_id)
-                .ip_permissions(
-                    IpPermission::builder()
-                        .ip_protocol("tcp")
-                        .from_port(443)
-                        .to_port(443)
-                        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+            self.admit_https(&network.security_group_id, "0.0.0.0/0")
+                .await?;
         }
         let mut runtime = String::new();
         for service in std::iter::once("bedrock-runtime").chain(spec.services.iter().copied()) {
