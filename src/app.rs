@@ -131,7 +131,8 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let region_flags = check_region_flags(&args.regions)?;
     crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
     crate::collect::Limits::from_env()?;
-    check_scan_outputs(&args)?;
+    let accounts = accounts_to_scan(&args)?;
+    check_scan_outputs(&args, accounts.is_some())?;
     let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
     async_runtime()?.block_on(async {
         let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
@@ -145,6 +146,9 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             trace_calls: args.trace_calls.clone(),
             claude_settings,
         };
+        if let Some(accounts) = &accounts {
+            return scan_accounts(&args, &options, &profile, &loaded, accounts, &plan).await;
+        }
         let snapshot = crate::collect::collect(&options, &profile).await?;
         if let Some(path) = &args.save_snapshot {
             let text = serde_json::to_string_pretty(&snapshot)
@@ -221,6 +225,105 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     };
     let report = engine::build_joined_report(&accounts, &plan.selection, source);
     finish(report, &plan, &args.report)
+}
+
+/// The accounts `--accounts` / `--accounts-file` name, less the excluded ones; `None` for a
+/// scan of the credentials' own account. Flags that write one account's files are refused
+/// with several accounts (exit 2) rather than half-honoured.
+fn accounts_to_scan(args: &ScanArgs) -> Result<Option<Vec<String>>> {
+    use crate::account_list::{from_file, from_flag, select};
+    if args.accounts.is_empty() && args.accounts_file.is_none() {
+        if !args.exclude_accounts.is_empty() || args.exclude_accounts_file.is_some() {
+            return Err(Error::Input(
+                "--exclude-accounts: name the accounts to scan with --accounts or --accounts-file"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let mut wanted = from_flag("--accounts", &args.accounts)?;
+    if let Some(path) = &args.accounts_file {
+        wanted.extend(from_file(path)?);
+    }
+    let mut excluded = from_flag("--exclude-accounts", &args.exclude_accounts)?;
+    if let Some(path) = &args.exclude_accounts_file {
+        excluded.extend(from_file(path)?);
+    }
+    let selected = select(wanted, &excluded);
+    if selected.is_empty() {
+        return Err(Error::Input(
+            "--accounts: no account is left to scan once the exclusions are applied".into(),
+        ));
+    }
+    for (flag, given) in [
+        ("--evidence", args.evidence.is_some()),
+        ("--trace-calls", args.trace_calls.is_some()),
+    ] {
+        if given {
+            return Err(Error::Input(format!(
+                "{flag} records one account; with --accounts, scan each account on its own for that (or use --save-snapshot DIR and evaluate)"
+            )));
+        }
+    }
+    Ok(Some(selected))
+}
+
+/// A scan of several accounts: each read through its role (the scanner's own account with its
+/// own credentials), judged on its own snapshot, and joined into one report.
+async fn scan_accounts(
+    args: &ScanArgs,
+    options: &crate::collect::ScanOptions,
+    profile: &Profile,
+    loaded: &LoadedProfile,
+    accounts: &[String],
+    plan: &ReportPlan,
+) -> Result<Outcome> {
+    use crate::collect::accounts::{collect_accounts, RoleOptions};
+    let role = RoleOptions {
+        role_name: args.role_name.clone(),
+        external_id: args.external_id.clone(),
+        session_name: args.role_session_name.clone(),
+        max_parallel: usize::from(args.max_parallel_accounts),
+    };
+    let scans = collect_accounts(options, profile, accounts, &role).await?;
+    let mut readable = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut saved: Vec<(String, Vec<u8>)> = Vec::new();
+    for scan in scans {
+        match scan.snapshot {
+            Ok(snapshot) => {
+                if args.save_snapshot.is_some() {
+                    let text = serde_json::to_string_pretty(&snapshot)
+                        .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
+                    saved.push((format!("{}.json", scan.account), text.into_bytes()));
+                }
+                let profile = profile_for_snapshot(loaded, &snapshot, &profile.rollout.regions);
+                readable.push((snapshot, profile));
+            }
+            Err(reason) => {
+                eprintln!(
+                    "bedrock-audit: account {} could not be scanned: {}",
+                    scan.account,
+                    visible(&reason)
+                );
+                let resource = scan
+                    .role_arn
+                    .unwrap_or_else(|| format!("account/{}", scan.account));
+                let findings =
+                    engine::unreadable_account(&scan.account, &resource, &reason, &plan.selection);
+                unreadable.push((scan.account, findings));
+            }
+        }
+    }
+    if let Some(dir) = &args.save_snapshot {
+        // One file per account, all or none, ready for `evaluate --snapshot DIR`.
+        output_file::write_dir("--save-snapshot", dir, &saved)?;
+    }
+    let report = annotate(
+        engine::build_org_report(&readable, unreadable, &plan.selection, "scan"),
+        plan,
+    );
+    emit(&report, &args.report)
 }
 
 /// `--snapshot` arguments as files: a directory stands for its `*.json` files, in name order.
@@ -313,9 +416,12 @@ async fn regions_to_scan(
 
 /// The scan's own output paths, checked before a single call is made: a typo must not cost
 /// a scan and its results.
-fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
-    if let Some(path) = &args.save_snapshot {
-        output_file::check_file("--save-snapshot", path)?;
+fn check_scan_outputs(args: &ScanArgs, several_accounts: bool) -> Result<()> {
+    match &args.save_snapshot {
+        // Several accounts: a directory of `<account>.json`.
+        Some(dir) if several_accounts => output_file::check_dir("--save-snapshot", dir, &[])?,
+        Some(path) => output_file::check_file("--save-snapshot", path)?,
+        None => {}
     }
     if let Some(path) = &args.trace_calls {
         output_file::check_file("--trace-calls", path)?;

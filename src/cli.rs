@@ -29,6 +29,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start-up and moved into its handler: the size of the largest variant costs
+// nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read the live AWS account (read-only) and judge it.
@@ -117,8 +120,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Write the collected account state here (readable by `evaluate --snapshot`).
-    #[arg(long, value_name = "FILE")]
+    /// Write the collected account state here (readable by `evaluate --snapshot`); with
+    /// --accounts, a directory that gets one `<account>.json` per account read.
+    #[arg(long, value_name = "FILE|DIR")]
     pub save_snapshot: Option<PathBuf>,
 
     /// Write every AWS operation the scan made (JSON lines) here.
@@ -134,6 +138,39 @@ pub struct ScanArgs {
     /// (managed, local, project, user) comes from the file name, or write KIND=PATH.
     #[arg(long = "claude-settings", value_name = "[KIND=]PATH")]
     pub claude_settings: Vec<String>,
+
+    /// Scan these accounts (12-digit ids, comma-separated or repeated) by assuming
+    /// --role-name in each; the scanner's own account, if listed, with its own credentials.
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+
+    /// Accounts to scan, one id per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+
+    /// Leave these accounts out (comma-separated or repeated).
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
+
+    /// Accounts to leave out, one id per line.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_accounts_file: Option<PathBuf>,
+
+    /// The read-only role to assume in each account.
+    #[arg(long, value_name = "NAME", default_value = "BedrockAuditReadOnly")]
+    pub role_name: String,
+
+    /// External id the role's trust policy requires, if any.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+
+    /// Session name of the assumed role (shows in the accounts' CloudTrail).
+    #[arg(long, value_name = "NAME", default_value = "bedrock-audit")]
+    pub role_session_name: String,
+
+    /// How many accounts are scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_parallel_accounts: u16,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -89,6 +89,41 @@ pub fn run_rule(rule: &Rule, snapshot: &Snapshot, profile: &Profile) -> Vec<Find
     }
 }
 
+/// An account that could not be read at all (its role could not be assumed): one `error`
+/// finding per selected rule, naming the account and why, so the account cannot pass by
+/// absence and the other accounts' findings stay their own.
+pub fn unreadable_account(
+    account: &str,
+    resource: &str,
+    reason: &str,
+    selection: &RuleSelection,
+) -> Vec<Finding> {
+    REGISTRY
+        .iter()
+        .filter(|rule| selection.includes(rule.id))
+        .map(|rule| {
+            let meta = rule.meta();
+            Finding {
+                rule_id: rule.id.to_string(),
+                status: Status::Error,
+                severity: meta.severity,
+                account: account.to_string(),
+                region: "global".to_string(),
+                resource: resource.to_string(),
+                message: format!(
+                    "Account {account} could not be scanned: {reason}. The rule cannot judge what it cannot read."
+                ),
+                remediation: "Create the read-only audit role in the account (README: Many accounts) with a trust policy that lets the scanner's principal assume it (and the external id, if you use one), or leave the account out with --exclude-accounts.".to_string(),
+                evidence: vec![crate::finding::Evidence::new("sts:AssumeRole", None)
+                    .with("RoleArn", resource)
+                    .with("error", reason)],
+                waiver: None,
+                baseline: None,
+            }
+        })
+        .collect()
+}
+
 /// Evaluates and wraps the findings in a report.
 pub fn build_report(
     snapshot: &Snapshot,
@@ -105,6 +140,16 @@ pub fn build_report(
 /// With one snapshot this is [`build_report`].
 pub fn build_joined_report(
     accounts: &[(Snapshot, Profile)],
+    selection: &RuleSelection,
+    source: &str,
+) -> Report {
+    build_org_report(accounts, Vec::new(), selection, source)
+}
+
+/// [`build_joined_report`] plus accounts that could not be read: `(account, error findings)`.
+pub fn build_org_report(
+    accounts: &[(Snapshot, Profile)],
+    unreadable: Vec<(String, Vec<Finding>)>,
     selection: &RuleSelection,
     source: &str,
 ) -> Report {
@@ -132,6 +177,10 @@ pub fn build_joined_report(
         if info.finished_at > scan.finished_at {
             scan.finished_at = info.finished_at;
         }
+    }
+    for (account, errors) in unreadable {
+        scan.accounts.push(account);
+        findings.extend(errors);
     }
     Report::new(scan, findings)
 }

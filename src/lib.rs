@@ -4,6 +4,7 @@
 //! → table / JSON / SARIF / JUnit / Markdown / HTML.
 
 pub mod access_plan;
+pub mod account_list;
 pub mod app;
 pub mod baseline;
 pub mod claude_settings;

@@ -10,6 +10,7 @@
 //! `BEDROCK_AUDIT_ATTEMPT_TIMEOUT_MS` (10000), `BEDROCK_AUDIT_OPERATION_TIMEOUT_MS` (30000);
 //! each `_MS` at most [`MAX_TIMEOUT_MS`].
 
+pub mod accounts;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod ec2;
@@ -376,7 +377,11 @@ where
 /// Loads the shared SDK configuration the standard way: environment, shared config files,
 /// `--profile`, `--endpoint-url` (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are read by
 /// aws-config itself).
-async fn load_base_config(options: &ScanOptions, region: &str, limits: Limits) -> SdkConfig {
+pub(crate) async fn load_base_config(
+    options: &ScanOptions,
+    region: &str,
+    limits: Limits,
+) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .retry_config(
@@ -401,7 +406,7 @@ async fn load_base_config(options: &ScanOptions, region: &str, limits: Limits) -
 }
 
 /// Refuses to scan without credentials: every call would fail, and the report would be noise.
-async fn check_credentials(
+pub(crate) async fn check_credentials(
     config: &SdkConfig,
     options: &ScanOptions,
     limits: Limits,
@@ -450,10 +455,23 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
         ));
     };
     let limits = Limits::from_env()?;
-    let started_at = now_rfc3339();
     let base = load_base_config(options, first_region, limits).await;
     check_credentials(&base, options, limits).await?;
+    collect_with(options, profile, base).await
+}
 
+/// Reads every region in `options.regions` with the credentials of `base`.
+pub async fn collect_with(
+    options: &ScanOptions,
+    profile: &Profile,
+    base: SdkConfig,
+) -> Result<Snapshot> {
+    let Some(first_region) = options.regions.first() else {
+        return Err(Error::Environment(
+            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
+        ));
+    };
+    let started_at = now_rfc3339();
     let scan = Scan {
         base,
         trace: options

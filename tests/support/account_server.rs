@@ -98,6 +98,9 @@ pub struct AccountSeed {
     /// S3 buckets whose configuration reads (encryption, public access block, lifecycle)
     /// answer 403 AccessDenied, as a bucket policy or another account's bucket would.
     pub s3_denied_buckets: Vec<String>,
+    /// Accounts whose role cannot be assumed: sts:AssumeRole into them answers AccessDenied,
+    /// as a missing role or a trust policy that leaves the scanner out does.
+    pub assume_role_denied_accounts: Vec<String>,
 }
 
 impl Default for AccountSeed {
@@ -113,6 +116,7 @@ impl Default for AccountSeed {
             quota_page_size: 4,
             list_users_page_size: None,
             s3_denied_buckets: Vec::new(),
+            assume_role_denied_accounts: Vec::new(),
         }
     }
 }
@@ -122,6 +126,8 @@ pub enum AccountOp {
     SimulatePrincipalPolicy,
     ListServiceSpecificCredentials,
     ListServiceQuotas,
+    /// sts:AssumeRole into an account of `assume_role_denied_accounts`.
+    DeniedAssumeRole,
 }
 
 impl AccountOp {
@@ -130,6 +136,7 @@ impl AccountOp {
             AccountOp::SimulatePrincipalPolicy => "SimulatePrincipalPolicy",
             AccountOp::ListServiceSpecificCredentials => "ListServiceSpecificCredentials",
             AccountOp::ListServiceQuotas => "ListServiceQuotas",
+            AccountOp::DeniedAssumeRole => "AssumeRole",
         }
     }
 }
@@ -146,8 +153,23 @@ pub fn operation_name(service: &str, headers: &HeaderMap, body: &str) -> String 
 }
 
 /// Which account operation this server answers itself.
-pub fn route(service: &str, headers: &HeaderMap, body: &str) -> Option<AccountOp> {
+pub fn route(
+    seed: &AccountSeed,
+    service: &str,
+    headers: &HeaderMap,
+    body: &str,
+) -> Option<AccountOp> {
     match service {
+        "sts" => {
+            let form = form(body);
+            let denied = form.get("Action").map(String::as_str) == Some("AssumeRole")
+                && form.get("RoleArn").is_some_and(|arn| {
+                    seed.assume_role_denied_accounts
+                        .iter()
+                        .any(|account| arn.contains(&format!(":{account}:")))
+                });
+            denied.then_some(AccountOp::DeniedAssumeRole)
+        }
         "iam" => match form(body).get("Action").map(String::as_str) {
             Some("SimulatePrincipalPolicy") => Some(AccountOp::SimulatePrincipalPolicy),
             Some("ListServiceSpecificCredentials") => {
@@ -181,6 +203,14 @@ pub fn answer(
         AccountOp::SimulatePrincipalPolicy => simulate(seed, &form(body)),
         AccountOp::ListServiceSpecificCredentials => credentials(seed, &form(body)),
         AccountOp::ListServiceQuotas => quotas(seed, regions, region, body),
+        AccountOp::DeniedAssumeRole => iam_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            &format!(
+                "User: arn:aws:iam::{ACCOUNT}:user/testing is not authorized to perform: sts:AssumeRole on resource: {}",
+                form(body).get("RoleArn").cloned().unwrap_or_default()
+            ),
+        ),
     }
 }
 

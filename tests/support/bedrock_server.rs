@@ -554,7 +554,10 @@ async fn handle_account(
         .uri
         .path_and_query()
         .map_or("/".to_string(), |p| p.to_string());
-    let route = account_server::route(&service, &parts.headers, &text);
+    let route = {
+        let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner());
+        account_server::route(&seed.account, &service, &parts.headers, &text)
+    };
     let denial = {
         let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner());
         account_server::s3_denial(

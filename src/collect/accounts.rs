@@ -1,0 +1,168 @@
+//! Scanning several accounts: assume the audit role in each (sts:AssumeRole, which issues
+//! temporary credentials and changes nothing in the account), then read it exactly as a single
+//! scan does, with a `Scan` of its own, so no cache or finding of one account reaches another.
+//! Credentials come from the SDK's assume-role provider behind its credentials cache, which
+//! assumes the role again before the credentials expire: a long scan outlives the session.
+
+use std::time::Duration;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_sts::config::ProvideCredentials;
+use aws_types::sdk_config::SdkConfig;
+
+use super::{check_credentials, collect_with, load_base_config, Limits, ScanOptions};
+use crate::error::{Error, Result};
+use crate::profile::Profile;
+use crate::snapshot::Snapshot;
+use crate::untrusted_text::{capped, quoted, MESSAGE_QUOTE_LIMIT};
+
+/// The one call a multi-account scan makes that is not a Describe, List or Get: it issues
+/// temporary credentials for the audit role and changes nothing.
+pub const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
+
+/// How to reach each account.
+#[derive(Debug, Clone)]
+pub struct RoleOptions {
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    pub max_parallel: usize,
+}
+
+/// One account's outcome: its snapshot, or why it could not be read at all.
+#[derive(Debug)]
+pub struct AccountScan {
+    pub account: String,
+    /// The role assumed (`None`: the scanner's own account, read with its own credentials).
+    pub role_arn: Option<String>,
+    pub snapshot: std::result::Result<Snapshot, String>,
+}
+
+/// `BEDROCK_AUDIT_ROLE_SESSION_SECONDS`: the assumed-role session length (default one hour).
+/// Tests set it short to see the credentials renewed during a scan.
+fn session_length() -> Result<Duration> {
+    match std::env::var("BEDROCK_AUDIT_ROLE_SESSION_SECONDS") {
+        Err(_) => Ok(Duration::from_secs(3600)),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(seconds @ 1..=43_200) => Ok(Duration::from_secs(seconds)),
+            _ => Err(Error::Input(format!(
+                "BEDROCK_AUDIT_ROLE_SESSION_SECONDS=\"{}\": expected a whole number of seconds from 1 to 43200",
+                quoted(&text, MESSAGE_QUOTE_LIMIT)
+            ))),
+        },
+    }
+}
+
+/// Reads every account, at most `role.max_parallel` at a time, in the order given.
+pub async fn collect_accounts(
+    options: &ScanOptions,
+    profile: &Profile,
+    accounts: &[String],
+    role: &RoleOptions,
+) -> Result<Vec<AccountScan>> {
+    use futures::StreamExt;
+    let Some(first_region) = options.regions.first() else {
+        return Err(Error::Environment(
+            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
+        ));
+    };
+    let limits = Limits::from_env()?;
+    let session = session_length()?;
+    let base = load_base_config(options, first_region, limits).await;
+    check_credentials(&base, options, limits).await?;
+    // The scanner's own account is read with its own credentials, never through a role.
+    let identity = super::sts::caller_identity(&aws_sdk_sts::Client::new(&base)).await;
+    let own_account = identity.data().map(|i| i.account.clone());
+    let partition = identity
+        .data()
+        .map_or("aws", |i| partition_of(&i.arn))
+        .to_string();
+    let base = &base;
+    let partition = &partition;
+    let own_account = &own_account;
+    let scans = futures::stream::iter(accounts)
+        .map(|account| async move {
+            if own_account.as_deref() == Some(account.as_str()) {
+                return AccountScan {
+                    account: account.clone(),
+                    role_arn: None,
+                    snapshot: collect_with(options, profile, base.clone())
+                        .await
+                        .map_err(|e| e.to_string()),
+                };
+            }
+            let role_arn = format!("arn:{partition}:iam::{account}:role/{}", role.role_name);
+            let snapshot = scan_through_role(
+                options, profile, base, &role_arn, account, role, session, limits,
+            )
+            .await;
+            AccountScan {
+                account: account.clone(),
+                role_arn: Some(role_arn),
+                snapshot,
+            }
+        })
+        .buffered(role.max_parallel.max(1))
+        .collect()
+        .await;
+    Ok(scans)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn scan_through_role(
+    options: &ScanOptions,
+    profile: &Profile,
+    base: &SdkConfig,
+    role_arn: &str,
+    account: &str,
+    role: &RoleOptions,
+    session: Duration,
+    limits: Limits,
+) -> std::result::Result<Snapshot, String> {
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .session_name(&role.session_name)
+        .session_length(session)
+        .configure(base);
+    if let Some(id) = &role.external_id {
+        builder = builder.external_id(id);
+    }
+    let provider = builder.build().await;
+    // Assume once up front: a role that cannot be assumed is reported as such, not as a
+    // failure of every call.
+    match tokio::time::timeout(limits.operation_timeout, provider.provide_credentials()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => {
+            let chain = super::error::error_chain(&err);
+            return Err(format!(
+                "{ASSUME_ROLE_ACTION} on {role_arn} failed: {}",
+                capped(chain.lines().next().unwrap_or_default(), 1024)
+            ));
+        }
+        Err(_) => return Err(format!("{ASSUME_ROLE_ACTION} on {role_arn} timed out")),
+    }
+    let config = base
+        .to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build();
+    let snapshot = collect_with(options, profile, config)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The role lives in the account named, so its identity must be that account; anything
+    // else would file one account's state under another's id.
+    match snapshot.account_id() {
+        Some(seen) if seen != account => Err(format!(
+            "the role {role_arn} reports account {seen}, not {account}"
+        )),
+        _ => Ok(snapshot),
+    }
+}
+
+/// `arn:aws-cn:sts::…` → `aws-cn`.
+fn partition_of(arn: &str) -> &str {
+    arn.strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').next())
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}

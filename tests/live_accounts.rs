@@ -1,0 +1,280 @@
+//! `scan --accounts`: several accounts in one run, against moto, whose sts:AssumeRole into
+//! `arn:aws:iam::<member>:role/<any>` gives isolated member accounts, behind our test server,
+//! which denies AssumeRole into the accounts a scenario names. Asserts that an account whose
+//! role cannot be assumed is `error` for every rule while the others go on, that nothing of one
+//! account appears in another's findings, and that the scan renews assumed-role credentials.
+
+mod support;
+
+use serde_json::Value;
+use support::account::TestAccount;
+use support::scanner::{ScanEnv, ScanRun};
+use support::seed::sdk_config;
+
+const EAST: &str = "us-east-1";
+/// moto's default account: the scanner's own.
+const OWN: &str = "123456789012";
+const MEMBER: &str = "111111111111";
+const NO_ROLE: &str = "222222222222";
+const MEMBER_GROUP: &str = "/member/only-in-111111111111";
+
+/// Creates a log group in `account` with credentials from assuming a role there.
+async fn seed_member(account: &TestAccount, member: &str) {
+    let config = sdk_config(&account.moto.url(), EAST).await;
+    let sts = aws_sdk_sts::Client::new(&config);
+    let assumed = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{member}:role/Seeder"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .expect("assume role in moto");
+    let creds = assumed.credentials().expect("credentials");
+    let member_config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_types::region::Region::new(EAST))
+        .endpoint_url(account.moto.url())
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            aws_sdk_sts::config::Credentials::new(
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                Some(creds.session_token().to_string()),
+                None,
+                "member",
+            ),
+        ))
+        .build();
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&member_config);
+    logs.create_log_group()
+        .log_group_name(MEMBER_GROUP)
+        .send()
+        .await
+        .expect("member log group");
+}
+
+fn scan(account: &TestAccount, env: &ScanEnv, extra: &[&str]) -> ScanRun {
+    let mut args = vec!["scan", "--format", "json", "--region", EAST, "--quiet"];
+    args.extend_from_slice(extra);
+    // The runner checks that only reads were sent, and AssumeRole for a scan of accounts.
+    account.run_with_env(env, &args)
+}
+
+fn findings_of_account<'a>(report: &'a Value, account: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["account"] == account)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_of_three_accounts_one_without_its_role() {
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    seed_member(&account, MEMBER).await;
+    account
+        .bedrock
+        .update(|seed| seed.account.assume_role_denied_accounts = vec![NO_ROLE.to_string()]);
+    let snapshots = account.path("snapshots");
+    let run = scan(
+        &account,
+        &account.env(),
+        &[
+            "--accounts",
+            &format!("{OWN},{MEMBER},{NO_ROLE}"),
+            "--save-snapshot",
+            &snapshots.display().to_string(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.describe());
+    let report = run.report();
+    assert_eq!(
+        report["scan"]["accounts"],
+        serde_json::json!([OWN, MEMBER, NO_ROLE])
+    );
+
+    // The account without its role: one error per rule, saying why; the others go on.
+    let denied = findings_of_account(&report, NO_ROLE);
+    assert_eq!(denied.len(), bedrock_audit::rules::REGISTRY.len());
+    for f in &denied {
+        assert_eq!(f["status"], "error", "{f}");
+        let message = f["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("sts:AssumeRole") && message.contains("AccessDenied"),
+            "{message}"
+        );
+    }
+    let verdicts: Vec<(String, String)> = report["summary"]["accounts"]
+        .as_array()
+        .expect("summary.accounts")
+        .iter()
+        .map(|a| {
+            (
+                a["account"].as_str().unwrap_or_default().to_string(),
+                a["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(verdicts.len(), 3, "{verdicts:?}");
+    assert!(
+        verdicts.contains(&(NO_ROLE.to_string(), "INCOMPLETE".to_string())),
+        "{verdicts:?}"
+    );
+
+    // Nothing of one account in another's findings.
+    let own_text = serde_json::to_string(&findings_of_account(&report, OWN)).unwrap();
+    let member_text = serde_json::to_string(&findings_of_account(&report, MEMBER)).unwrap();
+    assert!(
+        member_text.contains(MEMBER_GROUP),
+        "the member's own log group is judged"
+    );
+    assert!(
+        !own_text.contains(MEMBER_GROUP),
+        "the member's log group leaked into the scanner's account"
+    );
+    let own_resources = [
+        ready[0].trail_name.as_str(),
+        ready[0].key.id.as_str(),
+        ready[0].network.endpoint_id.as_str(),
+    ];
+    for resource in own_resources {
+        assert!(
+            own_text.contains(resource),
+            "{resource} judged in the scanner's account"
+        );
+        assert!(
+            !member_text.contains(resource),
+            "{resource} leaked into the member's findings"
+        );
+    }
+    assert!(
+        findings_of_account(&report, MEMBER)
+            .iter()
+            .any(|f| f["status"] == "fail"),
+        "the empty member account is not ready"
+    );
+
+    // One snapshot per account read, ready to be joined again.
+    let mut saved: Vec<String> = std::fs::read_dir(&snapshots)
+        .expect("snapshot dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    saved.sort();
+    assert_eq!(saved, [format!("{MEMBER}.json"), format!("{OWN}.json")]);
+    let joined = account.run(&[
+        "evaluate",
+        "--snapshot",
+        &snapshots.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let joined_report = joined.report();
+    for who in [OWN, MEMBER] {
+        let statuses = |r: &Value| -> Vec<String> {
+            let mut v: Vec<String> = findings_of_account(r, who)
+                .iter()
+                .map(|f| format!("{} {} {}", f["rule_id"], f["resource"], f["status"]))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            statuses(&joined_report),
+            statuses(&report),
+            "{who}: the join reproduces the scan"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn excluded_accounts_are_not_scanned_and_bad_ids_are_refused() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let list = account.write(
+        "accounts.txt",
+        &format!("# business units\n{OWN}\n{MEMBER}  # research\n{NO_ROLE}\n"),
+    );
+    let run = scan(
+        &account,
+        &account.env(),
+        &[
+            "--accounts-file",
+            &list.display().to_string(),
+            "--exclude-accounts",
+            NO_ROLE,
+        ],
+    );
+    assert_eq!(
+        run.report()["scan"]["accounts"],
+        serde_json::json!([OWN, MEMBER]),
+        "{}",
+        run.describe()
+    );
+
+    let bad = account.run(&["scan", "--region", EAST, "--accounts", "12345"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("--accounts") && bad.stderr.contains("12345"),
+        "{}",
+        bad.stderr
+    );
+    let none_left = account.run(&[
+        "scan",
+        "--region",
+        EAST,
+        "--accounts",
+        OWN,
+        "--exclude-accounts",
+        OWN,
+    ]);
+    assert_eq!(none_left.code, 2);
+    assert!(
+        none_left.stderr.contains("no account is left"),
+        "{}",
+        none_left.stderr
+    );
+    let evidence = account.run(&[
+        "scan",
+        "--region",
+        EAST,
+        "--accounts",
+        OWN,
+        "--evidence",
+        "bundle",
+    ]);
+    assert_eq!(evidence.code, 2, "{}", evidence.describe());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assumed_role_credentials_are_renewed_when_they_expire_mid_scan() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let mut env = account.env();
+    // A session that expires at once: every refresh of the credentials cache assumes again.
+    env.set("BEDROCK_AUDIT_ROLE_SESSION_SECONDS", "1");
+    let run = scan(&account, &env, &["--accounts", MEMBER]);
+    assert_eq!(
+        run.report()["scan"]["accounts"],
+        serde_json::json!([MEMBER]),
+        "{}",
+        run.describe()
+    );
+    let assumed = run
+        .moto_calls
+        .iter()
+        .filter(|c| c.operation == "AssumeRole")
+        .count();
+    assert!(
+        assumed > 1,
+        "the role was assumed {assumed} time(s): expired credentials were not renewed"
+    );
+    assert!(
+        findings_of_account(&run.report(), MEMBER)
+            .iter()
+            .all(|f| f["status"] != "error"
+                || !f["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("ExpiredToken")),
+        "a call went out with expired credentials\n{}",
+        run.describe()
+    );
+}
