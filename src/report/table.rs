@@ -13,11 +13,10 @@
 //! Resources are shown by their short name (the log group name, trail name, endpoint id, key
 //! id or alias, model id); the ARN where two resources in one region would share a short
 //! name. Every line fits the width given ([`TableOptions::width`]): text wraps at spaces, and
-//! a single name too long for its column is shortened in the middle with `…` (the JSON, SARIF
-//! and other machine formats keep it whole). Outside text goes through
+//! only a single word wider than its column is broken (between the parts of a path or an ARN
+//! where it can be), never shortened, so nothing is hidden. Outside text goes through
 //! [`crate::untrusted_text`] first, so it can neither drive the terminal nor hide itself.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use comfy_table::{
@@ -665,7 +664,7 @@ fn layout_table(rows: &[Row], width: usize, color: bool) -> Table {
         table.set_header(["Status", "Region", "Resource · message"]);
         let combined = resource_w.max(message_w).min(three_rest).max(1);
         for row in rows {
-            let mut text = fit_token(&row.resource, combined).into_owned();
+            let mut text = wrap_words(&row.resource, combined).join("\n");
             text.push('\n');
             text.push_str(&fit_paragraphs(&row.message, combined));
             table.add_row(vec![
@@ -701,58 +700,58 @@ fn fit_paragraphs(paragraphs: &[String], width: usize) -> String {
         .join("\n")
 }
 
-/// Greedy word wrap; a word wider than `width` is shortened in the middle to fit.
+/// Greedy word wrap at spaces; see [`wrap_styled`] for a word wider than `width`.
 fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let word = fit_token(word, width);
-        let needed = current.width() + usize::from(!current.is_empty()) + word.width();
-        if !current.is_empty() && needed > width {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&word);
+    let lines = wrap_styled(
+        &[],
+        &[(Style::Plain, text)],
+        width,
+        0,
+        &Painter { color: false },
+    );
+    if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
     }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current);
-    }
-    lines
 }
 
-/// `token` if it fits in `width` columns, else its beginning and end joined by `…`: both ends
-/// of a name or an ARN say the most.
-fn fit_token(token: &str, width: usize) -> Cow<'_, str> {
-    if token.width() <= width {
-        return Cow::Borrowed(token);
-    }
-    let budget = width.saturating_sub(1);
-    let head_budget = budget - budget / 3;
-    let tail_budget = budget / 3;
-    let mut head = String::new();
-    let mut used = 0;
-    for c in token.chars() {
+/// A word too wide for any line, in pieces: the first at most `first` columns wide, the
+/// others at most `rest`. A piece ends after a `/`, `:`, `,` or `;` where one is near the
+/// edge (a path or an ARN breaks between its parts), else at the edge. Nothing is dropped.
+fn break_word(word: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let mut piece_width = 0;
+    // Byte offset in `piece` just after the last separator, and the width up to there.
+    let mut last_break: Option<(usize, usize)> = None;
+    for c in word.chars() {
+        let limit = if pieces.is_empty() { first } else { rest }.max(1);
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > head_budget {
-            break;
+        if piece_width + w > limit && !piece.is_empty() {
+            match last_break.filter(|(_, width)| *width * 2 >= limit) {
+                Some((at, width)) => {
+                    let tail = piece.split_off(at);
+                    pieces.push(std::mem::replace(&mut piece, tail));
+                    piece_width -= width;
+                }
+                None => {
+                    pieces.push(std::mem::take(&mut piece));
+                    piece_width = 0;
+                }
+            }
+            last_break = None;
         }
-        used += w;
-        head.push(c);
-    }
-    let mut tail: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in token.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > tail_budget {
-            break;
+        piece.push(c);
+        piece_width += w;
+        if matches!(c, '/' | ':' | ',' | ';') {
+            last_break = Some((piece.len(), piece_width));
         }
-        used += w;
-        tail.push(c);
     }
-    let tail: String = tail.into_iter().rev().collect();
-    Cow::Owned(format!("{head}…{tail}"))
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
+    pieces
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -786,27 +785,52 @@ fn wrap_styled(
         return wrap_styled(&[], &all, width, indent, paint);
     }
     let indent = indent.min(width / 2);
-    let lead_width = plain_line.width();
     let mut lines = Vec::new();
     let mut line_has_words = false;
-    let words = segments
-        .iter()
-        .flat_map(|(style, text)| text.split_whitespace().map(|word| (*style, word)));
+    let words = segments.iter().flat_map(|(style, text)| {
+        text.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|word| (*style, word))
+    });
     for (style, word) in words {
-        let room = width - if lines.is_empty() { lead_width } else { indent };
-        let word = fit_token(word, room.max(1)).into_owned();
         let separator = usize::from(line_has_words);
-        if line_has_words && plain_line.width() + separator + word.width() > width {
+        let room_here = width.saturating_sub(plain_line.width() + separator);
+        let full_room = width - indent;
+        let pieces = if word.width() <= room_here {
+            vec![word.to_string()]
+        } else if word.width() <= full_room {
             lines.push(std::mem::take(&mut painted_line));
             plain_line = " ".repeat(indent);
             painted_line = plain_line.clone();
-        } else if line_has_words {
-            plain_line.push(' ');
-            painted_line.push(' ');
+            line_has_words = false;
+            vec![word.to_string()]
+        } else {
+            // Too wide for any line: start it here if there is room for a useful piece.
+            const USEFUL: usize = 8;
+            if room_here < USEFUL && line_has_words {
+                lines.push(std::mem::take(&mut painted_line));
+                plain_line = " ".repeat(indent);
+                painted_line = plain_line.clone();
+                line_has_words = false;
+            }
+            let first = width.saturating_sub(plain_line.width() + usize::from(line_has_words));
+            break_word(word, first, full_room)
+        };
+        for (index, piece) in pieces.iter().enumerate() {
+            if index > 0 {
+                lines.push(std::mem::take(&mut painted_line));
+                plain_line = " ".repeat(indent);
+                painted_line = plain_line.clone();
+                line_has_words = false;
+            }
+            if line_has_words {
+                plain_line.push(' ');
+                painted_line.push(' ');
+            }
+            plain_line.push_str(piece);
+            painted_line.push_str(&paint.style(style, piece));
+            line_has_words = true;
         }
-        plain_line.push_str(&word);
-        painted_line.push_str(&paint.style(style, &word));
-        line_has_words = true;
     }
     if line_has_words || !plain_line.trim().is_empty() {
         lines.push(painted_line.trim_end().to_string());
@@ -1105,15 +1129,26 @@ mod tests {
     }
 
     #[test]
-    fn long_tokens_are_shortened_in_the_middle_to_fit() {
+    fn a_word_too_wide_for_any_line_breaks_between_its_parts_and_keeps_every_character() {
         let arn = "arn:aws:logs:us-east-1:111122223333:log-group:/a/very/long/name";
-        let fitted = fit_token(arn, 20);
-        assert_eq!(fitted.width(), 20, "{fitted}");
-        assert!(fitted.starts_with("arn:aws:") && fitted.ends_with("name"));
-        assert_eq!(fit_token("short", 20), "short");
-        for width in 1..30 {
-            assert!(fit_token(arn, width).width() <= width);
+        for width in 1..70 {
+            let pieces = break_word(arn, width, width);
+            assert_eq!(pieces.concat(), arn, "width {width}");
+            assert!(pieces.iter().all(|p| p.width() <= width), "{pieces:?}");
         }
+        assert_eq!(
+            break_word(arn, 30, 30),
+            [
+                "arn:aws:logs:us-east-1:",
+                "111122223333:log-group:/a/",
+                "very/long/name"
+            ]
+        );
+        let lines = wrap_words(
+            "see characters elided)…nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+            30,
+        );
+        assert_eq!(lines[0], "see characters elided)…nnnnnnn", "{lines:?}");
     }
 
     #[test]
