@@ -1083,6 +1083,52 @@ fn html_prints_every_folded_section_open() {
     assert_eq!(printed, opened, "printed vs opened by hand");
 }
 
+/// GitHub's comment limit is 65,536 characters; `$GITHUB_STEP_SUMMARY` shows the first line
+/// as the job's heading. At 10,000 findings, passing or failing, both hold.
+#[test]
+fn markdown_of_10000_findings_fits_a_comment_and_leads_with_the_verdict() {
+    const GITHUB_COMMENT_LIMIT: usize = 65_536;
+    let template = sample_report();
+    for failing_every in [1, 10, 10_000] {
+        let mut report = template.clone();
+        let base = report.findings[0].clone();
+        report.findings = (0..10_000)
+            .map(|i| {
+                let mut finding = base.clone();
+                finding.status = if i % failing_every == 0 {
+                    Status::Fail
+                } else {
+                    Status::Pass
+                };
+                finding.resource = format!(
+                    "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/a-rather-long-service-name-{i:05}|<x>"
+                );
+                finding.message = format!("Log group number {i} *is* `judged` | [here](x).");
+                finding
+            })
+            .collect();
+        report.summary = Summary::of(&report.findings);
+        let text = markdown::render(&report);
+        let length = text.chars().count();
+        assert!(
+            length <= GITHUB_COMMENT_LIMIT,
+            "{length} characters with every {failing_every}th failing"
+        );
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("## ") && first.contains("NOT READY"),
+            "first line: {first}"
+        );
+        assert_eq!(
+            text.matches("<details>").count(),
+            text.matches("</details>").count()
+        );
+        if failing_every == 1 {
+            assert!(text.contains("**Truncated:**"), "the cut is said");
+        }
+    }
+}
+
 #[test]
 fn markdown_fits_in_a_pull_request_comment() {
     let mut report = sample_report();
