@@ -131,7 +131,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             regions,
             aws_profile: args.profile.clone(),
             endpoint_url: args.endpoint_url.clone(),
-            progress: !quiet && std::io::stderr().is_terminal(),
+            progress: crate::terminal_progress::for_command_line(quiet),
             trace_calls: args.trace_calls.clone(),
             claude_settings,
         };
@@ -305,7 +305,7 @@ fn claude_settings(
                 regions,
                 aws_profile: args.profile.clone(),
                 endpoint_url: args.endpoint_url.clone(),
-                progress: !quiet && std::io::stderr().is_terminal(),
+                progress: crate::terminal_progress::for_command_line(quiet),
                 trace_calls: None,
                 claude_settings: None,
             };
