@@ -964,7 +964,7 @@ fn html_puts_the_verdict_then_failures_first_and_folds_passes_per_rule() {
     assert!(at("id=\"summary\"") < at("id=\"contents\""));
     assert!(at("id=\"contents\"") < at("<main>"));
     let first_failure = at("<article class=\"finding fail\">");
-    let first_pass = at("<article class=\"finding pass\">");
+    let first_pass = at("<tr class=\"finding pass\">");
     assert!(first_failure < first_pass);
     // Every rule with a failure or an error comes before every rule without one.
     let sections: Vec<&str> = page.split("<section class=\"rule\"").skip(1).collect();
