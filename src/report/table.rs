@@ -484,11 +484,18 @@ impl Page<'_> {
         for (rule_id, findings) in group_by_rule(&settled, self.rules) {
             if self.show_passed {
                 let passing = findings.iter().filter(|f| f.status == Status::Pass).count();
-                let tally = format!(
-                    "{passing} passing, {} not applicable",
-                    findings.len() - passing
-                );
-                self.rule_heading(&rule_id, &findings, "✓", Status::Pass, &tally);
+                let not_applicable = findings.len() - passing;
+                let tally = match (passing, not_applicable) {
+                    (_, 0) => format!("{passing} passing"),
+                    (0, _) => format!("{not_applicable} not applicable"),
+                    _ => format!("{passing} passing, {not_applicable} not applicable"),
+                };
+                let (mark, status) = if passing > 0 {
+                    ("✓", Status::Pass)
+                } else {
+                    ("–", Status::NotApplicable)
+                };
+                self.rule_heading(&rule_id, &findings, mark, status, &tally);
                 self.findings_table(&findings);
                 continue;
             }
