@@ -142,7 +142,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             regions,
             aws_profile: args.profile.clone(),
             endpoint_url: args.endpoint_url.clone(),
-            progress: !quiet && std::io::stderr().is_terminal(),
+            progress: crate::terminal_progress::for_command_line(quiet),
             trace_calls: args.trace_calls.clone(),
             claude_settings,
         };
@@ -475,7 +475,7 @@ fn claude_settings(
                 regions,
                 aws_profile: args.profile.clone(),
                 endpoint_url: args.endpoint_url.clone(),
-                progress: !quiet && std::io::stderr().is_terminal(),
+                progress: crate::terminal_progress::for_command_line(quiet),
                 trace_calls: None,
                 claude_settings: None,
             };
@@ -633,23 +633,42 @@ pub fn trips_gate(finding: &Finding, args: &ReportArgs) -> bool {
 }
 
 fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
+    let to_stdout = args.output.as_deref().is_none_or(is_stdout);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.as_deref().is_none_or(is_stdout)
+            to_stdout
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
+    };
+    let table = report::table::TableOptions {
+        color,
+        // --width, else the terminal's when the table goes to one, else a fixed width so
+        // that a file or a pipe reads the same everywhere.
+        width: args
+            .width
+            .or_else(|| {
+                (to_stdout && args.output_dir.is_none())
+                    .then(report::table::terminal_width)
+                    .flatten()
+            })
+            .unwrap_or(report::table::DEFAULT_WIDTH),
+        show_passed: args.show_passed,
     };
     if let Some(dir) = &args.output_dir {
         let files: Vec<(String, Vec<u8>)> = args
             .format
             .iter()
             .map(|f| {
+                let plain = report::table::TableOptions {
+                    color: false,
+                    ..table
+                };
                 (
                     f.file_name(),
-                    report::render(report, *f, false).into_bytes(),
+                    report::render_with(report, *f, &plain).into_bytes(),
                 )
             })
             .collect();
@@ -662,13 +681,14 @@ fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
             .unwrap_or(report::Format::Table);
         match &args.output {
             Some(path) if !is_stdout(path) => output_file::write_file_with("-o", path, |out| {
-                report::write(report, format, color, out)
+                report::write(report, format, &table, out)
             })?,
             _ => {
                 // Block-buffered: stdout alone flushes at every line of a long report.
                 let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
                 stdout_outcome(
-                    report::write(report, format, color, &mut stdout).and_then(|()| stdout.flush()),
+                    report::write(report, format, &table, &mut stdout)
+                        .and_then(|()| stdout.flush()),
                 )?
             }
         }

@@ -275,6 +275,16 @@ pub struct ReportArgs {
     /// Colour in the table: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Table: list every finding (passes, not applicable, all failures) instead of one line
+    /// per passing rule and region and the first 20 failures of a rule.
+    #[arg(long)]
+    pub show_passed: bool,
+
+    /// Table: lay out for this many columns (default: the terminal's width on a terminal,
+    /// 100 otherwise).
+    #[arg(long, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(40..=1000))]
+    pub width: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -27,5 +27,6 @@ pub mod rules;
 pub mod settings_command;
 pub mod snapshot;
 pub mod snapshot_file;
+pub mod terminal_progress;
 pub mod untrusted_text;
 pub mod waivers;

@@ -972,6 +972,184 @@ fn html_renders_in_headless_chromium_offline() {
 }
 
 #[test]
+fn html_puts_the_verdict_then_failures_first_and_folds_passes_per_rule() {
+    let report = sample_report();
+    let page = html::render(&report);
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in the page"))
+    };
+    // Verdict and counts, then the contents, then the findings.
+    assert!(at("id=\"verdict\"") < at("id=\"summary\""));
+    assert!(at("id=\"summary\"") < at("id=\"contents\""));
+    assert!(at("id=\"contents\"") < at("<main>"));
+    let first_failure = at("<article class=\"finding fail\">");
+    let first_pass = at("<tr class=\"finding pass\">");
+    assert!(first_failure < first_pass);
+    // Every rule with a failure or an error comes before every rule without one.
+    let sections: Vec<&str> = page.split("<section class=\"rule\"").skip(1).collect();
+    let acts: Vec<bool> = sections
+        .iter()
+        .map(|s| {
+            let body = s.split("<details").next().unwrap_or_default();
+            body.contains("finding fail\"") || body.contains("finding error\"")
+        })
+        .collect();
+    assert!(acts.iter().any(|a| *a) && acts.iter().any(|a| !*a));
+    assert!(
+        acts.windows(2).all(|w| w[0] || !w[1]),
+        "rules needing action are not first: {acts:?}"
+    );
+    // Passes and not-applicable findings are folded, closed, one <details> per rule at most.
+    for section in &sections {
+        assert!(section.matches("<details").count() <= 1);
+        if let Some(folded) = section.split("<details class=\"passed\">").nth(1) {
+            assert!(!folded.contains("finding fail\"") && !folded.contains("finding error\""));
+        }
+    }
+    assert!(!page.contains("<details open") && !page.contains("\" open>"));
+    // The contents list every rule with its status.
+    let contents = &page[at("id=\"contents\"")..at("</table>\n</section>")];
+    for (rule_id, status) in [
+        ("bedrock-model-access", "fail"),
+        ("cloudtrail-enabled", "error"),
+        ("no-zdr-assumption", "pass"),
+    ] {
+        let row = contents
+            .lines()
+            .find(|l| l.contains(&format!("#rule-{rule_id}\"")))
+            .unwrap_or_else(|| panic!("no contents row for {rule_id}"));
+        assert!(row.contains(&format!("status-{status}\"")), "{row}");
+    }
+}
+
+/// Pages in a PDF written by Chromium (one `/Type /Page` object per page).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(at, m)| !text[at + m.len()..].starts_with('s'))
+        .count()
+}
+
+fn print_to_pdf(dir: &Path, name: &str, page_text: &str) -> usize {
+    let page = dir.join(format!("{name}.html"));
+    std::fs::write(&page, page_text).unwrap();
+    let pdf = dir.join(format!("{name}.pdf"));
+    run_chromium(
+        &dir.join(format!("profile-{name}")),
+        &page,
+        &[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+        ],
+    );
+    let bytes = std::fs::read(&pdf).expect("chromium wrote no PDF");
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    pdf_pages(&bytes)
+}
+
+/// Passes are folded on screen and all open on paper: the printed page is as long as the
+/// page with every `<details>` opened by hand, and longer than without the print rules.
+#[test]
+fn html_prints_every_folded_section_open() {
+    let mut report = sample_report();
+    let template = report
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Pass)
+        .expect("a passing finding")
+        .clone();
+    for i in 0..150 {
+        let mut pass = template.clone();
+        pass.resource = format!("arn:aws:logs:us-east-1:111122223333:log-group:/passing/{i:03}");
+        report.findings.push(pass);
+    }
+    report.summary = Summary::of(&report.findings);
+    let page = html::render(&report);
+    assert!(
+        page.contains("<details class=\"passed\">"),
+        "passes are folded"
+    );
+    assert!(
+        !page.contains("<details class=\"passed\" open"),
+        "closed by default"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let printed = print_to_pdf(dir.path(), "printed", &page);
+    let opened = print_to_pdf(
+        dir.path(),
+        "opened",
+        &page.replace(
+            "<details class=\"passed\">",
+            "<details class=\"passed\" open>",
+        ),
+    );
+    let print_rules = [
+        "details::details-content { content-visibility: visible; display: block; }",
+        "details:not([open]) > *:not(summary) { display: block; }",
+    ];
+    let mut without = page.clone();
+    for rule in print_rules {
+        assert!(without.contains(rule), "the print stylesheet has {rule}");
+        without = without.replace(rule, "");
+    }
+    let folded = print_to_pdf(dir.path(), "folded", &without);
+    assert!(folded >= 1);
+    assert!(
+        printed > folded,
+        "printing did not open the folded passes: {printed} pages, {folded} folded"
+    );
+    assert_eq!(printed, opened, "printed vs opened by hand");
+}
+
+/// GitHub's comment limit is 65,536 characters; `$GITHUB_STEP_SUMMARY` shows the first line
+/// as the job's heading. At 10,000 findings, passing or failing, both hold.
+#[test]
+fn markdown_of_10000_findings_fits_a_comment_and_leads_with_the_verdict() {
+    const GITHUB_COMMENT_LIMIT: usize = 65_536;
+    let template = sample_report();
+    for failing_every in [1, 10, 10_000] {
+        let mut report = template.clone();
+        let base = report.findings[0].clone();
+        report.findings = (0..10_000)
+            .map(|i| {
+                let mut finding = base.clone();
+                finding.status = if i % failing_every == 0 {
+                    Status::Fail
+                } else {
+                    Status::Pass
+                };
+                finding.resource = format!(
+                    "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/a-rather-long-service-name-{i:05}|<x>"
+                );
+                finding.message = format!("Log group number {i} *is* `judged` | [here](x).");
+                finding
+            })
+            .collect();
+        report.summary = Summary::of(&report.findings);
+        let text = markdown::render(&report);
+        let length = text.chars().count();
+        assert!(
+            length <= GITHUB_COMMENT_LIMIT,
+            "{length} characters with every {failing_every}th failing"
+        );
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("## ") && first.contains("NOT READY"),
+            "first line: {first}"
+        );
+        assert_eq!(
+            text.matches("<details>").count(),
+            text.matches("</details>").count()
+        );
+        if failing_every == 1 {
+            assert!(text.contains("**Truncated:**"), "the cut is said");
+        }
+    }
+}
+
+#[test]
 fn markdown_fits_in_a_pull_request_comment() {
     let mut report = sample_report();
     let template = report.findings[0].clone();

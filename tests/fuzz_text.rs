@@ -127,7 +127,13 @@ fn template_tags() -> std::collections::BTreeSet<String> {
     );
     let mut tags = tag_names(&report::render(&benign, Format::Html, false));
     // Other shapes of report add a few more of the template's own tags.
-    tags.extend(["ul", "li", "span", "code", "em", "strong", "a", "p"].map(String::from));
+    // Passes and not-applicable findings are folded in <details>, their evidence one <br> apart.
+    tags.extend(
+        [
+            "ul", "li", "span", "code", "em", "strong", "a", "p", "details", "summary", "br",
+        ]
+        .map(String::from),
+    );
     tags
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bedrock_audit::finding::{Evidence, Finding, Severity, Status};
+use bedrock_audit::report::table::TableOptions;
 use bedrock_audit::report::{self, json, sarif, table, Report, ScanInfo, Summary, ToolInfo};
 use bedrock_audit::rules::{RuleMeta, REGISTRY};
 use serde_json::{json, Value};
@@ -226,20 +227,296 @@ fn parse(text: &str) -> Value {
 
 // ---------------------------------------------------------------- table
 
+fn at_width(width: u16) -> TableOptions {
+    TableOptions {
+        width,
+        ..TableOptions::default()
+    }
+}
+
+/// The display width of a line (a CJK character takes two columns).
+fn columns(line: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(line)
+}
+
+fn assert_fits(text: &str, width: u16) {
+    for line in text.lines() {
+        assert!(
+            columns(line) <= usize::from(width),
+            "line of {} columns at width {width}: {line}",
+            columns(line)
+        );
+    }
+}
+
 #[test]
 fn table_golden() {
     insta::assert_snapshot!(table::render_with_rules(
         &sample_report(),
-        false,
+        &TableOptions::default(),
         &catalogue()
     ));
 }
 
 #[test]
+fn table_golden_with_every_finding_listed() {
+    insta::assert_snapshot!(table::render_with_rules(
+        &annotated_report(),
+        &TableOptions {
+            show_passed: true,
+            ..TableOptions::default()
+        },
+        &catalogue()
+    ));
+}
+
+/// `count` findings of log-retention-set in us-east-1, `failing` of them failing.
+fn log_group_report(count: usize, failing: usize) -> Report {
+    let findings = (0..count)
+        .map(|i| {
+            let name = format!("/aws/lambda/claude-code-service-{i:04}");
+            let fails = i * failing / count.max(1) != (i + 1) * failing / count.max(1);
+            let (status, message) = if fails {
+                (Status::Fail, format!("Log group {name} has no retention policy, so its events never expire; set one of at least 30 days."))
+            } else {
+                (Status::Pass, format!("Log group {name} keeps events for 90 days (at least 30 required)."))
+            };
+            finding(
+                "log-retention-set",
+                status,
+                Severity::Medium,
+                "us-east-1",
+                &format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{name}:*"),
+                &message,
+            )
+        })
+        .collect();
+    report_of(findings)
+}
+
+#[test]
+fn table_goldens_at_three_widths_with_one_and_with_700_failures_of_one_rule() {
+    for (label, report) in [
+        ("one", log_group_report(1, 1)),
+        ("seven_hundred", log_group_report(700, 700)),
+    ] {
+        for width in [80, 100, 160] {
+            let text = table::render_with_rules(&report, &at_width(width), &catalogue());
+            assert_fits(&text, width);
+            insta::assert_snapshot!(format!("table_{label}_failing_at_{width}"), text);
+        }
+    }
+}
+
+#[test]
+fn many_failures_of_a_rule_show_the_first_20_and_count_the_rest() {
+    let report = log_group_report(700, 300);
+    let text = table::render_with_rules(&report, &TableOptions::default(), &catalogue());
+    assert!(
+        text.contains("… and 280 more (--show-passed / --format json for all)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("│ FAIL ").count(), 20, "{text}");
+    // The 400 passes are one line.
+    assert!(
+        text.contains("✓ log-retention-set  400 log groups in us-east-1 pass"),
+        "{text}"
+    );
+    let all = table::render_with_rules(
+        &report,
+        &TableOptions {
+            show_passed: true,
+            ..TableOptions::default()
+        },
+        &catalogue(),
+    );
+    assert_eq!(all.matches("│ FAIL ").count(), 300);
+    assert_eq!(all.matches("│ PASS ").count(), 400);
+    assert!(!all.contains("more (--show-passed"));
+}
+
+/// The account of the issue: 700 log groups, 3 without retention, judged by the real rules.
+#[test]
+fn the_first_25_lines_carry_the_verdict_and_every_failing_resource() {
+    let mut snapshot = load_json("fixtures/ready.snapshot.json");
+    let groups = snapshot["regions"][0]["log_groups"]["data"]
+        .as_array_mut()
+        .expect("log groups");
+    let key = groups[0]["kms_key_id"].clone();
+    let failing = [
+        "/aws/lambda/orders-0117",
+        "/ecs/claude-proxy",
+        "/aws/lambda/zz-forgotten",
+    ];
+    for i in 0..700 - groups.len() - failing.len() {
+        let name = format!("/aws/lambda/service-{i:04}");
+        groups.push(json!({
+            "name": name,
+            "arn": format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{name}"),
+            "retention_in_days": 90,
+            "kms_key_id": key,
+        }));
+    }
+    for name in failing {
+        groups.push(json!({
+            "name": name,
+            "arn": format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{name}"),
+            "retention_in_days": null,
+            "kms_key_id": key,
+        }));
+    }
+    assert_eq!(groups.len(), 700);
+    let snapshot = bedrock_audit::app::parse_snapshot(
+        &snapshot.to_string(),
+        Path::new("seven-hundred.snapshot.json"),
+    )
+    .expect("the snapshot parses");
+    let mut profile = bedrock_audit::profile::Profile::default();
+    profile.rollout.regions = vec!["us-east-1".into()];
+    let report = bedrock_audit::engine::build_report(
+        &snapshot,
+        &profile,
+        &bedrock_audit::engine::RuleSelection {
+            only: vec![
+                "log-retention-set".into(),
+                "cloudtrail-enabled".into(),
+                "kms-keys-configured".into(),
+            ],
+            skip: Vec::new(),
+        },
+        "snapshot",
+    );
+    assert_eq!(report.summary.fail, 3, "{:?}", report.summary);
+    for width in [80, 100, 160] {
+        let text = table::render(&report, &at_width(width));
+        let first: Vec<&str> = text.lines().take(25).collect();
+        let screen = first.join("\n");
+        assert!(
+            first[0].starts_with("Verdict: NOT READY — 3 checks failed"),
+            "{screen}"
+        );
+        for name in failing {
+            assert!(
+                screen.contains(name),
+                "{name} not on the first screen at {width}:\n{screen}"
+            );
+        }
+        // Short names in the table, never the ARN of a log group.
+        assert!(!text.contains("arn:aws:logs:"), "{text}");
+        assert!(text.contains("✓ log-retention-set"), "{text}");
+        assert!(text.contains("697 log groups in us-east-1 pass"), "{text}");
+        // Longer than a screen: the verdict again at the end.
+        if text.lines().count() > table::SCREEN_LINES {
+            let last = text.trim_end().lines().last().unwrap_or_default();
+            assert!(last.starts_with("Verdict: NOT READY"), "{text}");
+        }
+        if width == 80 {
+            insta::assert_snapshot!("table_seven_hundred_log_groups_three_failing_at_80", text);
+        }
+        assert_fits(&text, width);
+    }
+}
+
+#[test]
+fn two_resources_with_one_short_name_in_a_region_are_shown_by_arn() {
+    let mut report = sample_report();
+    let mut twin = report.findings[4].clone();
+    assert!(twin
+        .resource
+        .contains(":log-group:/aws/bedrock/model-invocations"));
+    twin.account = "444455556666".into();
+    twin.resource = twin.resource.replace(ACCOUNT, "444455556666");
+    report.findings.push(twin);
+    let text = table::render_with_rules(&report, &at_width(200), &catalogue());
+    assert!(
+        text.contains(
+            "arn:aws:logs:us-east-1:111122223333:log-group:/aws/bedrock/model-invocations:*"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "arn:aws:logs:us-east-1:444455556666:log-group:/aws/bedrock/model-invocations:*"
+        ),
+        "{text}"
+    );
+    // The same name in another region stays short: the region column tells them apart.
+    let mut report = sample_report();
+    let mut twin = report.findings[4].clone();
+    twin.region = "eu-west-1".into();
+    twin.resource = twin.resource.replace("us-east-1", "eu-west-1");
+    report.findings.push(twin);
+    let text = table::render_with_rules(&report, &at_width(200), &catalogue());
+    assert!(!text.contains("arn:aws:logs"), "{text}");
+    assert_eq!(
+        text.matches("┆ /aws/bedrock/model-invocations ┆").count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_short_report_says_the_verdict_once_a_long_one_twice() {
+    let short = table::render_with_rules(
+        &log_group_report(1, 1),
+        &TableOptions::default(),
+        &catalogue(),
+    );
+    assert!(short.lines().count() <= table::SCREEN_LINES, "{short}");
+    assert_eq!(short.matches("Verdict: ").count(), 1, "{short}");
+    let long = table::render_with_rules(&sample_report(), &TableOptions::default(), &catalogue());
+    assert!(long.lines().count() > table::SCREEN_LINES);
+    assert_eq!(long.matches("Verdict: ").count(), 2, "{long}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever the width and however long the names, no line is wider than asked, and no
+    /// name that fits a column is split.
+    #[test]
+    fn no_table_line_exceeds_the_width_it_was_given(
+        width in table::MIN_WIDTH..=220u16,
+        name_length in 1usize..300,
+        show_passed in proptest::bool::ANY,
+    ) {
+        let mut report = annotated_report();
+        let name = format!("/aws/{}", "n".repeat(name_length));
+        report.findings.push(finding(
+            "log-retention-set",
+            Status::Fail,
+            Severity::Medium,
+            "ap-southeast-2",
+            &format!("arn:aws:logs:ap-southeast-2:{ACCOUNT}:log-group:{name}:*"),
+            &format!("Log group {name} has no retention policy; 日本語のロググループ."),
+        ));
+        report.summary = Summary::of(&report.findings);
+        let options = TableOptions { width, show_passed, color: false };
+        let text = table::render_with_rules(&report, &options, &catalogue());
+        for line in text.lines() {
+            proptest::prop_assert!(columns(line) <= usize::from(width), "{} > {width}: {line}", columns(line));
+        }
+        // A name that fits the page whole is never cut or split.
+        if name.len() + 40 <= usize::from(width) {
+            proptest::prop_assert!(text.contains(&name), "{name} cut at width {width}:\n{text}");
+        }
+        let coloured = table::render_with_rules(&report, &TableOptions { color: true, ..options }, &catalogue());
+        proptest::prop_assert_eq!(strip_ansi(&coloured), text);
+    }
+}
+
+#[test]
 fn table_colour_on_has_ansi_escapes_and_off_has_none() {
     let report = sample_report();
-    let coloured = table::render_with_rules(&report, true, &catalogue());
-    let plain = table::render_with_rules(&report, false, &catalogue());
+    let coloured = table::render_with_rules(
+        &report,
+        &TableOptions {
+            color: true,
+            ..TableOptions::default()
+        },
+        &catalogue(),
+    );
+    let plain = table::render_with_rules(&report, &TableOptions::default(), &catalogue());
     assert!(
         coloured.contains("\x1b["),
         "colour on must emit ANSI escapes"
@@ -253,44 +530,50 @@ fn table_colour_on_has_ansi_escapes_and_off_has_none() {
 }
 
 #[test]
-fn table_groups_by_rule_in_registry_order_and_shows_remediation_for_failures() {
-    let text = table::render_with_rules(&sample_report(), false, &catalogue());
-    let positions: Vec<usize> = catalogue()
-        .iter()
-        .filter(|m| m.id != "bedrock-inference-profiles") // no findings: no group
-        .map(|m| {
-            text.find(&format!("{} · {}", m.id, m.title))
-                .unwrap_or_else(|| panic!("no group for {}", m.id))
-        })
-        .collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "groups out of registry order"
-    );
+fn table_puts_failures_first_most_severe_first_each_with_its_fix() {
+    let text = table::render_with_rules(&sample_report(), &TableOptions::default(), &catalogue());
+    // Failing and error rules by severity: critical, high, medium, low.
+    let order: Vec<usize> = [
+        "cloudtrail-enabled · ",
+        "bedrock-model-access · ",
+        "log-retention-set · ",
+        "kms-keys-configured · ",
+        "Passed and not applicable",
+    ]
+    .iter()
+    .map(|heading| {
+        text.find(heading)
+            .unwrap_or_else(|| panic!("no {heading}:\n{text}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
     assert!(!text.contains("bedrock-inference-profiles"));
     assert!(text.contains("Fix: What to do when log-retention-set fails."));
     assert!(text.contains("Fix: Grant the scanner cloudtrail:DescribeTrails"));
-    // Rules with only passing or n/a findings need no fix.
+    // Rules with only passing or n/a findings need no fix, and are one line each.
     assert!(!text.contains("Fix: What to do when no-zdr-assumption fails."));
     assert!(!text.contains("Fix: What to do when bedrock-runtime-vpc-endpoint fails."));
-    assert!(text.contains("Summary: pass 3 · fail 3 · error 1 · n/a 2"));
-    assert!(text.contains("Account: 111122223333   Regions: us-east-1, eu-west-1"));
-    for line in text.lines() {
-        assert!(
-            line.chars().count() <= table::TABLE_WIDTH as usize,
-            "line wider than the table: {line}"
-        );
-    }
+    assert!(text.contains("✓ no-zdr-assumption"), "{text}");
+    assert!(text.contains("– bedrock-runtime-vpc-endpoint"), "{text}");
+    assert!(!text.contains("│ PASS"), "{text}");
+    let head: Vec<&str> = text.lines().take(4).collect();
+    assert!(head[0].starts_with("Verdict: NOT READY"), "{text}");
+    assert_eq!(head[1], "Summary: pass 3 · fail 3 · error 1 · n/a 2");
+    assert_eq!(
+        head[2],
+        "Account: 111122223333 · Regions: us-east-1, eu-west-1"
+    );
+    assert_fits(&text, table::DEFAULT_WIDTH);
 }
 
 #[test]
 fn table_verdicts() {
     let verdict = |findings: Vec<Finding>| {
-        let text = table::render_with_rules(&report_of(findings), false, &catalogue());
-        text.lines()
-            .find(|l| l.starts_with("Verdict: "))
-            .expect("a verdict line")
-            .to_string()
+        let text =
+            table::render_with_rules(&report_of(findings), &TableOptions::default(), &catalogue());
+        let first = text.lines().next().expect("a first line").to_string();
+        assert!(first.starts_with("Verdict: "), "{text}");
+        first
     };
     let all = findings();
     let with = |statuses: &[Status]| -> Vec<Finding> {
@@ -313,7 +596,7 @@ fn table_verdicts() {
 #[test]
 fn table_with_the_real_registry_renders_every_finding() {
     let report = sample_report();
-    let text = table::render(&report, false);
+    let text = table::render(&report, &TableOptions::default());
     for finding in &report.findings {
         assert!(text.contains(&finding.rule_id));
     }
@@ -714,7 +997,7 @@ fn demo_report_from_the_engine_is_valid_json_and_sarif() {
         "SARIF schema violations:\n{}",
         errors.join("\n")
     );
-    let text = table::render(&report, false);
+    let text = table::render(&report, &TableOptions::default());
     assert!(text.contains("Verdict: "));
 }
 
@@ -746,7 +1029,7 @@ fn waived_findings_are_suppressed_in_sarif_and_marked_in_json_and_table() {
         json!(report.summary.fail + report.summary.error)
     );
 
-    let text = table::render(&report, false);
+    let text = table::render(&report, &TableOptions::default());
     assert!(text.contains("WAIVED"), "{text}");
     assert!(text.contains("waived 1"), "{text}");
 }

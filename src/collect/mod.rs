@@ -20,7 +20,7 @@ pub mod kms;
 pub mod logs;
 pub mod operations;
 mod paging;
-mod progress;
+pub mod progress;
 pub mod s3;
 pub mod servicequotas;
 pub mod sts;
@@ -67,8 +67,8 @@ pub struct ScanOptions {
     pub aws_profile: Option<String>,
     /// `--endpoint-url`: one endpoint for every service (tests, proxies).
     pub endpoint_url: Option<String>,
-    /// Show a progress display on stderr.
-    pub progress: bool,
+    /// Told how far the scan has got (`None`: nobody is watching).
+    pub progress: Option<Arc<dyn progress::ProgressSink>>,
     /// `--trace-calls FILE`: record every AWS operation the scan makes.
     pub trace_calls: Option<std::path::PathBuf>,
     /// `--claude-settings`: already read and redacted; the scan adds the models and the
@@ -478,7 +478,7 @@ pub async fn collect_with(
             .trace_calls
             .as_ref()
             .map(|_| Arc::new(TraceSink::default())),
-        progress: Progress::new(options.progress, options.regions.len()),
+        progress: Progress::new(options.progress.clone(), options.regions.len()),
         trail_details: Mutex::default(),
         kms_keys: Mutex::default(),
         availability: Mutex::default(),

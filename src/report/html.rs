@@ -56,12 +56,33 @@ article.finding.waived { border-left-color: var(--waived); }
 .absent { color: var(--na); font-style: italic; }
 .note { color: var(--na); }
 footer { margin-top: 40px; border-top: 2px solid var(--line); padding-top: 8px; font-size: 13px; }
-@media print { body { max-width: none; padding: 0; } article.finding, tr { break-inside: avoid; } }
+details.passed { margin: 10px 0; border: 1px solid var(--line); border-radius: 4px; padding: 6px 12px; }
+details.passed > summary { cursor: pointer; font-weight: 600; color: var(--pass); }
+table.settled td.evidence { font-size: 12px; overflow-wrap: anywhere; }
+table.settled td { overflow-wrap: anywhere; }
+/* Printed, every folded section is open (CSS cannot set [open]: Chromium 131+ and Firefox
+   143+ show a closed element's content through ::details-content; the second rule covers
+   engines that hide it with display only), and no finding is cut across two pages. */
+@media print {
+  body { max-width: none; padding: 0; }
+  details::details-content { content-visibility: visible; display: block; }
+  details:not([open]) > *:not(summary) { display: block; }
+  details.passed > summary { cursor: auto; }
+  article.finding, tr, h2, h3 { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+}
 "#;
 
 pub fn render(report: &Report) -> String {
     let verdict = Verdict::of(&report.summary);
-    let groups = findings_by_rule(&report.findings);
+    let mut groups = findings_by_rule(&report.findings);
+    // Rules with something to act on first, the most severe first; then the others, each
+    // set in the report's order.
+    groups.sort_by_key(|(rule_id, findings)| {
+        let open = findings.iter().any(|f| needs_action(f));
+        let severity = rule_severity(rule_id, findings);
+        (!open, std::cmp::Reverse(open.then_some(severity)))
+    });
     let mut out = String::new();
     let accounts = report.scan.accounts.join(", ");
     let _ = write!(
@@ -75,13 +96,17 @@ pub fn render(report: &Report) -> String {
 
     write_header(&mut out, report, verdict);
     write_summary(&mut out, report, &groups);
-    write_waivers(&mut out, report);
 
-    out.push_str("<main>\n<h2>Findings by rule</h2>\n");
+    out.push_str(
+        "<main>\n<h2>Findings by rule</h2>\n<p class=\"note\">Rules with failing or unreadable \
+         findings first, the most severe first. Passing and not-applicable findings are folded \
+         under each rule; printing opens them all.</p>\n",
+    );
     for (rule_id, findings) in &groups {
         write_rule(&mut out, rule_id, findings);
     }
     out.push_str("</main>\n");
+    write_waivers(&mut out, report);
     write_gone_since_baseline(&mut out, report);
 
     let digest = crate::digest::sha256_hex(super::json::render(report).as_bytes());
@@ -165,7 +190,7 @@ fn write_summary(out: &mut String, report: &Report, groups: &[(&str, Vec<&Findin
         );
     }
     out.push_str(
-        "<table class=\"rules\">\n<tr><th>Rule</th><th>Severity</th><th>Fail</th><th>Error</th>\
+        "<h3 id=\"contents\">Contents</h3>\n<table class=\"rules\">\n<tr><th>Rule</th><th>Status</th><th>Severity</th><th>Fail</th><th>Error</th>\
          <th>Pass</th><th>Not applicable</th><th>Waived</th></tr>\n",
     );
     for (rule_id, findings) in groups {
@@ -176,9 +201,11 @@ fn write_summary(out: &mut String, report: &Report, groups: &[(&str, Vec<&Findin
                 .count()
         };
         let (title, severity) = rule_title(rule_id, findings);
+        let status = rule_status(findings);
         let _ = writeln!(
             out,
-            "<tr><td><a href=\"#{}\">{}</a>{}</td><td>{}</td>\
+            "<tr><td><a href=\"#{}\">{}</a>{}</td>\
+             <td><span class=\"badge status-{status}\">{}</span></td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             anchor(rule_id),
             esc(&title),
@@ -188,6 +215,7 @@ fn write_summary(out: &mut String, report: &Report, groups: &[(&str, Vec<&Findin
             } else {
                 format!(" <span class=\"rule-id mono\">{}</span>", esc(rule_id))
             },
+            status.replace('_', " "),
             severity,
             count("fail"),
             count("error"),
@@ -287,13 +315,116 @@ fn write_rule(out: &mut String, rule_id: &str, findings: &[&Finding]) {
             out.push_str("</ul>\n");
         }
     }
-    // Most actionable first; within a status, the report's order.
+    // Most actionable first; within a status, the report's order. Passes and findings that
+    // did not apply are folded: one click away on screen, all open on paper.
     let mut ordered: Vec<&Finding> = findings.to_vec();
     ordered.sort_by_key(|f| status_rank(f));
-    for finding in ordered {
+    let (settled, open): (Vec<&Finding>, Vec<&Finding>) = ordered.into_iter().partition(|f| {
+        f.waiver.is_none() && matches!(f.status, Status::Pass | Status::NotApplicable)
+    });
+    for finding in open {
         write_finding(out, finding);
     }
+    if !settled.is_empty() {
+        let passing = settled.iter().filter(|f| f.status == Status::Pass).count();
+        let mut parts = Vec::new();
+        if passing > 0 {
+            parts.push(format!("{passing} passing"));
+        }
+        if settled.len() > passing {
+            parts.push(format!("{} not applicable", settled.len() - passing));
+        }
+        let _ = writeln!(
+            out,
+            "<details class=\"passed\">\n<summary>{}</summary>",
+            parts.join(" · ")
+        );
+        write_settled(out, &settled);
+        out.push_str("</details>\n");
+    }
     out.push_str("</section>\n");
+}
+
+/// Passing and not-applicable findings, one table row each with the evidence on one line:
+/// a tenth of the page an article per finding would take, which keeps a report of 10,000
+/// findings quick to open and to print.
+fn write_settled(out: &mut String, findings: &[&Finding]) {
+    let accounts: std::collections::BTreeSet<&str> =
+        findings.iter().map(|f| f.account.as_str()).collect();
+    let with_account = accounts.len() > 1;
+    out.push_str("<table class=\"settled\">\n<tr><th>Status</th>");
+    if with_account {
+        out.push_str("<th>Account</th>");
+    }
+    out.push_str("<th>Region</th><th>Resource</th><th>Message</th><th>Evidence</th></tr>\n");
+    for finding in findings {
+        let status = finding.display_status();
+        let _ = write!(
+            out,
+            "<tr class=\"finding {status}\"><td><span class=\"badge status-{status}\">{}</span></td>",
+            status.replace('_', " ")
+        );
+        if with_account {
+            let _ = write!(out, "<td>{}</td>", esc(&finding.account));
+        }
+        let _ = write!(
+            out,
+            "<td>{}</td><td><code class=\"resource\">{}</code></td><td class=\"message\">{}</td><td class=\"evidence mono\">",
+            esc(&finding.region),
+            esc(&finding.resource),
+            esc(&finding.message),
+        );
+        if finding.evidence.is_empty() {
+            out.push_str("<span class=\"absent\">none recorded</span>");
+        }
+        for (index, evidence) in finding.evidence.iter().enumerate() {
+            if index > 0 {
+                out.push_str("<br>");
+            }
+            let _ = write!(out, "{}", esc(&evidence.source));
+            if let Some(region) = &evidence.region {
+                if *region != finding.region {
+                    let _ = write!(out, " ({})", esc(region));
+                }
+            }
+            out.push(':');
+            for (field, value) in &evidence.values {
+                let value = match value {
+                    serde_json::Value::Null => "<span class=\"absent\">null</span>".to_string(),
+                    serde_json::Value::String(text) => esc(text),
+                    other => esc(&serde_json::to_string(other).unwrap_or_default()),
+                };
+                let _ = write!(out, " {}={value}", esc(field));
+            }
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
+/// Fail or error, not waived: what the reader has to do something about.
+fn needs_action(finding: &Finding) -> bool {
+    finding.waiver.is_none() && matches!(finding.status, Status::Fail | Status::Error)
+}
+
+/// A rule's status at a glance: its most pressing finding's.
+fn rule_status(findings: &[&Finding]) -> &'static str {
+    findings
+        .iter()
+        .min_by_key(|f| status_rank(f))
+        .map_or("not_applicable", |f| f.display_status())
+}
+
+/// The rule's severity, comparable: from its metadata, else its findings'.
+fn rule_severity(rule_id: &str, findings: &[&Finding]) -> crate::finding::Severity {
+    match crate::rules::meta(rule_id) {
+        Some(meta) => meta.severity,
+        None => findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(crate::finding::Severity::Info),
+    }
 }
 
 fn write_finding(out: &mut String, finding: &Finding) {

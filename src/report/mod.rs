@@ -53,19 +53,31 @@ impl Format {
 pub fn write(
     report: &Report,
     format: Format,
-    color: bool,
+    table: &table::TableOptions,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write(report, out),
-        other => out.write_all(render(report, other, color).as_bytes()),
+        other => out.write_all(render_with(report, other, table).as_bytes()),
     }
 }
 
-/// Renders a report; `color` only matters for the table.
+/// Renders a report; `color` only matters for the table, which gets its default layout.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_with(
+        report,
+        format,
+        &table::TableOptions {
+            color,
+            ..table::TableOptions::default()
+        },
+    )
+}
+
+/// Renders a report; the options only matter for the table.
+pub fn render_with(report: &Report, format: Format, table: &table::TableOptions) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, table),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
