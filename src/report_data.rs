@@ -263,3 +263,86 @@ pub struct BaselineInfo {
     /// rule skipped): listed so a fix is visible.
     pub fixed: Vec<Finding>,
 }
+
+/// One account's row of the roll-up: its verdict and, per rule, the worst status of its
+/// findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRollup {
+    pub account: String,
+    pub verdict: Verdict,
+    /// In rule order; `None`: the rule made no finding for this account (not selected).
+    pub cells: Vec<(String, Option<CellStatus>)>,
+}
+
+/// The worst of an account's findings for one rule: fail, then error, then waived, then pass,
+/// then not applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CellStatus {
+    NotApplicable,
+    Pass,
+    Waived,
+    Error,
+    Fail,
+}
+
+impl CellStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CellStatus::NotApplicable => "n/a",
+            CellStatus::Pass => "pass",
+            CellStatus::Waived => "waived",
+            CellStatus::Error => "error",
+            CellStatus::Fail => "FAIL",
+        }
+    }
+
+    fn of(finding: &Finding) -> CellStatus {
+        if finding.waiver.is_some() {
+            return CellStatus::Waived;
+        }
+        match finding.status {
+            Status::Fail => CellStatus::Fail,
+            Status::Error => CellStatus::Error,
+            Status::Pass => CellStatus::Pass,
+            Status::NotApplicable => CellStatus::NotApplicable,
+        }
+    }
+}
+
+impl Report {
+    /// The accounts × rules roll-up, in the order of `scan.accounts` and of `rule_ids`; empty
+    /// when the report covers one account (its details say it all).
+    pub fn rollup(&self, rule_ids: &[&str]) -> Vec<AccountRollup> {
+        if self.scan.accounts.len() < 2 {
+            return Vec::new();
+        }
+        self.scan
+            .accounts
+            .iter()
+            .map(|account| {
+                let mine: Vec<&Finding> = self
+                    .findings
+                    .iter()
+                    .filter(|f| &f.account == account)
+                    .collect();
+                let cells = rule_ids
+                    .iter()
+                    .map(|rule| {
+                        let worst = mine
+                            .iter()
+                            .filter(|f| f.rule_id == *rule)
+                            .map(|f| CellStatus::of(f))
+                            .max();
+                        (rule.to_string(), worst)
+                    })
+                    .collect();
+                let counts = Summary::counts(mine.iter().copied());
+                AccountRollup {
+                    account: account.clone(),
+                    verdict: Verdict::of(&counts),
+                    cells,
+                }
+            })
+            .collect()
+    }
+}

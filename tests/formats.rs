@@ -1350,3 +1350,81 @@ fn the_asff_schema_rejects_a_finding_missing_a_required_field() {
     long_title["Title"] = serde_json::json!("t".repeat(257));
     assert!(!validator.is_valid(&long_title));
 }
+
+// ---------------------------------------------------------------- several accounts
+
+/// The golden report split over two accounts: the first account keeps the findings of the
+/// first two rules, the second gets the rest.
+fn two_account_report() -> Report {
+    let mut report = golden_report();
+    let first_rules: Vec<String> = {
+        let mut ids: Vec<String> = report.findings.iter().map(|f| f.rule_id.clone()).collect();
+        ids.dedup();
+        ids.into_iter().take(2).collect()
+    };
+    for finding in &mut report.findings {
+        if !first_rules.contains(&finding.rule_id) {
+            finding.account = "444455556666".into();
+        }
+    }
+    report.scan.accounts = vec![ACCOUNT.into(), "444455556666".into()];
+    report.summary = Summary::of(&report.findings);
+    report
+}
+
+/// The lines of `text` from the one starting with `start` to the next blank line after the
+/// section's first body line.
+fn section(text: &str, start: &str) -> String {
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(start));
+    let mut out: Vec<&str> = lines.next().into_iter().collect();
+    out.extend(
+        lines
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty()),
+    );
+    out.join("\n")
+}
+
+#[test]
+fn the_account_rollup_opens_every_human_format_and_the_json_summary() {
+    let report = two_account_report();
+    // The rules of the golden report are unknown to the registry; the roll-up's columns are
+    // the registry's rules, so use real ids for this one.
+    let mut real = sample_report();
+    for (i, finding) in real.findings.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            finding.account = "444455556666".into();
+        }
+    }
+    real.scan.accounts = vec![ACCOUNT.into(), "444455556666".into()];
+    real.summary = Summary::of(&real.findings);
+
+    let table = report::table::render(
+        &real,
+        &report::table::TableOptions {
+            color: false,
+            width: 100,
+            show_passed: false,
+        },
+    );
+    insta::assert_snapshot!("rollup_table", section(&table, "By account"));
+    let markdown = markdown::render(&real);
+    insta::assert_snapshot!("rollup_markdown", section(&markdown, "### Accounts"));
+    let html = html::render(&real);
+    let start = html
+        .find("<section id=\"accounts\">")
+        .expect("roll-up section");
+    let end = start + html[start..].find("</section>").expect("section end");
+    insta::assert_snapshot!("rollup_html", &html[start..end]);
+    let json: serde_json::Value = serde_json::from_str(&json::render(&report)).unwrap();
+    insta::assert_json_snapshot!("rollup_json_summary", json["summary"]);
+
+    // The roll-up comes before the details, and one account has none.
+    assert!(table.find("By account").unwrap() < table.find("Fix:").unwrap_or(usize::MAX));
+    assert!(markdown.find("### Accounts").unwrap() < markdown.find("### Failing").unwrap());
+    let single = sample_report();
+    assert!(!markdown::render(&single).contains("### Accounts"));
+    assert!(!html::render(&single).contains("id=\"accounts\""));
+}

@@ -11,6 +11,7 @@ use super::markdown::{findings_by_rule, fixed_count};
 use super::Report;
 use super::Verdict;
 use crate::finding::{Evidence, Finding, Status};
+use crate::report_data::CellStatus;
 use crate::waivers::WaiverState;
 
 const STYLE: &str = r#"
@@ -95,6 +96,7 @@ pub fn render(report: &Report) -> String {
     );
 
     write_header(&mut out, report, verdict);
+    write_rollup(&mut out, report);
     write_summary(&mut out, report, &groups);
 
     out.push_str(
@@ -569,4 +571,61 @@ fn esc(text: &str) -> String {
         }
     }
     out
+}
+
+/// With several accounts: accounts × rules, the worst status in each cell, and each account's
+/// verdict, at the top.
+fn write_rollup(out: &mut String, report: &Report) {
+    let rule_ids: Vec<&str> = crate::rules::all_metadata()
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    let rows = report.rollup(&rule_ids);
+    if rows.is_empty() {
+        return;
+    }
+    let columns: Vec<usize> = (0..rule_ids.len())
+        .filter(|&i| rows.iter().any(|r| r.cells[i].1.is_some()))
+        .collect();
+    out.push_str(
+        "<section id=\"accounts\">\n<h2>Accounts</h2>\n<table class=\"rules\">\n<tr><th>Account</th><th>Verdict</th>",
+    );
+    for &i in &columns {
+        let _ = write!(out, "<th class=\"mono\">{}</th>", esc(rule_ids[i]));
+    }
+    out.push_str("</tr>\n");
+    for row in &rows {
+        let class = match row.verdict {
+            Verdict::Ready => "pass",
+            Verdict::NotReady => "fail",
+            Verdict::Incomplete => "error",
+        };
+        let _ = write!(
+            out,
+            "<tr><td class=\"mono\">{}</td><td><span class=\"badge status-{class}\">{}</span></td>",
+            esc(&row.account),
+            row.verdict.label()
+        );
+        for &i in &columns {
+            match row.cells[i].1 {
+                Some(cell) => {
+                    let class = match cell {
+                        CellStatus::Fail => "fail",
+                        CellStatus::Error => "error",
+                        CellStatus::Waived => "waived",
+                        CellStatus::Pass => "pass",
+                        CellStatus::NotApplicable => "not_applicable",
+                    };
+                    let _ = write!(
+                        out,
+                        "<td><span class=\"badge status-{class}\">{}</span></td>",
+                        cell.label()
+                    );
+                }
+                None => out.push_str("<td></td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n</section>\n");
 }

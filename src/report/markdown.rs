@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::{Report, Verdict};
 use crate::baseline::Change;
 use crate::finding::{Finding, Status};
+use crate::report_data::CellStatus;
 use crate::rules::RuleMeta;
 use crate::untrusted_text::{is_disguising, visible};
 use crate::waivers::WaiverState;
@@ -80,6 +81,7 @@ pub fn render(report: &Report) -> String {
         );
     }
     out.push('\n');
+    write_rollup(&mut out, report);
 
     let groups = findings_by_rule(&report.findings);
     let needs_action =
@@ -372,4 +374,49 @@ fn code_cell(text: &str) -> String {
         return cell(text);
     }
     format!("`{}`", visible(text).replace('|', "\\|"))
+}
+
+/// With several accounts: accounts × rules, the worst status in each cell, and each account's
+/// verdict, before the details.
+fn write_rollup(out: &mut String, report: &Report) {
+    let rule_ids: Vec<&str> = crate::rules::all_metadata()
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    let rows = report.rollup(&rule_ids);
+    if rows.is_empty() {
+        return;
+    }
+    // Only the rules that made a finding for some account get a column.
+    let columns: Vec<usize> = (0..rule_ids.len())
+        .filter(|&i| rows.iter().any(|r| r.cells[i].1.is_some()))
+        .collect();
+    out.push_str("### Accounts\n\n| Account | Verdict |");
+    for &i in &columns {
+        let _ = write!(out, " {} |", inline(rule_ids[i]));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    for row in &rows {
+        let _ = write!(
+            out,
+            "| {} | {} |",
+            inline(&row.account),
+            row.verdict.label()
+        );
+        for &i in &columns {
+            let symbol = match row.cells[i].1 {
+                Some(CellStatus::Fail) => "❌",
+                Some(CellStatus::Error) => "⚠️",
+                Some(CellStatus::Waived) => "🛡️",
+                Some(CellStatus::Pass) => "✅",
+                Some(CellStatus::NotApplicable) => "➖",
+                None => " ",
+            };
+            let _ = write!(out, " {symbol} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
 }

@@ -27,6 +27,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Report, Verdict};
 use crate::finding::{Finding, Severity, Status};
+use crate::report_data::CellStatus;
 use crate::rules::RuleMeta;
 use crate::untrusted_text::{elided, DISPLAY_LIMIT};
 
@@ -158,6 +159,59 @@ impl Page<'_> {
             shown(&report.tool.rules_version)
         );
         self.push(&[(Style::Dim, &tool)], 2);
+        self.rollup(report);
+    }
+
+    /// With several accounts: one line per account, its verdict and the rules it fails or
+    /// could not be judged on, before the details.
+    fn rollup(&mut self, report: &Report) {
+        let rule_ids: Vec<&str> = self.rules.iter().map(|m| m.id.as_str()).collect();
+        let rows = report.rollup(&rule_ids);
+        if rows.is_empty() {
+            return;
+        }
+        self.blank();
+        self.push(&[(Style::Bold, "By account")], 2);
+        for row in rows {
+            let rules_with = |wanted: CellStatus| -> Vec<&str> {
+                row.cells
+                    .iter()
+                    .filter(|(_, cell)| *cell == Some(wanted))
+                    .map(|(rule, _)| rule.as_str())
+                    .collect()
+            };
+            let mut detail = Vec::new();
+            for (label, status) in [
+                ("fails", CellStatus::Fail),
+                ("not evaluated", CellStatus::Error),
+            ] {
+                let rules = rules_with(status);
+                if !rules.is_empty() {
+                    detail.push(format!("{label}: {}", rules.join(", ")));
+                }
+            }
+            let style = match row.verdict {
+                Verdict::Ready => Style::Status(Status::Pass),
+                Verdict::NotReady => Style::Status(Status::Fail),
+                Verdict::Incomplete => Style::Status(Status::Error),
+            };
+            let lead = format!("  {}  ", shown(&row.account));
+            self.push_after(
+                &[(Style::Plain, &lead)],
+                &[
+                    (style, row.verdict.label()),
+                    (
+                        Style::Plain,
+                        &if detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!("— {}", detail.join(" · "))
+                        },
+                    ),
+                ],
+                lead.chars().count(),
+            );
+        }
     }
 
     /// `Verdict: NOT READY — 3 checks failed …`. Fail outranks error (a known failure is a
