@@ -411,7 +411,9 @@ fn the_first_25_lines_carry_the_verdict_and_every_failing_resource() {
             assert!(last.starts_with("Verdict: NOT READY"), "{text}");
         }
         if width == 80 {
-            insta::assert_snapshot!("table_seven_hundred_log_groups_three_failing_at_80", text);
+            // The rule-set digest changes with any rule's metadata; the layout is what is golden.
+            let stable = text.replace(&report.tool.rules_version, "<rules digest>");
+            insta::assert_snapshot!("table_seven_hundred_log_groups_three_failing_at_80", stable);
         }
         assert_fits(&text, width);
     }
