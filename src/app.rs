@@ -146,8 +146,9 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
             trace_calls: args.trace_calls.clone(),
             claude_settings,
         };
-        if let Some(accounts) = &accounts {
-            return scan_accounts(&args, &options, &profile, &loaded, accounts, &plan).await;
+        if let Some(wanted) = &accounts {
+            let accounts = wanted.resolve(&options).await?;
+            return scan_accounts(&args, &options, &profile, &loaded, &accounts, &plan).await;
         }
         let snapshot = crate::collect::collect(&options, &profile).await?;
         if let Some(path) = &args.save_snapshot {
@@ -230,9 +231,9 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
 /// The accounts `--accounts` / `--accounts-file` name, less the excluded ones; `None` for a
 /// scan of the credentials' own account. Flags that write one account's files are refused
 /// with several accounts (exit 2) rather than half-honoured.
-fn accounts_to_scan(args: &ScanArgs) -> Result<Option<Vec<String>>> {
-    use crate::account_list::{from_file, from_flag, select};
-    if args.accounts.is_empty() && args.accounts_file.is_none() {
+fn accounts_to_scan(args: &ScanArgs) -> Result<Option<AccountsWanted>> {
+    use crate::account_list::{from_file, from_flag};
+    if args.accounts.is_empty() && args.accounts_file.is_none() && !args.org {
         if !args.exclude_accounts.is_empty() || args.exclude_accounts_file.is_some() {
             return Err(Error::Input(
                 "--exclude-accounts: name the accounts to scan with --accounts or --accounts-file"
@@ -249,8 +250,7 @@ fn accounts_to_scan(args: &ScanArgs) -> Result<Option<Vec<String>>> {
     if let Some(path) = &args.exclude_accounts_file {
         excluded.extend(from_file(path)?);
     }
-    let selected = select(wanted, &excluded);
-    if selected.is_empty() {
+    if !args.org && crate::account_list::select(wanted.clone(), &excluded).is_empty() {
         return Err(Error::Input(
             "--accounts: no account is left to scan once the exclusions are applied".into(),
         ));
@@ -261,11 +261,46 @@ fn accounts_to_scan(args: &ScanArgs) -> Result<Option<Vec<String>>> {
     ] {
         if given {
             return Err(Error::Input(format!(
-                "{flag} records one account; with --accounts, scan each account on its own for that (or use --save-snapshot DIR and evaluate)"
+                "{flag} records one account; with --accounts or --org, scan each account on its own for that (or use --save-snapshot DIR and evaluate)"
             )));
         }
     }
-    Ok(Some(selected))
+    Ok(Some(AccountsWanted {
+        listed: (!args.org).then_some(wanted),
+        excluded,
+    }))
+}
+
+/// The accounts a scan of several asks for: listed on the command line, or (`listed: None`)
+/// the organisation's, less the excluded ones.
+struct AccountsWanted {
+    listed: Option<Vec<String>>,
+    excluded: Vec<String>,
+}
+
+impl AccountsWanted {
+    async fn resolve(&self, options: &crate::collect::ScanOptions) -> Result<Vec<String>> {
+        let wanted = match &self.listed {
+            Some(listed) => listed.clone(),
+            None => {
+                let listed = crate::collect::accounts::organization_accounts(options).await?;
+                if listed.is_empty() {
+                    return Err(Error::Environment(
+                        "--org: organizations:ListAccounts listed no ACTIVE account".into(),
+                    ));
+                }
+                listed
+            }
+        };
+        let selected = crate::account_list::select(wanted, &self.excluded);
+        if selected.is_empty() {
+            return Err(Error::Input(
+                "--accounts / --org: no account is left to scan once the exclusions are applied"
+                    .into(),
+            ));
+        }
+        Ok(selected)
+    }
 }
 
 /// A scan of several accounts: each read through its role (the scanner's own account with its

@@ -144,6 +144,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "ID,…", value_delimiter = ',')]
     pub accounts: Vec<String>,
 
+    /// Scan every ACTIVE account of the AWS Organization (organizations:ListAccounts, from the
+    /// management or a delegated-administrator account), by assuming --role-name in each.
+    #[arg(long, conflicts_with_all = ["accounts", "accounts_file"])]
+    pub org: bool,
+
     /// Accounts to scan, one id per line (`#` starts a comment).
     #[arg(long, value_name = "FILE")]
     pub accounts_file: Option<PathBuf>,

@@ -278,3 +278,76 @@ async fn assumed_role_credentials_are_renewed_when_they_expire_mid_scan() {
         run.describe()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn org_scans_every_active_account_of_the_organization() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    // Without an organisation the listing fails (AWS) or is empty (moto 5.2.5 answers an empty
+    // list), and the run stops rather than scan nothing or a part.
+    let no_org = account.run(&["scan", "--region", EAST, "--org", "--format", "json"]);
+    assert_eq!(no_org.code, 2, "{}", no_org.describe());
+    assert!(
+        no_org.stderr.contains("organizations:ListAccounts"),
+        "{}",
+        no_org.stderr
+    );
+
+    let config = sdk_config(&account.moto.url(), EAST).await;
+    let organizations = aws_sdk_organizations::Client::new(&config);
+    organizations
+        .create_organization()
+        .send()
+        .await
+        .expect("create organization");
+    let mut members = Vec::new();
+    for name in ["research", "no-role"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .expect("create account");
+        members.push(
+            created
+                .create_account_status()
+                .and_then(|s| s.account_id())
+                .expect("account id")
+                .to_string(),
+        );
+    }
+    let denied = members[1].clone();
+    account
+        .bedrock
+        .update(|seed| seed.account.assume_role_denied_accounts = vec![denied.clone()]);
+    let run = scan(&account, &account.env(), &["--org"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    let report = run.report();
+    let scanned: Vec<&str> = report["scan"]["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for expected in [OWN, members[0].as_str(), denied.as_str()] {
+        assert!(
+            scanned.contains(&expected),
+            "{expected} not scanned: {scanned:?}"
+        );
+    }
+    assert!(findings_of_account(&report, &denied)
+        .iter()
+        .all(|f| f["status"] == "error"));
+    assert!(run
+        .moto_operations()
+        .iter()
+        .any(|o| o == "organizations:ListAccounts"));
+
+    // Exclusions apply to the organisation's list too.
+    let run = scan(
+        &account,
+        &account.env(),
+        &["--org", "--exclude-accounts", &denied],
+    );
+    assert!(findings_of_account(&run.report(), &denied).is_empty());
+}

@@ -20,6 +20,12 @@ use crate::untrusted_text::{capped, quoted, MESSAGE_QUOTE_LIMIT};
 /// temporary credentials for the audit role and changes nothing.
 pub const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
 
+/// What the principal that runs a scan of several accounts needs beyond the audit role in
+/// each account (which needs what `iam-policy` prints): listing the organisation (`--org`)
+/// and assuming the roles. Kept out of [`super::operations::OPERATIONS`], which is the audit
+/// role's policy.
+pub const ORCHESTRATION_ACTIONS: &[&str] = &[LIST_ACCOUNTS, ASSUME_ROLE_ACTION];
+
 /// How to reach each account.
 #[derive(Debug, Clone)]
 pub struct RoleOptions {
@@ -165,4 +171,68 @@ fn partition_of(arn: &str) -> &str {
         .and_then(|rest| rest.split(':').next())
         .filter(|p| !p.is_empty())
         .unwrap_or("aws")
+}
+
+/// The organisation's ACTIVE accounts (organizations:ListAccounts, every page), as the
+/// management or a delegated-administrator account sees them. A listing that cannot be read
+/// stops the run: scanning part of an organisation as if it were all of it would be a false
+/// picture.
+pub async fn organization_accounts(options: &ScanOptions) -> Result<Vec<String>> {
+    let Some(first_region) = options.regions.first() else {
+        return Err(Error::Environment(
+            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
+        ));
+    };
+    let limits = Limits::from_env()?;
+    let base = load_base_config(options, first_region, limits).await;
+    check_credentials(&base, options, limits).await?;
+    let client = aws_sdk_organizations::Client::new(&base);
+    let stream = super::paging::pages!(client.list_accounts().into_paginator().send());
+    let listed = super::paging::all_pages(
+        LIST_ACCOUNTS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(
+                page.accounts()
+                    .iter()
+                    .map(|a| (a.id().unwrap_or_default().to_string(), account_state(a))),
+            )
+        },
+    )
+    .await;
+    let accounts = match listed {
+        crate::snapshot::Collected::Ok { data } => data,
+        crate::snapshot::Collected::Failed { error } => {
+            return Err(Error::Environment(format!(
+                "--org: cannot list the organization's accounts: {} failed with {}: {} (run from the management account or a delegated administrator, or name the accounts with --accounts)",
+                error.operation, error.code, error.message
+            )))
+        }
+    };
+    let mut active = Vec::new();
+    for (id, state) in accounts {
+        if !crate::account_list::is_account_id(&id) {
+            return Err(Error::Environment(format!(
+                "--org: {LIST_ACCOUNTS} returned \"{}\", which is not an account id",
+                quoted(&id, MESSAGE_QUOTE_LIMIT)
+            )));
+        }
+        if state.eq_ignore_ascii_case("ACTIVE") {
+            active.push(id);
+        }
+    }
+    Ok(active)
+}
+
+const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
+
+/// `State` (the current field), else the older `Status`.
+#[allow(deprecated)]
+fn account_state(account: &aws_sdk_organizations::types::Account) -> String {
+    account
+        .state()
+        .map(|s| s.as_str().to_string())
+        .or_else(|| account.status().map(|s| s.as_str().to_string()))
+        .unwrap_or_default()
 }

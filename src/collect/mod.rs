@@ -162,6 +162,7 @@ const ENDPOINT_SERVICES: &[&str] = &[
     "IAM",
     "SERVICE_QUOTAS",
     "S3",
+    "ORGANIZATIONS",
 ];
 
 /// Checks `--endpoint-url`, `AWS_ENDPOINT_URL` and every `AWS_ENDPOINT_URL_<SERVICE>` the scan

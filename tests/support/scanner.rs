@@ -231,13 +231,13 @@ impl ScanRun {
 
     /// Every operation the run sent to moto and to the Bedrock test server is a read
     /// (Describe*, List*, Get*) that the servers know: the scanner's read-only promise.
-    /// A scan of several accounts (`--accounts`, `--accounts-file`) may also call
+    /// A scan of several accounts (`--accounts`, `--accounts-file`, `--org`) may also call
     /// sts:AssumeRole, which issues the audit role's credentials and changes nothing.
     pub fn assert_read_only(&self) {
         let several_accounts = self
             .args
             .iter()
-            .any(|a| a == "--accounts" || a == "--accounts-file");
+            .any(|a| a == "--accounts" || a == "--accounts-file" || a == "--org");
         let is_read = |op: &str| {
             ["Describe", "List", "Get"]
                 .iter()
