@@ -9,7 +9,7 @@ mod support;
 use serde_json::Value;
 use support::account::TestAccount;
 use support::scanner::{ScanEnv, ScanRun};
-use support::seed::sdk_config;
+use support::seed::{member_config, sdk_config};
 
 const EAST: &str = "us-east-1";
 /// moto's default account: the scanner's own.
@@ -20,32 +20,9 @@ const MEMBER_GROUP: &str = "/member/only-in-111111111111";
 
 /// Creates a log group in `account` with credentials from assuming a role there.
 async fn seed_member(account: &TestAccount, member: &str) {
-    let config = sdk_config(&account.moto.url(), EAST).await;
-    let sts = aws_sdk_sts::Client::new(&config);
-    let assumed = sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{member}:role/Seeder"))
-        .role_session_name("seed")
-        .send()
-        .await
-        .expect("assume role in moto");
-    let creds = assumed.credentials().expect("credentials");
-    let member_config = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_types::region::Region::new(EAST))
-        .endpoint_url(account.moto.url())
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
-            aws_sdk_sts::config::Credentials::new(
-                creds.access_key_id(),
-                creds.secret_access_key(),
-                Some(creds.session_token().to_string()),
-                None,
-                "member",
-            ),
-        ))
-        .build();
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&member_config);
-    logs.create_log_group()
+    let config = member_config(&account.moto.url(), EAST, member).await;
+    aws_sdk_cloudwatchlogs::Client::new(&config)
+        .create_log_group()
         .log_group_name(MEMBER_GROUP)
         .send()
         .await

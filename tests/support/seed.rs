@@ -150,9 +150,39 @@ pub struct Seeder {
     moto_addr: std::net::SocketAddr,
 }
 
+/// SDK configuration for a moto member account: credentials from assuming a role there (moto
+/// files everything made with them under that account).
+pub async fn member_config(endpoint: &str, region: &str, account: &str) -> aws_config::SdkConfig {
+    let base = sdk_config(endpoint, region).await;
+    let assumed = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/Seeder"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("assume a role in {account}: {e}"));
+    let creds = assumed.credentials().expect("assumed-role credentials");
+    base.to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            aws_sdk_sts::config::Credentials::new(
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                Some(creds.session_token().to_string()),
+                None,
+                "member",
+            ),
+        ))
+        .build()
+}
+
 impl Seeder {
     pub async fn new(moto: &Moto, region: &str) -> Seeder {
         let config = sdk_config(&moto.url(), region).await;
+        Seeder::with_config(moto, region, &config)
+    }
+
+    fn with_config(moto: &Moto, region: &str, config: &aws_config::SdkConfig) -> Seeder {
+        let config = config.clone();
         Seeder {
             region: region.into(),
             ec2: aws_sdk_ec2::Client::new(&config),
