@@ -321,10 +321,64 @@ async fn org_scans_every_active_account_of_the_organization() {
         .any(|o| o == "organizations:ListAccounts"));
 
     // Exclusions apply to the organisation's list too.
-    let run = scan(
+    let org_run = scan(
         &account,
         &account.env(),
         &["--org", "--exclude-accounts", &denied],
     );
-    assert!(findings_of_account(&run.report(), &denied).is_empty());
+    let org_report = org_run.report();
+    assert!(findings_of_account(&org_report, &denied).is_empty());
+
+    // Snapshots made by separate scans, one account each, joined by `evaluate`, give the same
+    // findings and verdicts as the one --org run.
+    let shards = account.path("shards");
+    std::fs::create_dir_all(&shards).expect("shards dir");
+    for (index, who) in [OWN, members[0].as_str()].iter().enumerate() {
+        let dir = account.path(&format!("shard-{index}"));
+        let run = scan(
+            &account,
+            &account.env(),
+            &[
+                "--accounts",
+                who,
+                "--save-snapshot",
+                &dir.display().to_string(),
+            ],
+        );
+        assert!(run.code <= 1, "{}", run.describe());
+        std::fs::copy(
+            dir.join(format!("{who}.json")),
+            shards.join(format!("{who}.json")),
+        )
+        .expect("shard snapshot");
+    }
+    let joined = account.run(&[
+        "evaluate",
+        "--snapshot",
+        &shards.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let joined_report = joined.report();
+    let keys = |report: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {} {}",
+                    f["account"], f["rule_id"], f["region"], f["resource"], f["status"]
+                )
+            })
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&joined_report), keys(&org_report));
+    assert_eq!(
+        joined_report["summary"]["accounts"],
+        org_report["summary"]["accounts"]
+    );
+    assert_eq!(joined.code, org_run.code);
 }
