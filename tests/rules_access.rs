@@ -606,3 +606,64 @@ fn an_older_snapshot_without_the_new_sections_errors_and_never_passes() {
         }
     }
 }
+
+#[test]
+fn accepting_long_term_keys_when_none_is_active_says_no_key_is_held() {
+    // With the profile accepting long-term keys but only an Inactive key present, the pass
+    // says no key is held, not "0 Active key(s) … accepted by the profile".
+    let mut allowing = profile();
+    allowing.access.allow_long_term_api_keys = true;
+    let findings = run(KEYS, &ready(), &allowing);
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Pass,
+        &[
+            "No IAM user holds an Active long-term Bedrock API key",
+            "1 inactive",
+        ],
+    );
+    assert!(
+        !f.message.contains("accepted by the profile"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn invoke_names_exactly_the_denied_action_and_model() {
+    // One pair denied among four that share an action or a model: the failure names that
+    // action on that model, not its neighbour with the same action or the same model.
+    const SONNET: &str =
+        "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let mut snapshot = ready();
+    let simulation = east(&mut snapshot)
+        .invoke_simulations
+        .iter_mut()
+        .find(|s| s.requested_region == "us-west-2")
+        .unwrap();
+    let Collected::Ok { data } = &mut simulation.results else {
+        panic!()
+    };
+    let denied = data
+        .iter_mut()
+        .find(|r| r.action == "bedrock:InvokeModelWithResponseStream" && r.resource == SONNET)
+        .unwrap();
+    denied.decision = "implicitDeny".into();
+    denied.matched_statements.clear();
+    let findings = run(INVOKE, &snapshot, &profile());
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Fail,
+        &[&format!(
+            "in us-west-2, bedrock:InvokeModelWithResponseStream on {SONNET} is implicitDeny"
+        )],
+    );
+    assert!(
+        !f.message.contains("bedrock:InvokeModel on"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("claude-haiku"), "{}", f.message);
+}
