@@ -10,7 +10,8 @@ use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::Profile;
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
-    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, Snapshot, UnreadableUser,
+    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, ServiceQuota, Snapshot,
+    UnreadableUser,
 };
 
 const EAST: &str = "us-east-1";
@@ -666,4 +667,74 @@ fn invoke_names_exactly_the_denied_action_and_model() {
         f.message
     );
     assert!(!f.message.contains("claude-haiku"), "{}", f.message);
+}
+
+#[test]
+fn quota_names_with_an_unknown_word_beside_the_right_one_are_other_quotas() {
+    // Variants the live list could hold beside the real quota: an unknown word before the
+    // version, and an unknown trailing word that ends in the revision number. Each is another
+    // quota, so the Sonnet finding still passes on L-59759B4A alone.
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    for (code, name) in [
+        (
+            "L-0000EXT1",
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet Extended 4.5 V1",
+        ),
+        (
+            "L-0000R001",
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1 R1",
+        ),
+    ] {
+        data.push(ServiceQuota {
+            quota_code: code.into(),
+            quota_name: name.into(),
+            value: Some(0.0),
+            adjustable: true,
+        });
+    }
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Pass, &["L-59759B4A", "L-12D9F6D4"]);
+    assert!(
+        !findings[0].message.contains("L-0000"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn quotas_of_an_opus_model_are_found_by_its_family_and_version() {
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    for (code, name, value) in [
+        (
+            "L-0PUS41TP",
+            "Cross-region model inference tokens per minute for Anthropic Claude Opus 4.1",
+            2_000_000.0,
+        ),
+        (
+            "L-0PUS41RQ",
+            "Cross-region model inference requests per minute for Anthropic Claude Opus 4.1",
+            400.0,
+        ),
+    ] {
+        data.push(ServiceQuota {
+            quota_code: code.into(),
+            quota_name: name.into(),
+            value: Some(value),
+            adjustable: true,
+        });
+    }
+    let mut profile = profile();
+    profile.rollout.primary_model = "us.anthropic.claude-opus-4-1-20250805-v1:0".into();
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Pass,
+        &["L-0PUS41TP) is 2000000", "L-0PUS41RQ) is 400"],
+    );
 }
