@@ -10,7 +10,8 @@ use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::Profile;
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
-    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, Snapshot, UnreadableUser,
+    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, ServiceQuota, Snapshot,
+    UnreadableUser,
 };
 
 const EAST: &str = "us-east-1";
@@ -605,4 +606,135 @@ fn an_older_snapshot_without_the_new_sections_errors_and_never_passes() {
             assert_eq!(f.status, Status::Error, "{rule}: {}", f.message);
         }
     }
+}
+
+#[test]
+fn accepting_long_term_keys_when_none_is_active_says_no_key_is_held() {
+    // With the profile accepting long-term keys but only an Inactive key present, the pass
+    // says no key is held, not "0 Active key(s) … accepted by the profile".
+    let mut allowing = profile();
+    allowing.access.allow_long_term_api_keys = true;
+    let findings = run(KEYS, &ready(), &allowing);
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Pass,
+        &[
+            "No IAM user holds an Active long-term Bedrock API key",
+            "1 inactive",
+        ],
+    );
+    assert!(
+        !f.message.contains("accepted by the profile"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn invoke_names_exactly_the_denied_action_and_model() {
+    // One pair denied among four that share an action or a model: the failure names that
+    // action on that model, not its neighbour with the same action or the same model.
+    const SONNET: &str =
+        "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let mut snapshot = ready();
+    let simulation = east(&mut snapshot)
+        .invoke_simulations
+        .iter_mut()
+        .find(|s| s.requested_region == "us-west-2")
+        .unwrap();
+    let Collected::Ok { data } = &mut simulation.results else {
+        panic!()
+    };
+    let denied = data
+        .iter_mut()
+        .find(|r| r.action == "bedrock:InvokeModelWithResponseStream" && r.resource == SONNET)
+        .unwrap();
+    denied.decision = "implicitDeny".into();
+    denied.matched_statements.clear();
+    let findings = run(INVOKE, &snapshot, &profile());
+    let f = only(&findings);
+    assert_status(
+        f,
+        Status::Fail,
+        &[&format!(
+            "in us-west-2, bedrock:InvokeModelWithResponseStream on {SONNET} is implicitDeny"
+        )],
+    );
+    assert!(
+        !f.message.contains("bedrock:InvokeModel on"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("claude-haiku"), "{}", f.message);
+}
+
+#[test]
+fn quota_names_with_an_unknown_word_beside_the_right_one_are_other_quotas() {
+    // Variants the live list could hold beside the real quota: an unknown word before the
+    // version, and an unknown trailing word that ends in the revision number. Each is another
+    // quota, so the Sonnet finding still passes on L-59759B4A alone.
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    for (code, name) in [
+        (
+            "L-0000EXT1",
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet Extended 4.5 V1",
+        ),
+        (
+            "L-0000R001",
+            "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1 R1",
+        ),
+    ] {
+        data.push(ServiceQuota {
+            quota_code: code.into(),
+            quota_name: name.into(),
+            value: Some(0.0),
+            adjustable: true,
+        });
+    }
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Pass, &["L-59759B4A", "L-12D9F6D4"]);
+    assert!(
+        !findings[0].message.contains("L-0000"),
+        "{}",
+        findings[0].message
+    );
+}
+
+#[test]
+fn quotas_of_an_opus_model_are_found_by_its_family_and_version() {
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    for (code, name, value) in [
+        (
+            "L-0PUS41TP",
+            "Cross-region model inference tokens per minute for Anthropic Claude Opus 4.1",
+            2_000_000.0,
+        ),
+        (
+            "L-0PUS41RQ",
+            "Cross-region model inference requests per minute for Anthropic Claude Opus 4.1",
+            400.0,
+        ),
+    ] {
+        data.push(ServiceQuota {
+            quota_code: code.into(),
+            quota_name: name.into(),
+            value: Some(value),
+            adjustable: true,
+        });
+    }
+    let mut profile = profile();
+    profile.rollout.primary_model = "us.anthropic.claude-opus-4-1-20250805-v1:0".into();
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Pass,
+        &["L-0PUS41TP) is 2000000", "L-0PUS41RQ) is 400"],
+    );
 }

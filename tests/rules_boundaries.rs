@@ -247,6 +247,24 @@ fn cloudtrail_advanced_selectors_read_not_equals_and_ignore_data_events() {
 }
 
 #[test]
+fn cloudtrail_a_read_only_value_it_does_not_know_covers_nothing() {
+    // readOnly = "unknown" is neither reads nor writes: beside a read-only selector, writes are
+    // still missing.
+    let management = || field("eventCategory", &["Management"], &[]);
+    assert_verdict(
+        &with_selectors(
+            vec![],
+            vec![
+                vec![management(), field("readOnly", &["true"], &[])],
+                vec![management(), field("readOnly", &["unknown"], &[])],
+            ],
+        ),
+        Status::Fail,
+        &["records only read management events"],
+    );
+}
+
+#[test]
 fn cloudtrail_a_known_miss_fails_even_when_something_else_is_unreadable() {
     let finding = trail_verdict(|trail| {
         trail.is_multi_region = false;

@@ -12,7 +12,7 @@ use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::Profile;
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
-    CollectError, Collected, ErrorKind, Guardrail, GuardrailRead, Snapshot,
+    ClaudeSettings, CollectError, Collected, ErrorKind, Guardrail, GuardrailRead, Snapshot,
 };
 
 const SETTINGS: &str = "claude-code-settings";
@@ -543,4 +543,166 @@ fn settings_survive_a_snapshot_round_trip() {
     assert_eq!(back, snapshot);
     assert_eq!(run(SETTINGS, &back), run(SETTINGS, &snapshot));
     assert_eq!(run(SECRETS, &back), run(SECRETS, &snapshot));
+}
+
+#[test]
+fn a_snapshot_with_an_empty_settings_list_is_not_applicable_not_judged() {
+    // A snapshot may carry `"claude_settings": {"files": []}`: no file was given, so neither
+    // rule judges anything (not a pass over zero files, not a failure of unset variables).
+    let mut snapshot = ready();
+    snapshot.claude_settings = Some(ClaudeSettings {
+        files: Vec::new(),
+        guardrails: Vec::new(),
+    });
+    for rule in [SETTINGS, SECRETS] {
+        let findings = run(rule, &snapshot);
+        assert_eq!(findings.len(), 1, "{rule}: {findings:#?}");
+        assert_eq!(findings[0].status, Status::NotApplicable, "{rule}");
+        assert!(
+            findings[0].message.contains("--claude-settings"),
+            "{}",
+            findings[0].message
+        );
+    }
+}
+
+#[test]
+fn a_region_not_scanned_names_the_regions_the_scan_covered() {
+    let snapshot = with_settings(&["region-not-scanned.json"]);
+    let scanned: Vec<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
+    let covered = format!("the scan covered {}", scanned.join(", "));
+    let findings = run(SETTINGS, &snapshot);
+    let region = at(&findings, "#env.AWS_REGION");
+    assert!(
+        region
+            .message
+            .contains(&format!("{covered}. Scan it (--region eu-west-1)")),
+        "{}",
+        region.message
+    );
+    let model = at(&findings, "#env.ANTHROPIC_MODEL");
+    assert!(
+        model
+            .message
+            .contains(&format!("(AWS_REGION = eu-west-1; {covered})")),
+        "{}",
+        model.message
+    );
+}
+
+#[test]
+fn each_model_setting_says_whether_it_is_a_rollout_model() {
+    // The primary model and the fast model each match the profile's rollout; neither needs
+    // to be both.
+    let findings = run(SETTINGS, &with_settings(&["correct.json"]));
+    for variable in ["#env.ANTHROPIC_MODEL", "#env.ANTHROPIC_DEFAULT_HAIKU_MODEL"] {
+        let f = at(&findings, variable);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.values.get("matches_rollout_profile") == Some(&serde_json::json!(true))),
+            "{variable}: {:#?}",
+            f.evidence
+        );
+    }
+}
+
+#[test]
+fn only_bedrock_runtime_interface_endpoints_constrain_the_base_url() {
+    // An interface endpoint of another service, or a bedrock-runtime endpoint that is not an
+    // interface endpoint, is not one the base URL would have to name.
+    for (service, kind) in [
+        ("com.amazonaws.us-east-1.s3", "Interface"),
+        ("com.amazonaws.us-east-1.bedrock-runtime", "Gateway"),
+    ] {
+        let mut snapshot = with_settings(&["base-url-not-endpoint.json"]);
+        if let Collected::Ok { data } = &mut snapshot.regions[0].vpc_endpoints {
+            data[0].service_name = service.into();
+            data[0].endpoint_type = kind.into();
+        }
+        let findings = run(SETTINGS, &snapshot);
+        let f = at(&findings, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+        assert_eq!(f.status, Status::Pass, "{service} {kind}: {}", f.message);
+        assert!(
+            f.message.contains(
+                "us-east-1 has no bedrock-runtime interface endpoint it would have to name"
+            ),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn a_vpce_base_url_must_name_this_endpoint_in_this_region() {
+    for url in [
+        // Another endpoint's DNS name in the right region.
+        "https://vpce-0ffffffffffffffff-abcd1234.bedrock-runtime.us-east-1.vpce.amazonaws.com",
+        // This endpoint's id, under another region's name.
+        "https://vpce-0c1d2e3f4a5b60001-abcd1234.bedrock-runtime.us-west-2.vpce.amazonaws.com",
+    ] {
+        let mut snapshot = with_settings(&["base-url-vpce.json"]);
+        snapshot.claude_settings.as_mut().unwrap().files[0].content["env"]
+            ["ANTHROPIC_BEDROCK_BASE_URL"] = url.into();
+        let findings = run(SETTINGS, &snapshot);
+        let f = at(&findings, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+        assert_eq!(f.status, Status::Fail, "{url}: {}", f.message);
+        assert!(
+            f.message
+                .contains("does not name the bedrock-runtime interface endpoint of us-east-1"),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn a_guardrail_is_judged_from_the_read_of_that_id_version_and_region_only() {
+    let ready_in = |region: &str, identifier: &str, version: &str| GuardrailRead {
+        region: region.into(),
+        identifier: identifier.into(),
+        version: Some(version.into()),
+        guardrail: Collected::ok(Guardrail {
+            guardrail_id: identifier.into(),
+            guardrail_arn: format!("arn:aws:bedrock:{region}:111122223333:guardrail/{identifier}"),
+            name: identifier.into(),
+            version: version.into(),
+            status: "READY".into(),
+        }),
+    };
+    // READY reads of the same guardrail in another region, of another guardrail, and of
+    // another version: none of them is the one the headers name.
+    let neighbours = vec![
+        ready_in("us-west-2", "gr-claude", "1"),
+        ready_in(EAST, "gr-other", "1"),
+        ready_in(EAST, "gr-claude", "2"),
+    ];
+    let judged = |reads: Vec<GuardrailRead>| {
+        let mut snapshot = with_settings(&["guardrail.json"]);
+        snapshot.claude_settings.as_mut().unwrap().guardrails = reads;
+        let findings = run(SETTINGS, &snapshot);
+        at(&findings, "#env.ANTHROPIC_CUSTOM_HEADERS").clone()
+    };
+    let f = judged(neighbours.clone());
+    assert_eq!(f.status, Status::Error, "{}", f.message);
+    assert!(
+        f.message
+            .contains("guardrail gr-claude version 1: bedrock:GetGuardrail was not called for it in us-east-1"),
+        "{}",
+        f.message
+    );
+
+    let mut reads = neighbours;
+    let mut failed = ready_in(EAST, "gr-claude", "1");
+    if let Collected::Ok { data } = &mut failed.guardrail {
+        data.status = "FAILED".into();
+    }
+    reads.push(failed);
+    let f = judged(reads);
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert!(
+        f.message.contains("is FAILED in us-east-1"),
+        "{}",
+        f.message
+    );
 }
