@@ -310,12 +310,18 @@ impl CellStatus {
 }
 
 impl Report {
-    /// The accounts × rules roll-up, in the order of `scan.accounts` and of `rule_ids`; empty
-    /// when the report covers one account (its details say it all).
+    /// The accounts × rules roll-up, in the order of `scan.accounts` and of `rule_ids`, with
+    /// only the rules that made a finding for some account; empty when the report covers one
+    /// account (its details say it all).
     pub fn rollup(&self, rule_ids: &[&str]) -> Vec<AccountRollup> {
         if self.scan.accounts.len() < 2 {
             return Vec::new();
         }
+        let rule_ids: Vec<&str> = rule_ids
+            .iter()
+            .copied()
+            .filter(|rule| self.findings.iter().any(|f| f.rule_id == *rule))
+            .collect();
         self.scan
             .accounts
             .iter()

@@ -10,7 +10,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_sdk_sts::config::ProvideCredentials;
 use aws_types::sdk_config::SdkConfig;
 
-use super::{check_credentials, collect_with, load_base_config, Limits, ScanOptions};
+use super::{check_credentials, collect_with, first_region, load_base_config, Limits, ScanOptions};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::snapshot::Snapshot;
@@ -67,11 +67,7 @@ pub async fn collect_accounts(
     role: &RoleOptions,
 ) -> Result<Vec<AccountScan>> {
     use futures::StreamExt;
-    let Some(first_region) = options.regions.first() else {
-        return Err(Error::Environment(
-            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
-        ));
-    };
+    let first_region = first_region(options)?;
     let limits = Limits::from_env()?;
     let session = session_length()?;
     let base = load_base_config(options, first_region, limits).await;
@@ -178,11 +174,7 @@ fn partition_of(arn: &str) -> &str {
 /// stops the run: scanning part of an organisation as if it were all of it would be a false
 /// picture.
 pub async fn organization_accounts(options: &ScanOptions) -> Result<Vec<String>> {
-    let Some(first_region) = options.regions.first() else {
-        return Err(Error::Environment(
-            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
-        ));
-    };
+    let first_region = first_region(options)?;
     let limits = Limits::from_env()?;
     let base = load_base_config(options, first_region, limits).await;
     check_credentials(&base, options, limits).await?;

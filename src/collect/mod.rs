@@ -448,13 +448,18 @@ pub(crate) async fn check_credentials(
     }
 }
 
+/// The region clients are first built for; a scan needs at least one.
+pub(crate) fn first_region(options: &ScanOptions) -> Result<&String> {
+    options.regions.first().ok_or_else(|| {
+        Error::Environment(
+            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
+        )
+    })
+}
+
 /// Reads every region in `options.regions` into a snapshot.
 pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapshot> {
-    let Some(first_region) = options.regions.first() else {
-        return Err(Error::Environment(
-            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
-        ));
-    };
+    let first_region = first_region(options)?;
     let limits = Limits::from_env()?;
     let base = load_base_config(options, first_region, limits).await;
     check_credentials(&base, options, limits).await?;
@@ -467,11 +472,7 @@ pub async fn collect_with(
     profile: &Profile,
     base: SdkConfig,
 ) -> Result<Snapshot> {
-    let Some(first_region) = options.regions.first() else {
-        return Err(Error::Environment(
-            "no AWS region to scan: pass --region, set AWS_REGION, or name [rollout] regions in the profile".to_string(),
-        ));
-    };
+    let first_region = first_region(options)?;
     let started_at = now_rfc3339();
     let scan = Scan {
         base,

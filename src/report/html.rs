@@ -584,14 +584,11 @@ fn write_rollup(out: &mut String, report: &Report) {
     if rows.is_empty() {
         return;
     }
-    let columns: Vec<usize> = (0..rule_ids.len())
-        .filter(|&i| rows.iter().any(|r| r.cells[i].1.is_some()))
-        .collect();
     out.push_str(
         "<section id=\"accounts\">\n<h2>Accounts</h2>\n<table class=\"rules\">\n<tr><th>Account</th><th>Verdict</th>",
     );
-    for &i in &columns {
-        let _ = write!(out, "<th class=\"mono\">{}</th>", esc(rule_ids[i]));
+    for (rule, _) in &rows[0].cells {
+        let _ = write!(out, "<th class=\"mono\">{}</th>", esc(rule));
     }
     out.push_str("</tr>\n");
     for row in &rows {
@@ -606,8 +603,8 @@ fn write_rollup(out: &mut String, report: &Report) {
             esc(&row.account),
             row.verdict.label()
         );
-        for &i in &columns {
-            match row.cells[i].1 {
+        for (_, cell) in &row.cells {
+            match *cell {
                 Some(cell) => {
                     let class = match cell {
                         CellStatus::Fail => "fail",

@@ -387,16 +387,12 @@ fn write_rollup(out: &mut String, report: &Report) {
     if rows.is_empty() {
         return;
     }
-    // Only the rules that made a finding for some account get a column.
-    let columns: Vec<usize> = (0..rule_ids.len())
-        .filter(|&i| rows.iter().any(|r| r.cells[i].1.is_some()))
-        .collect();
     out.push_str("### Accounts\n\n| Account | Verdict |");
-    for &i in &columns {
-        let _ = write!(out, " {} |", inline(rule_ids[i]));
+    for (rule, _) in &rows[0].cells {
+        let _ = write!(out, " {} |", inline(rule));
     }
     out.push_str("\n|---|---|");
-    out.push_str(&"---|".repeat(columns.len()));
+    out.push_str(&"---|".repeat(rows[0].cells.len()));
     out.push('\n');
     for row in &rows {
         let _ = write!(
@@ -405,8 +401,8 @@ fn write_rollup(out: &mut String, report: &Report) {
             inline(&row.account),
             row.verdict.label()
         );
-        for &i in &columns {
-            let symbol = match row.cells[i].1 {
+        for (_, cell) in &row.cells {
+            let symbol = match cell {
                 Some(CellStatus::Fail) => "❌",
                 Some(CellStatus::Error) => "⚠️",
                 Some(CellStatus::Waived) => "🛡️",
