@@ -310,6 +310,15 @@ impl CellStatus {
 }
 
 impl Report {
+    /// [`Report::rollup`] over the registry's rules, in report order.
+    pub fn rollup_of_registry(&self) -> Vec<AccountRollup> {
+        let rule_ids: Vec<&str> = crate::rules::all_metadata()
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        self.rollup(&rule_ids)
+    }
+
     /// The accounts × rules roll-up, in the order of `scan.accounts` and of `rule_ids`, with
     /// only the rules that made a finding for some account; empty when the report covers one
     /// account (its details say it all).

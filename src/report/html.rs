@@ -576,11 +576,7 @@ fn esc(text: &str) -> String {
 /// With several accounts: accounts × rules, the worst status in each cell, and each account's
 /// verdict, at the top.
 fn write_rollup(out: &mut String, report: &Report) {
-    let rule_ids: Vec<&str> = crate::rules::all_metadata()
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
-    let rows = report.rollup(&rule_ids);
+    let rows = report.rollup_of_registry();
     if rows.is_empty() {
         return;
     }

@@ -379,11 +379,7 @@ fn code_cell(text: &str) -> String {
 /// With several accounts: accounts × rules, the worst status in each cell, and each account's
 /// verdict, before the details.
 fn write_rollup(out: &mut String, report: &Report) {
-    let rule_ids: Vec<&str> = crate::rules::all_metadata()
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
-    let rows = report.rollup(&rule_ids);
+    let rows = report.rollup_of_registry();
     if rows.is_empty() {
         return;
     }

@@ -345,24 +345,7 @@ impl Page<'_> {
                 ("!", Status::Error)
             };
             self.rule_heading(&rule_id, &findings, mark, status, &tally.join(", "));
-            let shown_count = if self.show_passed {
-                findings.len()
-            } else {
-                findings.len().min(FOLD_AFTER)
-            };
-            self.findings_table(&findings[..shown_count]);
-            if shown_count < findings.len() {
-                self.push(
-                    &[(
-                        Style::Plain,
-                        &format!(
-                            "… and {} more (--show-passed / --format json for all)",
-                            findings.len() - shown_count
-                        ),
-                    )],
-                    4,
-                );
-            }
+            self.folded_findings_table(&findings);
             self.fixes(&findings);
         }
     }
@@ -460,24 +443,7 @@ impl Page<'_> {
         for (rule_id, findings) in group_by_rule(&waived, self.rules) {
             let tally = format!("{} waived", findings.len());
             self.rule_heading(&rule_id, &findings, "~", Status::NotApplicable, &tally);
-            let shown_count = if self.show_passed {
-                findings.len()
-            } else {
-                findings.len().min(FOLD_AFTER)
-            };
-            self.findings_table(&findings[..shown_count]);
-            if shown_count < findings.len() {
-                self.push(
-                    &[(
-                        Style::Plain,
-                        &format!(
-                            "… and {} more (--show-passed / --format json for all)",
-                            findings.len() - shown_count
-                        ),
-                    )],
-                    4,
-                );
-            }
+            self.folded_findings_table(&findings);
         }
     }
 
@@ -612,6 +578,28 @@ impl Page<'_> {
             &[(Style::Plain, &text)],
             4,
         );
+    }
+
+    /// The first [`FOLD_AFTER`] findings (all with `--show-passed`), then how many more there are.
+    fn folded_findings_table(&mut self, findings: &[&Finding]) {
+        let shown_count = if self.show_passed {
+            findings.len()
+        } else {
+            findings.len().min(FOLD_AFTER)
+        };
+        self.findings_table(&findings[..shown_count]);
+        if shown_count < findings.len() {
+            self.push(
+                &[(
+                    Style::Plain,
+                    &format!(
+                        "… and {} more (--show-passed / --format json for all)",
+                        findings.len() - shown_count
+                    ),
+                )],
+                4,
+            );
+        }
     }
 
     fn findings_table(&mut self, findings: &[&Finding]) {
