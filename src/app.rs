@@ -15,7 +15,7 @@ use crate::output_file;
 use crate::profile::{self, LoadedProfile, Profile};
 use crate::report::{self, Report};
 use crate::snapshot::Snapshot;
-pub use crate::snapshot_file::parse_snapshot;
+pub use crate::snapshot_file::{parse_snapshot, parse_snapshot_file};
 use crate::untrusted_text::visible;
 use crate::{baseline, waivers};
 
@@ -132,7 +132,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     crate::collect::check_endpoints(args.endpoint_url.as_deref())?;
     crate::collect::Limits::from_env()?;
     let accounts = accounts_to_scan(&args)?;
-    check_scan_outputs(&args, accounts.is_some())?;
+    check_scan_outputs(&args)?;
     let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
     async_runtime()?.block_on(async {
         let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
@@ -152,8 +152,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
         }
         let snapshot = crate::collect::collect(&options, &profile).await?;
         if let Some(path) = &args.save_snapshot {
-            let text = serde_json::to_string_pretty(&snapshot)
-                .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
+            let text = crate::snapshot_file::snapshot_file_json(&[&snapshot], &[])?;
             output_file::write_file("--save-snapshot", path, text.as_bytes())?;
         }
         let report = annotate(
@@ -186,45 +185,64 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let region_flags = check_region_flags(&args.regions)?;
     let settings = crate::claude_settings::load_all(&args.claude_settings)?;
     let mut accounts: Vec<(Snapshot, Profile)> = Vec::new();
+    let mut unreadable: Vec<(String, Vec<Finding>)> = Vec::new();
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
     for path in snapshot_files(&args.snapshot)? {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::input_file(&path, format!("cannot read snapshot: {e}")))?;
-        let mut snapshot = parse_snapshot(&text, &path)?;
-        // Findings are told apart by account: two snapshots of one account (or two whose
-        // account could not be read) would mix their findings.
-        if let Some(first) = seen.insert(snapshot.account_label(), path.clone()) {
-            return Err(Error::input_file(
-                &path,
-                format!(
-                    "holds account {} again, already given in {}: give one snapshot per account",
-                    visible(&snapshot.account_label()),
-                    first.display()
-                ),
-            ));
+        let file = parse_snapshot_file(&text, &path)?;
+        // Findings are told apart by account: one account in two files (or two whose account
+        // could not be read) would mix their findings. Within a file, parsing checked it.
+        let labels = file
+            .accounts
+            .iter()
+            .map(Snapshot::account_label)
+            .chain(file.unreadable_accounts.iter().map(|u| u.account.clone()));
+        for label in labels {
+            if let Some(first) = seen.insert(label.clone(), path.clone()) {
+                return Err(Error::input_file(
+                    &path,
+                    format!(
+                        "holds account {} again, already given in {}: give each account once",
+                        visible(&label),
+                        first.display()
+                    ),
+                ));
+            }
         }
-        if let Some(settings) = &settings {
-            // Guardrails read by the scan stay; the rule reports any the new files name that
-            // were not read as not collected.
-            let guardrails = snapshot
-                .claude_settings
-                .take()
-                .map(|s| s.guardrails)
-                .unwrap_or_default();
-            snapshot.claude_settings = Some(crate::snapshot::ClaudeSettings {
-                guardrails,
-                ..settings.clone()
-            });
+        for mut snapshot in file.accounts {
+            if let Some(settings) = &settings {
+                // Guardrails read by the scan stay; the rule reports any the new files name
+                // that were not read as not collected.
+                let guardrails = snapshot
+                    .claude_settings
+                    .take()
+                    .map(|s| s.guardrails)
+                    .unwrap_or_default();
+                snapshot.claude_settings = Some(crate::snapshot::ClaudeSettings {
+                    guardrails,
+                    ..settings.clone()
+                });
+            }
+            let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
+            accounts.push((snapshot, profile));
         }
-        let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
-        accounts.push((snapshot, profile));
+        for entry in file.unreadable_accounts {
+            let findings = engine::unreadable_account(
+                &entry.account,
+                &entry.resource,
+                &entry.reason,
+                &plan.selection,
+            );
+            unreadable.push((entry.account, findings));
+        }
     }
-    let source = if accounts.len() == 1 {
+    let source = if accounts.len() + unreadable.len() == 1 {
         "snapshot"
     } else {
         "snapshots"
     };
-    let report = engine::build_joined_report(&accounts, &plan.selection, source);
+    let report = engine::build_org_report(&accounts, unreadable, &plan.selection, source);
     finish(report, &plan, &args.report)
 }
 
@@ -255,15 +273,10 @@ fn accounts_to_scan(args: &ScanArgs) -> Result<Option<AccountsWanted>> {
             "--accounts: no account is left to scan once the exclusions are applied".into(),
         ));
     }
-    for (flag, given) in [
-        ("--evidence", args.evidence.is_some()),
-        ("--trace-calls", args.trace_calls.is_some()),
-    ] {
-        if given {
-            return Err(Error::Input(format!(
-                "{flag} records one account; with --accounts or --org, scan each account on its own for that (or use --save-snapshot DIR and evaluate)"
-            )));
-        }
+    if args.evidence.is_some() {
+        return Err(Error::Input(
+            "--evidence records one account; with --accounts or --org, scan each account on its own for a bundle (or use --save-snapshot FILE and evaluate)".into(),
+        ));
     }
     Ok(Some(AccountsWanted {
         listed: (!args.org).then_some(wanted),
@@ -323,15 +336,10 @@ async fn scan_accounts(
     let scans = collect_accounts(options, profile, accounts, &role).await?;
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();
-    let mut saved: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut unreadable_saved = Vec::new();
     for scan in scans {
         match scan.snapshot {
             Ok(snapshot) => {
-                if args.save_snapshot.is_some() {
-                    let text = serde_json::to_string_pretty(&snapshot)
-                        .map_err(|e| Error::Io(format!("cannot serialise the snapshot: {e}")))?;
-                    saved.push((format!("{}.json", scan.account), text.into_bytes()));
-                }
                 let profile = profile_for_snapshot(loaded, &snapshot, &profile.rollout.regions);
                 readable.push((snapshot, profile));
             }
@@ -346,13 +354,20 @@ async fn scan_accounts(
                     .unwrap_or_else(|| format!("account/{}", scan.account));
                 let findings =
                     engine::unreadable_account(&scan.account, &resource, &reason, &plan.selection);
+                unreadable_saved.push(crate::snapshot::UnreadableAccount {
+                    account: scan.account.clone(),
+                    resource,
+                    reason,
+                });
                 unreadable.push((scan.account, findings));
             }
         }
     }
-    if let Some(dir) = &args.save_snapshot {
-        // One file per account, all or none, ready for `evaluate --snapshot DIR`.
-        output_file::write_dir("--save-snapshot", dir, &saved)?;
+    if let Some(path) = &args.save_snapshot {
+        // Every account in one file, the unreadable ones too, so `evaluate` gives this report.
+        let snapshots: Vec<&Snapshot> = readable.iter().map(|(snapshot, _)| snapshot).collect();
+        let text = crate::snapshot_file::snapshot_file_json(&snapshots, &unreadable_saved)?;
+        output_file::write_file("--save-snapshot", path, text.as_bytes())?;
     }
     let report = annotate(
         engine::build_org_report(&readable, unreadable, &plan.selection, "scan"),
@@ -451,12 +466,9 @@ async fn regions_to_scan(
 
 /// The scan's own output paths, checked before a single call is made: a typo must not cost
 /// a scan and its results.
-fn check_scan_outputs(args: &ScanArgs, several_accounts: bool) -> Result<()> {
-    match &args.save_snapshot {
-        // Several accounts: a directory of `<account>.json`.
-        Some(dir) if several_accounts => output_file::check_dir("--save-snapshot", dir, &[])?,
-        Some(path) => output_file::check_file("--save-snapshot", path)?,
-        None => {}
+fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
+    if let Some(path) = &args.save_snapshot {
+        output_file::check_file("--save-snapshot", path)?;
     }
     if let Some(path) = &args.trace_calls {
         output_file::check_file("--trace-calls", path)?;

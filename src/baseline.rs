@@ -129,8 +129,11 @@ mod tests {
     }
 
     fn baseline(findings: Vec<Finding>) -> Baseline {
-        let snapshot: crate::snapshot::Snapshot =
-            serde_json::from_str(include_str!("../fixtures/demo.snapshot.json")).unwrap();
+        let snapshot = crate::snapshot_file::parse_snapshot(
+            include_str!("../fixtures/demo.snapshot.json"),
+            std::path::Path::new("demo.snapshot.json"),
+        )
+        .expect("the demo snapshot parses");
         let scan =
             ScanInfo::from_snapshot(&snapshot, &crate::profile::Profile::default(), "baseline");
         Baseline {

@@ -120,9 +120,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Write the collected account state here (readable by `evaluate --snapshot`); with
-    /// --accounts, a directory that gets one `<account>.json` per account read.
-    #[arg(long, value_name = "FILE|DIR")]
+    /// Write the collected account state to this file (readable by `evaluate --snapshot`):
+    /// every account scanned, those that could not be read included.
+    #[arg(long, value_name = "FILE")]
     pub save_snapshot: Option<PathBuf>,
 
     /// Write every AWS operation the scan made (JSON lines) here.

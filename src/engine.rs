@@ -198,8 +198,11 @@ mod tests {
     const RULE_ID: &str = "log-retention-set";
 
     fn snapshot() -> Snapshot {
-        serde_json::from_str(include_str!("../fixtures/demo.snapshot.json"))
-            .expect("demo snapshot parses")
+        crate::snapshot_file::parse_snapshot(
+            include_str!("../fixtures/demo.snapshot.json"),
+            std::path::Path::new("demo.snapshot.json"),
+        )
+        .expect("demo snapshot parses")
     }
 
     fn profile() -> Profile {

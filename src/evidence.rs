@@ -93,7 +93,10 @@ pub fn write_bundle(
     selection: &RuleSelection,
 ) -> Result<String> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        (SNAPSHOT.into(), to_json(snapshot)?),
+        (
+            SNAPSHOT.into(),
+            crate::snapshot_file::snapshot_file_json(&[snapshot], &[])?.into_bytes(),
+        ),
         (PROFILE.into(), to_json(profile)?),
         (
             REPORT_JSON.into(),

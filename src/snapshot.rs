@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Bumped whenever a field changes meaning or a required field is added.
-pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+/// The version of the snapshot *file*. Bumped whenever a field changes meaning or a required
+/// field is added. Version 2 holds several accounts (`accounts[]`); a version-1 file held one
+/// account's fields at the top level and is still read ([`crate::snapshot_file`] migrates it).
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 2;
 
 /// A section of account state: either the data, or why it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,10 +69,33 @@ pub enum ErrorKind {
     Other,
 }
 
+/// A snapshot file: what `--save-snapshot` writes and `evaluate --snapshot` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotFile {
+    pub schema_version: u32,
+    /// One entry per account that was read, in account order.
+    pub accounts: Vec<Snapshot>,
+    /// Accounts a scan of several could not read (its role could not be assumed), so a report
+    /// re-evaluated from the file still shows them, as `error`, rather than dropping them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable_accounts: Vec<UnreadableAccount>,
+}
+
+/// An account the scan could not read at all, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadableAccount {
+    pub account: String,
+    /// What could not be used: the role ARN, or `account/<id>`.
+    pub resource: String,
+    pub reason: String,
+}
+
+/// One account's state: what the rules judge, one account at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
-    pub schema_version: u32,
     /// Version of the tool that collected it (informational; rules do not depend on it).
     pub collected_by: String,
     pub started_at: String,

@@ -4,6 +4,12 @@
 //! regions, writes the endpoints as `KEY=value` lines to `$BENCH_READY_FILE`, then serves
 //! until that file is deleted. Sizes are account totals, split evenly across the regions, and
 //! can be changed with `BENCH_LOG_GROUPS` (2000) and `BENCH_KMS_KEYS` (20).
+//!
+//! With `BENCH_MEMBER_ACCOUNTS=N` it seeds N member accounts instead (moto files what a role
+//! assumed in `arn:aws:iam::<member>:role/…` creates under that account), each with, in each
+//! region, a bedrock-runtime endpoint, a trail, `BENCH_MEMBER_LOG_GROUPS` (200) log groups and
+//! `BENCH_MEMBER_KMS_KEYS` (5) keys, and writes their ids, one per line, to
+//! `$BENCH_READY_FILE.accounts` for `scan --accounts-file`.
 
 mod support;
 
@@ -63,6 +69,13 @@ async fn serve_benchmark_account() {
     // One endpoint for the account: Bedrock, IAM simulation, API keys and quotas answered
     // there, everything else forwarded to moto.
     let bedrock = BedrockServer::in_front_of(seed, moto.addr());
+    let members = count_from_env("BENCH_MEMBER_ACCOUNTS", 0);
+    if members > 0 {
+        let description = seed_member_accounts(&moto, &ready_file, members).await;
+        publish(&ready_file, &bedrock, &description, started);
+        serve_until_deleted(&ready_file, &bedrock).await;
+        return;
+    }
     seed_users(&moto, users).await;
 
     let mut trails = 0;
@@ -122,6 +135,12 @@ async fn serve_benchmark_account() {
         log_groups / REGIONS.len() * REGIONS.len(),
         kms_keys / REGIONS.len() * REGIONS.len(),
     );
+    publish(&ready_file, &bedrock, &description, started);
+    serve_until_deleted(&ready_file, &bedrock).await;
+}
+
+/// Writes the endpoints and what was seeded to the ready file, which tells the script to go.
+fn publish(ready_file: &str, bedrock: &BedrockServer, description: &str, started: Instant) {
     let contents = format!(
         "AWS_ENDPOINT_URL={}\nBENCH_REGIONS={}\nBENCH_ACCOUNT=\"{description}\"\nBENCH_SEED_SECONDS={:.1}\n",
         bedrock.url(),
@@ -131,17 +150,80 @@ async fn serve_benchmark_account() {
     // Write then rename, so the script never reads half a file.
     let partial = format!("{ready_file}.partial");
     std::fs::write(&partial, contents).expect("write ready file");
-    std::fs::rename(&partial, &ready_file).expect("publish ready file");
+    std::fs::rename(&partial, ready_file).expect("publish ready file");
     eprintln!("bench fixture: {description}; serving until {ready_file} is deleted");
+}
 
+async fn serve_until_deleted(ready_file: &str, bedrock: &BedrockServer) {
     let deadline = Instant::now() + MAX_SERVE;
-    while std::path::Path::new(&ready_file).exists() && Instant::now() < deadline {
+    while std::path::Path::new(ready_file).exists() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     eprintln!(
         "bench fixture: {} Bedrock requests served",
         bedrock.calls().len()
     );
+}
+
+/// Seeds `count` member accounts, 4 at a time, and writes their ids to
+/// `<ready_file>.accounts`; returns what was seeded, in words.
+async fn seed_member_accounts(moto: &Moto, ready_file: &str, count: usize) -> String {
+    use futures::StreamExt;
+    let log_groups = count_from_env("BENCH_MEMBER_LOG_GROUPS", 200);
+    let kms_keys = count_from_env("BENCH_MEMBER_KMS_KEYS", 5).max(1);
+    // 12-digit ids that are nobody's: moto makes the account on first use.
+    let ids: Vec<String> = (0..count)
+        .map(|i| format!("{}", 210_000_000_000_u64 + i as u64))
+        .collect();
+    futures::stream::iter(ids.iter())
+        .map(|id| seed_member(moto, id, log_groups, kms_keys))
+        .buffer_unordered(4)
+        .collect::<Vec<()>>()
+        .await;
+    std::fs::write(format!("{ready_file}.accounts"), ids.join("\n") + "\n")
+        .expect("write the account list");
+    format!(
+        "{count} member accounts × {} regions, each region with 1 VPC + bedrock-runtime endpoint, 1 trail, {log_groups} log groups and {kms_keys} KMS keys",
+        REGIONS.len()
+    )
+}
+
+async fn seed_member(moto: &Moto, account: &str, log_groups: usize, kms_keys: usize) {
+    for region in REGIONS {
+        let config = support::seed::member_config(&moto.url(), region, account).await;
+        let seeder = Seeder::with_config(moto, region, &config);
+        seeder
+            .bedrock_runtime_endpoint(EndpointSpec::PrivateDns)
+            .await
+            .expect("member endpoint");
+        let mut keys = Vec::new();
+        for k in 0..kms_keys {
+            keys.push(
+                seeder
+                    .kms_key(&format!("member key {k}"), k % 5 != 0)
+                    .await
+                    .expect("member key"),
+            );
+        }
+        seeder
+            .trail(&TrailSpec::good(&format!("member-{region}"), &keys[0].arn))
+            .await
+            .expect("member trail");
+        let groups = (0..log_groups)
+            .map(|i| {
+                let spec = LogGroupSpec::new(
+                    format!("/member/{region}/service-{i:04}"),
+                    (i % 10 != 3).then_some(90),
+                );
+                if i % 2 == 0 {
+                    spec.encrypted(&keys[(i / 2) % keys.len()].arn)
+                } else {
+                    spec
+                }
+            })
+            .collect();
+        seeder.log_groups(groups).await.expect("member log groups");
+    }
 }
 
 /// IAM users in moto, 16 at a time (moto answers iam:ListUsers itself).

@@ -379,7 +379,7 @@ fn malformed_waivers_exit_2_naming_file_and_entry() {
 fn demo_with_new_failure(dir: &Path) -> PathBuf {
     let mut snapshot: Value =
         serde_json::from_str(bedrock_audit::app::DEMO_SNAPSHOT).expect("demo parses");
-    let region = snapshot["regions"]
+    let region = snapshot["accounts"][0]["regions"]
         .as_array_mut()
         .expect("regions")
         .iter_mut()
@@ -578,7 +578,7 @@ fn snapshot_of_account(dir: &Path, fixture_name: &str, account: &str) -> PathBuf
     let mut snapshot: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture(fixture_name)).expect("fixture"))
             .expect("fixture is JSON");
-    snapshot["identity"]["data"]["account"] = Value::from(account);
+    snapshot["accounts"][0]["identity"]["data"]["account"] = Value::from(account);
     let path = dir.join(format!("{account}.json"));
     std::fs::write(&path, snapshot.to_string()).expect("write snapshot");
     path
@@ -740,7 +740,7 @@ fn evaluate_refuses_two_snapshots_of_one_account_and_an_empty_directory() {
     assert!(
         message.contains("again.json")
             && message.contains("333333333333")
-            && message.contains("one snapshot per account"),
+            && message.contains("give each account once"),
         "{message}"
     );
     assert!(stdout(&out).is_empty(), "no partial report");
@@ -754,6 +754,147 @@ fn evaluate_refuses_two_snapshots_of_one_account_and_an_empty_directory() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("holds no .json file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_version_1_snapshot_evaluates_to_the_same_report_as_its_version_2_twin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1-ready.snapshot.json");
+    let v1_text = std::fs::read_to_string(&v1).expect("v1 fixture");
+    assert!(
+        v1_text.contains("\"schema_version\": 1,"),
+        "the file is version 1"
+    );
+    let evaluate = |path: &Path| {
+        let out = run(
+            &[
+                "evaluate",
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            dir.path(),
+        );
+        (out.status.code(), json_of(&out))
+    };
+    let (v1_code, v1_report) = evaluate(&v1);
+    let (v2_code, v2_report) = evaluate(&fixture("ready.snapshot.json"));
+    assert_eq!(v1_code, Some(0), "the ready account is still READY");
+    assert_eq!(v1_code, v2_code);
+    assert_eq!(v1_report["findings"], v2_report["findings"]);
+    assert_eq!(v1_report["summary"], v2_report["summary"]);
+    assert_eq!(v1_report["scan"], v2_report["scan"]);
+}
+
+#[test]
+fn one_file_of_several_accounts_joins_like_separate_files_and_keeps_unreadable_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ready = snapshot_of_account(dir.path(), "ready.snapshot.json", "111111111111");
+    let not_ready = snapshot_of_account(dir.path(), "not-ready.snapshot.json", "222222222222");
+    let account_of = |path: &Path| -> Value {
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        file["accounts"][0].clone()
+    };
+    let shard = dir.path().join("shard.json");
+    let file = serde_json::json!({
+        "schema_version": 2,
+        "accounts": [account_of(&ready), account_of(&not_ready)],
+        "unreadable_accounts": [{
+            "account": "333333333333",
+            "resource": "arn:aws:iam::333333333333:role/BedrockAuditReadOnly",
+            "reason": "sts:AssumeRole: AccessDenied"
+        }],
+    });
+    std::fs::write(&shard, file.to_string()).unwrap();
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            shard.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let from_one_file = json_of(&out);
+    let separate = json_of(&run(
+        &[
+            "evaluate",
+            "--snapshot",
+            ready.to_str().unwrap(),
+            "--snapshot",
+            not_ready.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    ));
+    for account in ["111111111111", "222222222222"] {
+        assert_eq!(
+            finding_keys(&from_one_file, account),
+            finding_keys(&separate, account),
+            "{account}"
+        );
+    }
+    // The account that could not be read: one error per rule, with the reason saved.
+    let denied: Vec<&Value> = from_one_file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["account"] == "333333333333")
+        .collect();
+    assert_eq!(denied.len(), bedrock_audit::rules::REGISTRY.len());
+    assert!(denied.iter().all(|f| f["status"] == "error"
+        && f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("AccessDenied")));
+    let verdicts: Vec<&Value> = from_one_file["summary"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["verdict"])
+        .collect();
+    assert_eq!(verdicts, ["READY", "NOT READY", "INCOMPLETE"]);
+
+    // The same account in the shard and in another file: refused, both files named.
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            shard.to_str().unwrap(),
+            "--snapshot",
+            not_ready.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(
+        message.contains("222222222222") && message.contains("shard.json"),
+        "{message}"
+    );
+    assert!(stdout(&out).is_empty(), "no partial report");
+
+    // A command that judges one account refuses the shard.
+    let out = run(
+        &[
+            "claude-settings",
+            "--snapshot",
+            shard.to_str().unwrap(),
+            "--region",
+            "us-east-1",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds 3 accounts"),
         "{}",
         stderr(&out)
     );

@@ -54,9 +54,10 @@ fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
 /// failed section whose error message is a wall of escapes, links and line breaks.
 fn hostile_snapshot(dir: &Path) -> PathBuf {
     let mut snapshot = ready_snapshot();
-    snapshot["identity"]["data"]["account"] = json!(format!("1111\n2222{ESC_TITLE}{CLEAR}"));
+    snapshot["accounts"][0]["identity"]["data"]["account"] =
+        json!(format!("1111\n2222{ESC_TITLE}{CLEAR}"));
     let hostile_name = format!("/aws/{ESC_TITLE}{CLEAR}{BIDI}{ZERO_WIDTH}{IMAGE} {LINK} <img src=x onerror=alert(1)> www.evil.example \r\n| x |");
-    snapshot["regions"][0]["log_groups"]["data"]
+    snapshot["accounts"][0]["regions"][0]["log_groups"]["data"]
         .as_array_mut()
         .expect("log groups")
         .push(json!({
@@ -65,7 +66,7 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
             "retention_in_days": null,
             "kms_key_id": null,
         }));
-    snapshot["regions"][0]["vpcs"] = json!({
+    snapshot["accounts"][0]["regions"][0]["vpcs"] = json!({
         "status": "failed",
         "error": {
             "operation": "ec2:DescribeVpcs",
@@ -201,7 +202,7 @@ fn huge_values_render_fast_and_small() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut snapshot = ready_snapshot();
     let long_name = format!("/aws/{}", "n".repeat(200_000));
-    snapshot["regions"][0]["log_groups"]["data"]
+    snapshot["accounts"][0]["regions"][0]["log_groups"]["data"]
         .as_array_mut()
         .expect("log groups")
         .push(json!({
@@ -210,7 +211,7 @@ fn huge_values_render_fast_and_small() {
             "retention_in_days": null,
             "kms_key_id": null,
         }));
-    snapshot["regions"][0]["vpcs"] = json!({
+    snapshot["accounts"][0]["regions"][0]["vpcs"] = json!({
         "status": "failed",
         "error": {
             "operation": "ec2:DescribeVpcs",
@@ -268,7 +269,7 @@ fn a_gate_that_judges_nothing_does_not_pass() {
 
     // Nothing judged at run time (every finding not applicable): exit 1, verdict INCOMPLETE.
     let mut snapshot = ready_snapshot();
-    snapshot["regions"][0]["log_groups"] = json!({"status": "ok", "data": []});
+    snapshot["accounts"][0]["regions"][0]["log_groups"] = json!({"status": "ok", "data": []});
     let path = write_json(dir.path(), "no-groups.snapshot.json", &snapshot);
     let out = run_in(
         dir.path(),
@@ -437,12 +438,12 @@ fn repeated_regions_are_judged_once_and_bad_names_refused() {
 fn a_snapshot_listing_a_region_twice_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut snapshot = ready_snapshot();
-    let mut second = snapshot["regions"][0].clone();
+    let mut second = snapshot["accounts"][0]["regions"][0].clone();
     second["log_groups"] = json!({
         "status": "failed",
         "error": {"operation": "logs:DescribeLogGroups", "kind": "access_denied", "code": "AccessDenied", "message": "denied"}
     });
-    snapshot["regions"]
+    snapshot["accounts"][0]["regions"]
         .as_array_mut()
         .expect("regions")
         .push(second);
@@ -491,7 +492,7 @@ fn minor_messages_are_bounded_and_accurate() {
         let stderr = text(&out.stderr);
         assert!(
             stderr.contains(&format!(
-                "\"schema_version\" is {shown}: it must be the whole number 1"
+                "\"schema_version\" is {shown}: it must be the whole number 2"
             )),
             "{stderr}"
         );
@@ -571,7 +572,7 @@ async fn a_hostile_endpoint_cannot_flood_or_drive_the_terminal() {
 
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("snapshot")).expect("JSON");
-    let error = &saved["regions"][0]["foundation_models"]["error"];
+    let error = &saved["accounts"][0]["regions"][0]["foundation_models"]["error"];
     let message = error["message"].as_str().expect("message");
     assert!(message.len() < 5_000, "{} bytes kept", message.len());
     assert!(message.contains("bytes in all)"), "{message}");

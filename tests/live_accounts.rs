@@ -52,7 +52,8 @@ async fn an_organisation_of_three_accounts_one_without_its_role() {
     account
         .bedrock
         .update(|seed| seed.account.assume_role_denied_accounts = vec![NO_ROLE.to_string()]);
-    let snapshots = account.path("snapshots");
+    let snapshots = account.path("organisation.snapshot.json");
+    let trace = account.path("calls.jsonl");
     let run = scan(
         &account,
         &account.env(),
@@ -61,6 +62,8 @@ async fn an_organisation_of_three_accounts_one_without_its_role() {
             &format!("{OWN},{MEMBER},{NO_ROLE}"),
             "--save-snapshot",
             &snapshots.display().to_string(),
+            "--trace-calls",
+            &trace.display().to_string(),
         ],
     );
     assert_eq!(run.code, 1, "{}", run.describe());
@@ -131,13 +134,37 @@ async fn an_organisation_of_three_accounts_one_without_its_role() {
         "the empty member account is not ready"
     );
 
-    // One snapshot per account read, ready to be joined again.
-    let mut saved: Vec<String> = std::fs::read_dir(&snapshots)
-        .expect("snapshot dir")
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+    // One trace for the run, every call filed under the account it read.
+    let mut traced: Vec<String> = std::fs::read_to_string(&trace)
+        .expect("trace written")
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("a JSON line");
+            record["account"].as_str().expect("account").to_string()
+        })
         .collect();
-    saved.sort();
-    assert_eq!(saved, [format!("{MEMBER}.json"), format!("{OWN}.json")]);
+    traced.sort();
+    traced.dedup();
+    assert_eq!(
+        traced,
+        [MEMBER, OWN],
+        "no call for the account without its role"
+    );
+
+    // One file holding every account, the one whose role was denied too, so evaluating it
+    // gives the scan's report again.
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshots).expect("snapshot file"))
+            .expect("snapshot JSON");
+    assert_eq!(saved["schema_version"], 2);
+    let saved_accounts: Vec<&Value> = saved["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| &a["identity"]["data"]["account"])
+        .collect();
+    assert_eq!(saved_accounts, [OWN, MEMBER]);
+    assert_eq!(saved["unreadable_accounts"][0]["account"], NO_ROLE);
     let joined = account.run(&[
         "evaluate",
         "--snapshot",
@@ -145,8 +172,10 @@ async fn an_organisation_of_three_accounts_one_without_its_role() {
         "--format",
         "json",
     ]);
+    assert_eq!(joined.code, run.code);
+    assert_eq!(joined.report()["summary"], report["summary"]);
     let joined_report = joined.report();
-    for who in [OWN, MEMBER] {
+    for who in [OWN, MEMBER, NO_ROLE] {
         let statuses = |r: &Value| -> Vec<String> {
             let mut v: Vec<String> = findings_of_account(r, who)
                 .iter()
@@ -333,8 +362,8 @@ async fn org_scans_every_active_account_of_the_organization() {
     // findings and verdicts as the one --org run.
     let shards = account.path("shards");
     std::fs::create_dir_all(&shards).expect("shards dir");
-    for (index, who) in [OWN, members[0].as_str()].iter().enumerate() {
-        let dir = account.path(&format!("shard-{index}"));
+    for who in [OWN, members[0].as_str()] {
+        let shard = shards.join(format!("{who}.json"));
         let run = scan(
             &account,
             &account.env(),
@@ -342,15 +371,10 @@ async fn org_scans_every_active_account_of_the_organization() {
                 "--accounts",
                 who,
                 "--save-snapshot",
-                &dir.display().to_string(),
+                &shard.display().to_string(),
             ],
         );
         assert!(run.code <= 1, "{}", run.describe());
-        std::fs::copy(
-            dir.join(format!("{who}.json")),
-            shards.join(format!("{who}.json")),
-        )
-        .expect("shard snapshot");
     }
     let joined = account.run(&[
         "evaluate",

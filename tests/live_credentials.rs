@@ -101,7 +101,7 @@ fn scan(account: &TestAccount, env: &ScanEnv, extra: &[&str]) -> Audited {
     let snapshot_text = std::fs::read_to_string(&snapshot_path).expect("snapshot written");
     let snapshot: Value = serde_json::from_str(&snapshot_text).expect("snapshot is JSON");
     Audited {
-        identity: snapshot["identity"].clone(),
+        identity: snapshot["accounts"][0]["identity"].clone(),
         operations,
         output: format!("{stdout}\n{stderr}\n{snapshot_text}"),
     }

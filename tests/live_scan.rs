@@ -551,8 +551,15 @@ async fn a_saved_snapshot_evaluates_to_the_same_findings() {
     assert_eq!(scanned.code, 1, "{}", scanned.describe());
 
     let text = std::fs::read_to_string(&snapshot).expect("snapshot written");
-    let parsed: bedrock_audit::snapshot::Snapshot =
-        serde_json::from_str(&text).expect("the snapshot is a Snapshot");
+    let file: bedrock_audit::snapshot::SnapshotFile =
+        serde_json::from_str(&text).expect("the snapshot is a SnapshotFile");
+    assert_eq!(
+        file.schema_version,
+        bedrock_audit::snapshot::SNAPSHOT_SCHEMA_VERSION
+    );
+    let [parsed] = file.accounts.as_slice() else {
+        panic!("one account in {text}")
+    };
     assert_eq!(parsed.account_id(), Some("123456789012"));
     let east = parsed.region(EAST).expect("us-east-1 in the snapshot");
     assert!(east.log_groups.data().is_some_and(|groups| groups

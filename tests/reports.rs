@@ -339,7 +339,7 @@ fn many_failures_of_a_rule_show_the_first_20_and_count_the_rest() {
 #[test]
 fn the_first_25_lines_carry_the_verdict_and_every_failing_resource() {
     let mut snapshot = load_json("fixtures/ready.snapshot.json");
-    let groups = snapshot["regions"][0]["log_groups"]["data"]
+    let groups = snapshot["accounts"][0]["regions"][0]["log_groups"]["data"]
         .as_array_mut()
         .expect("log groups");
     let key = groups[0]["kms_key_id"].clone();

@@ -589,7 +589,8 @@ fn api_keys_error_when_users_or_a_user_are_unreadable_or_not_collected() {
 fn an_older_snapshot_without_the_new_sections_errors_and_never_passes() {
     let mut value: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ready.snapshot.json"),
+            // A version-1 file: written before these sections were collected.
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1-ready.snapshot.json"),
         )
         .unwrap(),
     )

@@ -538,7 +538,7 @@ fn a_file_of_unknown_kind_asks_for_kind_equals_path() {
 #[test]
 fn settings_survive_a_snapshot_round_trip() {
     let snapshot = with_settings(&["correct.json", "user=secret-anthropic-api-key.json"]);
-    let text = serde_json::to_string_pretty(&snapshot).unwrap();
+    let text = bedrock_audit::snapshot_file::snapshot_file_json(&[&snapshot], &[]).unwrap();
     let back = parse_snapshot(&text, Path::new("round-trip.json")).unwrap();
     assert_eq!(back, snapshot);
     assert_eq!(run(SETTINGS, &back), run(SETTINGS, &snapshot));

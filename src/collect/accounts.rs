@@ -10,7 +10,11 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_sdk_sts::config::ProvideCredentials;
 use aws_types::sdk_config::SdkConfig;
 
-use super::{check_credentials, collect_with, first_region, load_base_config, Limits, ScanOptions};
+use super::trace::{TraceSink, TraceTarget};
+use super::{
+    check_credentials, collect_with, first_region, load_base_config, write_trace, Limits,
+    ScanOptions,
+};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::snapshot::Snapshot;
@@ -79,23 +83,33 @@ pub async fn collect_accounts(
         .data()
         .map_or("aws", |i| partition_of(&i.arn))
         .to_string();
+    // One trace for the run, each record filed under its account.
+    let sink = options
+        .trace_calls
+        .as_ref()
+        .map(|_| std::sync::Arc::new(TraceSink::default()));
     let base = &base;
     let partition = &partition;
     let own_account = &own_account;
+    let sink_ref = &sink;
     let scans = futures::stream::iter(accounts)
         .map(|account| async move {
+            let trace = sink_ref.clone().map(|sink| TraceTarget {
+                sink,
+                account: Some(account.clone()),
+            });
             if own_account.as_deref() == Some(account.as_str()) {
                 return AccountScan {
                     account: account.clone(),
                     role_arn: None,
-                    snapshot: collect_with(options, profile, base.clone())
+                    snapshot: collect_with(options, profile, base.clone(), trace)
                         .await
                         .map_err(|e| e.to_string()),
                 };
             }
             let role_arn = format!("arn:{partition}:iam::{account}:role/{}", role.role_name);
             let snapshot = scan_through_role(
-                options, profile, base, &role_arn, account, role, session, limits,
+                options, profile, base, &role_arn, account, role, session, limits, trace,
             )
             .await;
             AccountScan {
@@ -107,6 +121,7 @@ pub async fn collect_accounts(
         .buffered(role.max_parallel.max(1))
         .collect()
         .await;
+    write_trace(options, sink.as_deref())?;
     Ok(scans)
 }
 
@@ -120,6 +135,7 @@ async fn scan_through_role(
     role: &RoleOptions,
     session: Duration,
     limits: Limits,
+    trace: Option<TraceTarget>,
 ) -> std::result::Result<Snapshot, String> {
     let mut builder = AssumeRoleProvider::builder(role_arn)
         .session_name(&role.session_name)
@@ -148,7 +164,7 @@ async fn scan_through_role(
             provider,
         ))
         .build();
-    let snapshot = collect_with(options, profile, config)
+    let snapshot = collect_with(options, profile, config, trace)
         .await
         .map_err(|e| e.to_string())?;
     // The role lives in the account named, so its identity must be that account; anything

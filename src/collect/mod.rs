@@ -46,14 +46,14 @@ use crate::model_ids::{
 use crate::profile::Profile;
 use crate::snapshot::{
     BedrockApiKeys, Collected, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
-    RegionSnapshot, SimulationResult, Snapshot, SNAPSHOT_SCHEMA_VERSION,
+    RegionSnapshot, SimulationResult, Snapshot,
 };
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
 use self::cloudtrail::TrailDetails;
 use self::kms::KeyReference;
 use self::progress::Progress;
-use self::trace::{CallTracer, TraceSink};
+use self::trace::{CallTracer, TraceSink, TraceTarget};
 
 /// How many per-item calls (one trail, one key) run at once within a region.
 pub const PER_ITEM_CONCURRENCY: usize = 8;
@@ -248,7 +248,7 @@ type Memo<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
 /// What every collector shares during one scan.
 pub struct Scan {
     base: SdkConfig,
-    trace: Option<Arc<TraceSink>>,
+    trace: Option<TraceTarget>,
     progress: Progress,
     /// A multi-region trail shows in every region; ask about it once.
     trail_details: Memo<(String, String), TrailDetails>,
@@ -271,8 +271,8 @@ macro_rules! client_for {
     ($scan:expr, $krate:ident, $service:literal, $region:expr) => {{
         let config = $scan.config_for($region);
         let mut builder = $krate::config::Builder::from(&config);
-        if let Some(sink) = &$scan.trace {
-            builder = builder.interceptor(CallTracer::new($service, $region, sink.clone()));
+        if let Some(target) = &$scan.trace {
+            builder = builder.interceptor(CallTracer::new($service, $region, target.clone()));
         }
         $krate::Client::from_conf(builder.build())
     }};
@@ -463,23 +463,40 @@ pub async fn collect(options: &ScanOptions, profile: &Profile) -> Result<Snapsho
     let limits = Limits::from_env()?;
     let base = load_base_config(options, first_region, limits).await;
     check_credentials(&base, options, limits).await?;
-    collect_with(options, profile, base).await
+    let sink = options
+        .trace_calls
+        .as_ref()
+        .map(|_| Arc::new(TraceSink::default()));
+    let target = sink.clone().map(|sink| TraceTarget {
+        sink,
+        account: None,
+    });
+    let snapshot = collect_with(options, profile, base, target).await?;
+    write_trace(options, sink.as_deref())?;
+    Ok(snapshot)
 }
 
-/// Reads every region in `options.regions` with the credentials of `base`.
+/// `--trace-calls FILE`: the calls recorded, once the scan has ended.
+pub(crate) fn write_trace(options: &ScanOptions, sink: Option<&TraceSink>) -> Result<()> {
+    if let (Some(path), Some(sink)) = (&options.trace_calls, sink) {
+        crate::output_file::write_file("--trace-calls", path, sink.to_json_lines().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Reads every region in `options.regions` with the credentials of `base`, recording its
+/// calls in `trace` when given.
 pub async fn collect_with(
     options: &ScanOptions,
     profile: &Profile,
     base: SdkConfig,
+    trace: Option<TraceTarget>,
 ) -> Result<Snapshot> {
     let first_region = first_region(options)?;
     let started_at = now_rfc3339();
     let scan = Scan {
         base,
-        trace: options
-            .trace_calls
-            .as_ref()
-            .map(|_| Arc::new(TraceSink::default())),
+        trace,
         progress: Progress::new(options.progress.clone(), options.regions.len()),
         trail_details: Mutex::default(),
         kms_keys: Mutex::default(),
@@ -559,11 +576,7 @@ pub async fn collect_with(
                 ..settings
             });
 
-    if let (Some(path), Some(sink)) = (&options.trace_calls, &scan.trace) {
-        crate::output_file::write_file("--trace-calls", path, sink.to_json_lines().as_bytes())?;
-    }
     Ok(Snapshot {
-        schema_version: SNAPSHOT_SCHEMA_VERSION,
         collected_by: format!("bedrock-audit {}", env!("CARGO_PKG_VERSION")),
         started_at,
         finished_at: now_rfc3339(),

@@ -18,6 +18,9 @@ use serde::Serialize;
 /// One AWS operation call, as a `--trace-calls` JSON line.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CallRecord {
+    /// The account the call read, in a scan of several accounts (absent in a single scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// IAM service prefix: `bedrock`, `ec2`, `logs`, …
     pub service: String,
     /// API operation name: `DescribeLogGroups`.
@@ -64,20 +67,28 @@ impl TraceSink {
     }
 }
 
+/// Where one account's calls are recorded: the run's sink, and the account its records are
+/// filed under in a scan of several accounts (`None` in a single scan).
+#[derive(Debug, Clone)]
+pub struct TraceTarget {
+    pub sink: Arc<TraceSink>,
+    pub account: Option<String>,
+}
+
 /// Registered on every client: one per (service, region).
 #[derive(Debug, Clone)]
 pub struct CallTracer {
     service: &'static str,
     region: String,
-    sink: Arc<TraceSink>,
+    target: TraceTarget,
 }
 
 impl CallTracer {
-    pub fn new(service: &'static str, region: &str, sink: Arc<TraceSink>) -> Self {
+    pub fn new(service: &'static str, region: &str, target: TraceTarget) -> Self {
         CallTracer {
             service,
             region: region.to_string(),
-            sink,
+            target,
         }
     }
 }
@@ -149,7 +160,8 @@ impl Intercept for CallTracer {
                 .and_then(error_code_of)
                 .unwrap_or_else(|| "Error".to_string()),
         };
-        self.sink.push(CallRecord {
+        self.target.sink.push(CallRecord {
+            account: self.target.account.clone(),
             service: self.service.to_string(),
             action: super::operations::action_for(&format!("{}:{operation}", self.service)),
             operation,

@@ -181,7 +181,7 @@ impl Seeder {
         Seeder::with_config(moto, region, &config)
     }
 
-    fn with_config(moto: &Moto, region: &str, config: &aws_config::SdkConfig) -> Seeder {
+    pub fn with_config(moto: &Moto, region: &str, config: &aws_config::SdkConfig) -> Seeder {
         let config = config.clone();
         Seeder {
             region: region.into(),
