@@ -492,6 +492,7 @@ mod tests {
             ("account id principal covers its roles", allow(r#""Principal":{"AWS":"123456789012"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
             ("account root principal covers its roles", allow(r#""Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
             ("other account's root does not", allow(r#""Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Implicit),
+            ("a group is not a principal a request comes from", allow(r#""Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Resource":"*""#), with(Some("arn:aws:iam::123456789012:group/Developers"), "us-east-1"), Undetermined("is not a user or role")),
             ("service principal is never a developer", allow(r#""Principal":{"Service":"ec2.amazonaws.com"},"Action":"*","Resource":"*""#), request(INVOKE, PROFILE), Implicit),
             ("NotPrincipal is not evaluated", r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/X"},"Action":"*","Resource":"*"}]}"#.into(), request(INVOKE, PROFILE), Undetermined("NotPrincipal")),
             ("requested-region condition met", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":["us-east-1","us-west-2"]}}"#), request(INVOKE, PROFILE), Allowed),
@@ -584,7 +585,19 @@ mod tests {
             ),
             (
                 r#"{"Statement":[{"Effect":"Allow","Principal":"me","Action":"*","Resource":"*"}]}"#,
-                "Principal",
+                r#"Statement[0]: Principal "me" must be "*" or an object such as {"AWS": ...}"#,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":7,"Action":"*","Resource":"*"}]}"#,
+                r#"Statement[0]: Principal must be "*" or an object"#,
+            ),
+            (
+                r#"{"Statement":[{"Sid":"","Effect":"Allow","Principal":"me","Action":"*","Resource":"*"}]}"#,
+                "Statement[0]: Principal",
+            ),
+            (
+                r#"{"Statement":[{"Sid":"Mine","Effect":"Allow","Principal":"me","Action":"*","Resource":"*"}]}"#,
+                r#"statement "Mine": Principal"#,
             ),
             (
                 r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":[]}]}"#,

@@ -65,7 +65,7 @@ pub struct Evidence {
     pub source: String,
     pub region: Option<String>,
     /// Field name → value as judged (`null` for an absent field).
-    pub values: serde_json::Map<String, serde_json::Value>,
+    pub values: EvidenceValues,
 }
 
 impl Evidence {
@@ -73,7 +73,7 @@ impl Evidence {
         Evidence {
             source: source.into(),
             region: region.map(str::to_string),
-            values: serde_json::Map::new(),
+            values: EvidenceValues::default(),
         }
     }
 
@@ -81,6 +81,90 @@ impl Evidence {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
         self.values.insert(field.to_string(), value);
         self
+    }
+}
+
+/// An evidence record's fields, sorted by name, serialised as a JSON object. A sorted vector
+/// rather than a map: a report holds thousands of findings with a few fields each, and a
+/// B-tree allocates a node of eleven slots for the first field (BENCHMARKS.md, Where the
+/// memory goes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvidenceValues(Vec<(String, serde_json::Value)>);
+
+/// What indexing a field that is not there gives, as indexing a JSON object does.
+static ABSENT: serde_json::Value = serde_json::Value::Null;
+
+impl EvidenceValues {
+    /// Sets `field`, replacing an earlier value of it.
+    pub fn insert(&mut self, field: String, value: serde_json::Value) {
+        match self
+            .0
+            .binary_search_by(|(name, _)| name.as_str().cmp(&field))
+        {
+            Ok(at) => self.0[at].1 = value,
+            Err(at) => self.0.insert(at, (field, value)),
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&serde_json::Value> {
+        self.0
+            .binary_search_by(|(name, _)| name.as_str().cmp(field))
+            .ok()
+            .map(|at| &self.0[at].1)
+    }
+
+    pub fn contains_key(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The fields in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+        self.0.iter().map(|(name, value)| (name, value))
+    }
+}
+
+impl std::ops::Index<&str> for EvidenceValues {
+    type Output = serde_json::Value;
+
+    fn index(&self, field: &str) -> &serde_json::Value {
+        self.get(field).unwrap_or(&ABSENT)
+    }
+}
+
+impl<'a> IntoIterator for &'a EvidenceValues {
+    type Item = (&'a String, &'a serde_json::Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, serde_json::Value)>,
+        fn(&'a (String, serde_json::Value)) -> (&'a String, &'a serde_json::Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(name, value)| (name, value))
+    }
+}
+
+impl Serialize for EvidenceValues {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for EvidenceValues {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A JSON object's names are unique once parsed; sorted here whatever order the map
+        // keeps (serde_json's `preserve_order` feature keeps the file's).
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let mut fields: Vec<(String, serde_json::Value)> = object.into_iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(EvidenceValues(fields))
     }
 }
 
@@ -164,4 +248,41 @@ pub enum Change {
     Unchanged,
     /// Failing or error in the baseline, passing (or gone) now.
     Fixed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn evidence_values_stay_sorted_and_read_like_a_json_object() {
+        let evidence = Evidence::new("logs:DescribeLogGroups", Some("us-east-1"))
+            .with("retentionInDays", 90)
+            .with("arn", "arn:aws:logs:us-east-1:111122223333:log-group:a")
+            .with("kmsKeyId", serde_json::Value::Null)
+            .with("retentionInDays", 30);
+        let names: Vec<&str> = evidence.values.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["arn", "kmsKeyId", "retentionInDays"]);
+        assert_eq!(
+            evidence.values["retentionInDays"], 30,
+            "the later value wins"
+        );
+        assert_eq!(evidence.values["missing"], serde_json::Value::Null);
+        assert!(evidence.values.contains_key("kmsKeyId"));
+        assert!(!evidence.values.contains_key("missing"));
+        assert_eq!(evidence.values.len(), 3);
+        let text = serde_json::to_string(&evidence.values).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"arn":"arn:aws:logs:us-east-1:111122223333:log-group:a","kmsKeyId":null,"retentionInDays":30}"#
+        );
+        // Read back from an object in any order, it is sorted again.
+        let back: EvidenceValues =
+            serde_json::from_value(json!({"z": 1, "a": [2], "m": {"k": true}})).expect("parses");
+        let names: Vec<&str> = back.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "m", "z"]);
+        assert_eq!(back.get("m"), Some(&json!({"k": true})));
+        assert!(serde_json::from_value::<EvidenceValues>(json!([1])).is_err());
+    }
 }

@@ -403,7 +403,27 @@ pub(crate) async fn load_base_config(
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    loader.load().await
+    loader.http_client(shared_https_client()).load().await
+}
+
+/// The SDK's default HTTPS client (rustls with aws-lc, proxies from `HTTPS_PROXY` /
+/// `NO_PROXY`), made once and shared. Left unset, every service client the scan builds (one
+/// per service, region and collector) makes its own, and each loads and parses the system's
+/// root certificates again: most of a small scan's heap (BENCHMARKS.md, Where the memory goes).
+fn shared_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// Refuses to scan without credentials: every call would fail, and the report would be noise.
