@@ -113,7 +113,7 @@ pub fn unreadable_account(
                 message: format!(
                     "Account {account} could not be scanned: {reason}. The rule cannot judge what it cannot read."
                 ),
-                remediation: "Create the read-only audit role in the account (README: Many accounts) with a trust policy that lets the scanner's principal assume it (and the external id, if you use one), or leave the account out with --exclude-accounts.".to_string(),
+                remediation: "Create the read-only audit role in the account (README: Many accounts) with a trust policy that lets the scanner's principal assume it (and the external id, if you use one), or leave the account out with --exclude-accounts.".into(),
                 evidence: vec![crate::finding::Evidence::new("sts:AssumeRole", None)
                     .with("RoleArn", resource)
                     .with("error", reason)],

@@ -1,5 +1,8 @@
 //! What a rule says about one resource: a verdict with the evidence behind it.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -61,15 +64,16 @@ impl Severity {
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// `service:Operation`, e.g. `cloudtrail:GetTrailStatus`, or `profile` for values taken
-    /// from the rollout profile.
-    pub source: String,
+    /// from the rollout profile. Almost always a constant, so borrowed rather than copied into
+    /// each of a large report's findings.
+    pub source: Cow<'static, str>,
     pub region: Option<String>,
     /// Field name → value as judged (`null` for an absent field).
     pub values: EvidenceValues,
 }
 
 impl Evidence {
-    pub fn new(source: impl Into<String>, region: Option<&str>) -> Self {
+    pub fn new(source: impl Into<Cow<'static, str>>, region: Option<&str>) -> Self {
         Evidence {
             source: source.into(),
             region: region.map(str::to_string),
@@ -77,9 +81,9 @@ impl Evidence {
         }
     }
 
-    pub fn with(mut self, field: &str, value: impl Serialize) -> Self {
+    pub fn with(mut self, field: impl Into<Cow<'static, str>>, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-        self.values.insert(field.to_string(), value);
+        self.values.insert(field, value);
         self
     }
 }
@@ -89,17 +93,18 @@ impl Evidence {
 /// B-tree allocates a node of eleven slots for the first field (BENCHMARKS.md, Where the
 /// memory goes).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct EvidenceValues(Vec<(String, serde_json::Value)>);
+pub struct EvidenceValues(Vec<(Cow<'static, str>, serde_json::Value)>);
 
 /// What indexing a field that is not there gives, as indexing a JSON object does.
 static ABSENT: serde_json::Value = serde_json::Value::Null;
 
 impl EvidenceValues {
     /// Sets `field`, replacing an earlier value of it.
-    pub fn insert(&mut self, field: String, value: serde_json::Value) {
+    pub fn insert(&mut self, field: impl Into<Cow<'static, str>>, value: serde_json::Value) {
+        let field = field.into();
         match self
             .0
-            .binary_search_by(|(name, _)| name.as_str().cmp(&field))
+            .binary_search_by(|(name, _)| name.as_ref().cmp(field.as_ref()))
         {
             Ok(at) => self.0[at].1 = value,
             Err(at) => self.0.insert(at, (field, value)),
@@ -108,7 +113,7 @@ impl EvidenceValues {
 
     pub fn get(&self, field: &str) -> Option<&serde_json::Value> {
         self.0
-            .binary_search_by(|(name, _)| name.as_str().cmp(field))
+            .binary_search_by(|(name, _)| name.as_ref().cmp(field))
             .ok()
             .map(|at| &self.0[at].1)
     }
@@ -126,8 +131,8 @@ impl EvidenceValues {
     }
 
     /// The fields in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &serde_json::Value)> {
-        self.0.iter().map(|(name, value)| (name, value))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
+        self.0.iter().map(|(name, value)| (name.as_ref(), value))
     }
 }
 
@@ -140,14 +145,14 @@ impl std::ops::Index<&str> for EvidenceValues {
 }
 
 impl<'a> IntoIterator for &'a EvidenceValues {
-    type Item = (&'a String, &'a serde_json::Value);
+    type Item = (&'a str, &'a serde_json::Value);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, serde_json::Value)>,
-        fn(&'a (String, serde_json::Value)) -> (&'a String, &'a serde_json::Value),
+        std::slice::Iter<'a, (Cow<'static, str>, serde_json::Value)>,
+        fn(&'a (Cow<'static, str>, serde_json::Value)) -> (&'a str, &'a serde_json::Value),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(name, value)| (name, value))
+        self.0.iter().map(|(name, value)| (name.as_ref(), value))
     }
 }
 
@@ -162,7 +167,10 @@ impl<'de> Deserialize<'de> for EvidenceValues {
         // A JSON object's names are unique once parsed; sorted here whatever order the map
         // keeps (serde_json's `preserve_order` feature keeps the file's).
         let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-        let mut fields: Vec<(String, serde_json::Value)> = object.into_iter().collect();
+        let mut fields: Vec<(Cow<'static, str>, serde_json::Value)> = object
+            .into_iter()
+            .map(|(name, value)| (Cow::Owned(name), value))
+            .collect();
         fields.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(EvidenceValues(fields))
     }
@@ -180,12 +188,14 @@ pub struct Finding {
     /// An ARN where the resource has one, else a stable name (`model-role/primary`, …).
     pub resource: String,
     pub message: String,
-    pub remediation: String,
+    /// Shared: a rule gives most of its findings the same advice, and a report of many accounts
+    /// holds tens of thousands of findings.
+    pub remediation: Arc<str>,
     pub evidence: Vec<Evidence>,
     /// Set when an unexpired waiver covers this failing or error finding: it is reported as
-    /// `waived` and does not fail the run.
+    /// `waived` and does not fail the run. Boxed: few findings have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<AppliedWaiver>,
+    pub waiver: Option<Box<AppliedWaiver>>,
     /// Set when the run was compared with `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Change>,
@@ -262,7 +272,7 @@ mod tests {
             .with("arn", "arn:aws:logs:us-east-1:111122223333:log-group:a")
             .with("kmsKeyId", serde_json::Value::Null)
             .with("retentionInDays", 30);
-        let names: Vec<&str> = evidence.values.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = evidence.values.iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["arn", "kmsKeyId", "retentionInDays"]);
         assert_eq!(
             evidence.values["retentionInDays"], 30,
@@ -280,7 +290,7 @@ mod tests {
         // Read back from an object in any order, it is sorted again.
         let back: EvidenceValues =
             serde_json::from_value(json!({"z": 1, "a": [2], "m": {"k": true}})).expect("parses");
-        let names: Vec<&str> = back.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = back.iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["a", "m", "z"]);
         assert_eq!(back.get("m"), Some(&json!({"k": true})));
         assert!(serde_json::from_value::<EvidenceValues>(json!([1])).is_err());

@@ -163,12 +163,12 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) -> 
             }
             report.state = WaiverState::Active;
             if finding.waiver.is_none() {
-                finding.waiver = Some(AppliedWaiver {
+                finding.waiver = Some(Box::new(AppliedWaiver {
                     justification: report.waiver.justification.clone(),
                     owner: report.waiver.owner.clone(),
                     expires: report.waiver.expires,
                     declared_in: report.waiver.declared_in.clone(),
-                });
+                }));
             }
         }
     }

@@ -38,7 +38,7 @@ fn finding(
         region: region.into(),
         resource: resource.into(),
         message: message.into(),
-        remediation: format!("Fix {rule_id}.\naws example-command --resource {resource}"),
+        remediation: format!("Fix {rule_id}.\naws example-command --resource {resource}").into(),
         evidence: vec![],
         waiver: None,
         baseline: None,
@@ -161,12 +161,12 @@ fn sample_report() -> Report {
         "alias/legacy-logs",
         "The key alias/legacy-logs is AWS-owned, not customer-managed.",
     );
-    waived.waiver = Some(AppliedWaiver {
+    waived.waiver = Some(Box::new(AppliedWaiver {
         justification: accepted.justification.clone(),
         owner: accepted.owner.clone(),
         expires: accepted.expires,
         declared_in: accepted.declared_in.clone(),
-    });
+    }));
     findings.push(waived);
     // A pass with no evidence at all.
     findings.push(finding(
@@ -1243,7 +1243,7 @@ fn ocsf_maps_status_severity_waivers_and_evidence() {
         assert_eq!(event["severity_id"], ocsf::severity_id(finding.severity));
         assert_eq!(event["cloud"]["account"]["uid"], ACCOUNT);
         assert_eq!(event["resources"][0]["uid"], finding.resource.as_str());
-        assert_eq!(event["remediation"]["desc"], finding.remediation.as_str());
+        assert_eq!(event["remediation"]["desc"], finding.remediation.as_ref());
         assert_eq!(
             event["status_id"],
             if finding.waiver.is_some() { 3 } else { 1 }
@@ -1282,7 +1282,7 @@ fn asff_findings_have_every_required_field_within_its_limits() {
     let mut report = sample_report();
     // Longer than every ASFF limit: cut, never rejected by Security Hub.
     report.findings[0].message = "m".repeat(5_000);
-    report.findings[0].remediation = "r".repeat(5_000);
+    report.findings[0].remediation = "r".repeat(5_000).into();
     let findings = json_array(&asff::render(&report));
     assert_eq!(findings.len(), report.findings.len());
     for (finding, value) in report.findings.iter().zip(&findings) {

@@ -87,7 +87,7 @@ fn finding() -> impl Strategy<Value = Finding> {
                 remediation: "Set a retention policy.\naws logs put-retention-policy".into(),
                 evidence: vec![Evidence::new("logs:DescribeLogGroups", Some("us-east-1"))
                     .with("name", value.clone())
-                    .with(&value, 1)],
+                    .with(value.clone(), 1)],
                 waiver: None,
                 baseline: None,
             },

@@ -32,6 +32,7 @@ fn meta(id: &str, title: &str, severity: Severity, cli: &str) -> RuleMeta {
             "https://docs.aws.amazon.com/bedrock/latest/userguide/{id}.html"
         )],
         parameters: Default::default(),
+        advice: Default::default(),
     }
 }
 
@@ -101,7 +102,8 @@ fn finding(
         message: message.into(),
         remediation: format!(
             "What to do when {rule_id} fails.\naws {rule_id} fix --region {region}"
-        ),
+        )
+        .into(),
         evidence: vec![
             Evidence::new("test:Operation", Some(region)).with("judged", status.as_str())
         ],

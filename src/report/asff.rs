@@ -119,7 +119,7 @@ fn finding(report: &Report, finding: &Finding) -> Value {
             "bedrock-audit/EvidenceSources": finding
                 .evidence
                 .iter()
-                .map(|e| e.source.as_str())
+                .map(|e| e.source.as_ref())
                 .collect::<Vec<_>>()
                 .join(", "),
         },

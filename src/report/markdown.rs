@@ -283,7 +283,7 @@ fn write_remediation(out: &mut String, meta: Option<&RuleMeta>, acted: &[&Findin
             None => {
                 let mut seen: Vec<&str> = Vec::new();
                 for f in acted.iter().filter(|f| f.status == Status::Fail) {
-                    if !seen.contains(&f.remediation.as_str()) {
+                    if !seen.contains(&f.remediation.as_ref()) {
                         seen.push(&f.remediation);
                     }
                 }
@@ -295,7 +295,7 @@ fn write_remediation(out: &mut String, meta: Option<&RuleMeta>, acted: &[&Findin
     }
     let mut error_advice: Vec<&str> = Vec::new();
     for f in acted.iter().filter(|f| f.status == Status::Error) {
-        if !error_advice.contains(&f.remediation.as_str()) {
+        if !error_advice.contains(&f.remediation.as_ref()) {
             error_advice.push(&f.remediation);
         }
     }

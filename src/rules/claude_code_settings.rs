@@ -235,7 +235,7 @@ impl<'a> Judge<'a> {
         if let RegionState::NotScanned(value) = self.region_state(name) {
             finding.remediation = format!(
                 "Scan the region the settings name: bedrock-audit scan --region {value} --claude-settings …"
-            );
+            ).into();
         }
         finding
     }
@@ -316,7 +316,7 @@ impl<'a> Judge<'a> {
                     );
                 finding.remediation = format!(
                     "Scan the region the settings name: bedrock-audit scan --region {region} --claude-settings …"
-                );
+                ).into();
                 return finding;
             }
         };
@@ -415,7 +415,8 @@ impl<'a> Judge<'a> {
                 setting.location()
             ),
         );
-        finding.remediation = format!("In {}, rename {SMALL_FAST} to {HAIKU}.", setting.file.path);
+        finding.remediation =
+            format!("In {}, rename {SMALL_FAST} to {HAIKU}.", setting.file.path).into();
         Some(finding)
     }
 

@@ -80,6 +80,10 @@ pub struct RuleMeta {
     /// Default parameters, for documentation; effective values come from the profile.
     #[serde(default)]
     pub parameters: toml::Table,
+    /// `remediation` and `remediation_cli` as a finding carries them, made once and shared by
+    /// every finding of the rule.
+    #[serde(skip)]
+    pub advice: std::sync::Arc<str>,
 }
 
 static METADATA: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
@@ -87,7 +91,15 @@ static METADATA: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
         .iter()
         .map(
             |rule| match toml::from_str::<RuleMeta>(rule.metadata_toml) {
-                Ok(meta) if meta.id == rule.id => meta,
+                Ok(mut meta) if meta.id == rule.id => {
+                    meta.advice = format!(
+                        "{}\n{}",
+                        meta.remediation.trim(),
+                        meta.remediation_cli.trim()
+                    )
+                    .into();
+                    meta
+                }
                 // The files are embedded at build time and checked by a unit test, so this is a
                 // build defect, not bad input.
                 Ok(meta) => panic!("rules/{}.toml declares id {}", rule.id, meta.id),
@@ -159,11 +171,7 @@ impl RuleContext<'_> {
             region: region.to_string(),
             resource: resource.into(),
             message: message.into(),
-            remediation: format!(
-                "{}\n{}",
-                self.meta.remediation.trim(),
-                self.meta.remediation_cli.trim()
-            ),
+            remediation: self.meta.advice.clone(),
             evidence: Vec::new(),
             waiver: None,
             baseline: None,
@@ -191,7 +199,8 @@ impl RuleContext<'_> {
         finding.remediation = format!(
             "Grant the scanner {} (see `bedrock-audit iam-policy`), or wait out the throttling/outage, then scan again.",
             error.operation
-        );
+        )
+        .into();
         finding.evidence.push(collect_error_evidence(region, error));
         finding
     }
