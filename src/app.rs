@@ -333,15 +333,18 @@ async fn scan_accounts(
         session_name: args.role_session_name.clone(),
         max_parallel: usize::from(args.max_parallel_accounts),
     };
-    let scans = collect_accounts(options, profile, accounts, &role).await?;
-    let mut readable = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut joined = engine::JoinedReport::new("scan");
+    let mut saved: Vec<Snapshot> = Vec::new();
     let mut unreadable_saved = Vec::new();
-    for scan in scans {
+    collect_accounts(options, profile, accounts, &role, |scan| {
         match scan.snapshot {
             Ok(snapshot) => {
                 let profile = profile_for_snapshot(loaded, &snapshot, &profile.rollout.regions);
-                readable.push((snapshot, profile));
+                joined.add_account(&snapshot, &profile, &plan.selection);
+                // Kept only to be written: a scan of many accounts holds findings, not state.
+                if args.save_snapshot.is_some() {
+                    saved.push(snapshot);
+                }
             }
             Err(reason) => {
                 eprintln!(
@@ -359,20 +362,18 @@ async fn scan_accounts(
                     resource,
                     reason,
                 });
-                unreadable.push((scan.account, findings));
+                joined.add_unreadable(scan.account, findings);
             }
         }
-    }
+    })
+    .await?;
     if let Some(path) = &args.save_snapshot {
         // Every account in one file, the unreadable ones too, so `evaluate` gives this report.
-        let snapshots: Vec<&Snapshot> = readable.iter().map(|(snapshot, _)| snapshot).collect();
+        let snapshots: Vec<&Snapshot> = saved.iter().collect();
         let text = crate::snapshot_file::snapshot_file_json(&snapshots, &unreadable_saved)?;
         output_file::write_file("--save-snapshot", path, text.as_bytes())?;
     }
-    let report = annotate(
-        engine::build_org_report(&readable, unreadable, &plan.selection, "scan"),
-        plan,
-    );
+    let report = annotate(joined.finish(), plan);
     emit(&report, &args.report)
 }
 

@@ -153,36 +153,70 @@ pub fn build_org_report(
     selection: &RuleSelection,
     source: &str,
 ) -> Report {
-    let mut findings = Vec::new();
-    let mut scan = ScanInfo {
-        accounts: Vec::new(),
-        regions: Vec::new(),
-        started_at: String::new(),
-        finished_at: String::new(),
-        source: source.into(),
-    };
+    let mut joined = JoinedReport::new(source);
     for (snapshot, profile) in accounts {
-        findings.extend(evaluate(snapshot, profile, selection));
-        let info = ScanInfo::from_snapshot(snapshot, profile, source);
-        scan.accounts.extend(info.accounts);
+        joined.add_account(snapshot, profile, selection);
+    }
+    for (account, errors) in unreadable {
+        joined.add_unreadable(account, errors);
+    }
+    joined.finish()
+}
+
+/// One report over several accounts, built as each account is judged, so a scan of many
+/// accounts can let each snapshot go once its findings are made.
+pub struct JoinedReport {
+    findings: Vec<Finding>,
+    scan: ScanInfo,
+}
+
+impl JoinedReport {
+    pub fn new(source: &str) -> Self {
+        JoinedReport {
+            findings: Vec::new(),
+            scan: ScanInfo {
+                accounts: Vec::new(),
+                regions: Vec::new(),
+                started_at: String::new(),
+                finished_at: String::new(),
+                source: source.into(),
+            },
+        }
+    }
+
+    /// Judges one account's snapshot with its profile and adds its findings.
+    pub fn add_account(
+        &mut self,
+        snapshot: &Snapshot,
+        profile: &Profile,
+        selection: &RuleSelection,
+    ) {
+        self.findings.extend(evaluate(snapshot, profile, selection));
+        let info = ScanInfo::from_snapshot(snapshot, profile, &self.scan.source);
+        self.scan.accounts.extend(info.accounts);
         for region in info.regions {
-            if !scan.regions.contains(&region) {
-                scan.regions.push(region);
+            if !self.scan.regions.contains(&region) {
+                self.scan.regions.push(region);
             }
         }
         // RFC 3339 UTC timestamps order as text.
-        if scan.started_at.is_empty() || info.started_at < scan.started_at {
-            scan.started_at = info.started_at;
+        if self.scan.started_at.is_empty() || info.started_at < self.scan.started_at {
+            self.scan.started_at = info.started_at;
         }
-        if info.finished_at > scan.finished_at {
-            scan.finished_at = info.finished_at;
+        if info.finished_at > self.scan.finished_at {
+            self.scan.finished_at = info.finished_at;
         }
     }
-    for (account, errors) in unreadable {
-        scan.accounts.push(account);
-        findings.extend(errors);
+
+    /// Adds an account that could not be read, with its error findings.
+    pub fn add_unreadable(&mut self, account: String, findings: Vec<Finding>) {
+        self.scan.accounts.push(account);
+        self.findings.extend(findings);
     }
-    Report::new(scan, findings)
+
+    pub fn finish(self) -> Report {
+        Report::new(self.scan, self.findings)
+    }
 }
 
 #[cfg(test)]

@@ -63,13 +63,16 @@ fn session_length() -> Result<Duration> {
     }
 }
 
-/// Reads every account, at most `role.max_parallel` at a time, in the order given.
+/// Reads every account, at most `role.max_parallel` at a time, and hands each to `on_account`
+/// in the order given, as soon as it and those before it are read (so the caller can judge
+/// it and let its snapshot go).
 pub async fn collect_accounts(
     options: &ScanOptions,
     profile: &Profile,
     accounts: &[String],
     role: &RoleOptions,
-) -> Result<Vec<AccountScan>> {
+    mut on_account: impl FnMut(AccountScan),
+) -> Result<()> {
     use futures::StreamExt;
     let first_region = first_region(options)?;
     let limits = Limits::from_env()?;
@@ -92,7 +95,7 @@ pub async fn collect_accounts(
     let partition = &partition;
     let own_account = &own_account;
     let sink_ref = &sink;
-    let scans = futures::stream::iter(accounts)
+    futures::stream::iter(accounts)
         .map(|account| async move {
             let trace = sink_ref.clone().map(|sink| TraceTarget {
                 sink,
@@ -119,10 +122,12 @@ pub async fn collect_accounts(
             }
         })
         .buffered(role.max_parallel.max(1))
-        .collect()
+        .for_each(|scan| {
+            on_account(scan);
+            std::future::ready(())
+        })
         .await;
-    write_trace(options, sink.as_deref())?;
-    Ok(scans)
+    write_trace(options, sink.as_deref())
 }
 
 #[allow(clippy::too_many_arguments)]
