@@ -333,7 +333,7 @@ async fn scan_accounts(
         session_name: args.role_session_name.clone(),
         max_parallel: usize::from(args.max_parallel_accounts),
     };
-    let mut joined = engine::JoinedReport::new("scan");
+    let mut joined = engine::JoinedReport::expecting("scan", accounts.len());
     let mut saved: Vec<Snapshot> = Vec::new();
     let mut unreadable_saved = Vec::new();
     collect_accounts(options, profile, accounts, &role, |scan| {

@@ -75,6 +75,8 @@ pub fn run_rule(rule: &Rule, snapshot: &Snapshot, profile: &Profile) -> Vec<Find
                     f.status = Status::Error;
                     f.message = format!("{} (a pass without evidence is not accepted)", f.message);
                 }
+                // A finding has one or two evidence records; a vector grows to room for four.
+                f.evidence.shrink_to_fit();
                 f
             })
             .collect(),
@@ -153,7 +155,7 @@ pub fn build_org_report(
     selection: &RuleSelection,
     source: &str,
 ) -> Report {
-    let mut joined = JoinedReport::new(source);
+    let mut joined = JoinedReport::expecting(source, accounts.len() + unreadable.len());
     for (snapshot, profile) in accounts {
         joined.add_account(snapshot, profile, selection);
     }
@@ -168,11 +170,16 @@ pub fn build_org_report(
 pub struct JoinedReport {
     findings: Vec<Finding>,
     scan: ScanInfo,
+    /// Accounts still to be added, when known: room for their findings is reserved at the
+    /// average so far, rather than doubling the largest vector of the run.
+    accounts_to_come: usize,
 }
 
 impl JoinedReport {
-    pub fn new(source: &str) -> Self {
+    /// A report that will hold `accounts` accounts.
+    pub fn expecting(source: &str, accounts: usize) -> Self {
         JoinedReport {
+            accounts_to_come: accounts,
             findings: Vec::new(),
             scan: ScanInfo {
                 accounts: Vec::new(),
@@ -191,7 +198,9 @@ impl JoinedReport {
         profile: &Profile,
         selection: &RuleSelection,
     ) {
-        self.findings.extend(evaluate(snapshot, profile, selection));
+        let findings = evaluate(snapshot, profile, selection);
+        self.reserve_for(findings.len());
+        self.findings.extend(findings);
         let info = ScanInfo::from_snapshot(snapshot, profile, &self.scan.source);
         self.scan.accounts.extend(info.accounts);
         for region in info.regions {
@@ -210,8 +219,23 @@ impl JoinedReport {
 
     /// Adds an account that could not be read, with its error findings.
     pub fn add_unreadable(&mut self, account: String, findings: Vec<Finding>) {
+        self.reserve_for(findings.len());
         self.scan.accounts.push(account);
         self.findings.extend(findings);
+    }
+
+    /// Room for one more account's `count` findings and, at the average so far, for the
+    /// accounts after it; growing by at least an eighth, so that accounts larger than the
+    /// average cannot make every addition copy the whole vector.
+    fn reserve_for(&mut self, count: usize) {
+        self.accounts_to_come = self.accounts_to_come.saturating_sub(1);
+        let len = self.findings.len();
+        let needed = len + count;
+        if needed > self.findings.capacity() {
+            let average = needed / (self.scan.accounts.len() + 1);
+            let expected = (needed + average * self.accounts_to_come).max(needed + len / 8);
+            self.findings.reserve_exact(expected - len);
+        }
     }
 
     pub fn finish(self) -> Report {

@@ -589,6 +589,20 @@ fn an_unreadable_logging_configuration_is_an_error_when_a_policy_is_set() {
         let f = logging_verdict(&snapshot, &logging_profile(policy));
         assert_verdict(&f, Status::Error, &["AccessDeniedException"]);
     }
+    // With no policy the rule judges nothing, so an unread configuration is not an error:
+    // it says what could not be read.
+    let mut snapshot = ready();
+    east(&mut snapshot).invocation_logging = Collected::failed(error(
+        "bedrock:GetModelInvocationLoggingConfiguration",
+        "AccessDeniedException",
+        ErrorKind::AccessDenied,
+    ));
+    let f = logging_verdict(&snapshot, &logging_profile(InvocationLoggingPolicy::Any));
+    assert_verdict(
+        &f,
+        Status::NotApplicable,
+        &["\"any\"", "could not be read", "AccessDeniedException"],
+    );
 }
 
 #[test]
