@@ -130,6 +130,10 @@ impl EvidenceValues {
         self.0.len()
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     /// The fields in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
         self.0.iter().map(|(name, value)| (name.as_ref(), value))
@@ -179,7 +183,8 @@ impl<'de> Deserialize<'de> for EvidenceValues {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
-    pub rule_id: String,
+    /// Borrowed from the rule registry for findings the rules make.
+    pub rule_id: Cow<'static, str>,
     pub status: Status,
     pub severity: Severity,
     pub account: String,

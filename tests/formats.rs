@@ -31,7 +31,7 @@ fn finding(
     message: &str,
 ) -> Finding {
     Finding {
-        rule_id: rule_id.into(),
+        rule_id: rule_id.to_string().into(),
         status,
         severity,
         account: ACCOUNT.into(),
@@ -272,7 +272,7 @@ fn golden_report() -> Report {
     let mut report = sample_report();
     for finding in &mut report.findings {
         if bedrock_audit::rules::meta(&finding.rule_id).is_some() {
-            finding.rule_id = format!("example-{}", finding.rule_id);
+            finding.rule_id = format!("example-{}", finding.rule_id).into();
         }
     }
     report
@@ -1358,12 +1358,16 @@ fn the_asff_schema_rejects_a_finding_missing_a_required_field() {
 fn two_account_report() -> Report {
     let mut report = golden_report();
     let first_rules: Vec<String> = {
-        let mut ids: Vec<String> = report.findings.iter().map(|f| f.rule_id.clone()).collect();
+        let mut ids: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| f.rule_id.to_string())
+            .collect();
         ids.dedup();
         ids.into_iter().take(2).collect()
     };
     for finding in &mut report.findings {
-        if !first_rules.contains(&finding.rule_id) {
+        if !first_rules.iter().any(|r| *r == finding.rule_id) {
             finding.account = "444455556666".into();
         }
     }

@@ -77,7 +77,7 @@ fn finding() -> impl Strategy<Value = Finding> {
     )
         .prop_map(
             |(rule_id, status, account, region, resource, message, value)| Finding {
-                rule_id,
+                rule_id: rule_id.into(),
                 status,
                 severity: Severity::Medium,
                 account,

@@ -93,7 +93,7 @@ fn finding(
     message: &str,
 ) -> Finding {
     Finding {
-        rule_id: rule_id.into(),
+        rule_id: rule_id.to_string().into(),
         status,
         severity,
         account: ACCOUNT.into(),
@@ -184,7 +184,7 @@ fn annotated_report() -> Report {
         .expect("the sample has a failing finding")
         .clone();
     let waiver = bedrock_audit::waivers::Waiver {
-        rule: waived.rule_id.clone(),
+        rule: waived.rule_id.to_string(),
         resource: waived.resource.clone(),
         region: None,
         account: None,
@@ -602,7 +602,7 @@ fn table_with_the_real_registry_renders_every_finding() {
     let report = sample_report();
     let text = table::render(&report, &TableOptions::default());
     for finding in &report.findings {
-        assert!(text.contains(&finding.rule_id));
+        assert!(text.contains(finding.rule_id.as_ref()));
     }
 }
 

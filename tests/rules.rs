@@ -326,7 +326,7 @@ fn a_failed_section_never_yields_a_pass() {
                 f.resource
             );
             assert!(
-                !dependents.contains(&f.rule_id.as_str())
+                !dependents.contains(&f.rule_id.as_ref())
                     || f.evidence
                         .iter()
                         .all(|e| !e.values.contains_key("error_code")),
@@ -369,7 +369,7 @@ fn every_finding_has_evidence_naming_an_operation() {
             });
             // The findings judged on the profile alone.
             let profile_only = ["no-zdr-assumption", "bedrock-private-network"]
-                .contains(&f.rule_id.as_str())
+                .contains(&f.rule_id.as_ref())
                 && f.region == "global";
             // Findings judged on a Claude Code settings file name it as their source.
             let settings_file = f.rule_id.starts_with("claude-code-")

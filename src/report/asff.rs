@@ -36,7 +36,7 @@ pub fn render(report: &Report) -> String {
 
 fn finding(report: &Report, finding: &Finding) -> Value {
     let meta = crate::rules::meta(&finding.rule_id);
-    let title = meta.map_or(finding.rule_id.clone(), |m| m.title.clone());
+    let title = meta.map_or(finding.rule_id.to_string(), |m| m.title.clone());
     // ASFF needs a region for the product ARN; an account-wide finding takes the first
     // region scanned.
     let region = if finding.region == "global" {

@@ -61,7 +61,7 @@ pub fn compliance_status(status: Status) -> (u32, &'static str) {
 
 fn event(report: &Report, finding: &Finding) -> Value {
     let meta = crate::rules::meta(&finding.rule_id);
-    let title = meta.map_or(finding.rule_id.as_str(), |m| m.title.as_str());
+    let title = meta.map_or(finding.rule_id.as_ref(), |m| m.title.as_str());
     let time = DateTime::parse_from_rfc3339(&report.scan.finished_at)
         .map(|t| t.timestamp_millis())
         .unwrap_or(0);

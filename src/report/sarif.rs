@@ -77,7 +77,7 @@ pub fn to_value(report: &Report, rules: &[RuleMeta]) -> Value {
             Some(index) => index,
             None => {
                 descriptors.push(unknown_rule_descriptor(finding));
-                rule_ids.push(finding.rule_id.clone());
+                rule_ids.push(finding.rule_id.to_string());
                 rule_ids.len() - 1
             }
         };

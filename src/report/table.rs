@@ -921,7 +921,7 @@ fn group_by_rule<'a>(
     for finding in findings {
         match groups.iter_mut().find(|(id, _)| *id == finding.rule_id) {
             Some((_, members)) => members.push(finding),
-            None => groups.push((finding.rule_id.clone(), vec![finding])),
+            None => groups.push((finding.rule_id.to_string(), vec![finding])),
         }
     }
     // A stable sort keeps unknown rules (rank MAX) in order of appearance.

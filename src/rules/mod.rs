@@ -152,7 +152,7 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
 pub struct RuleContext<'a> {
     pub snapshot: &'a Snapshot,
     pub profile: &'a Profile,
-    pub meta: &'a RuleMeta,
+    pub meta: &'static RuleMeta,
 }
 
 impl RuleContext<'_> {
@@ -164,7 +164,7 @@ impl RuleContext<'_> {
         message: impl Into<String>,
     ) -> Finding {
         Finding {
-            rule_id: self.meta.id.clone(),
+            rule_id: self.meta.id.as_str().into(),
             status,
             severity: self.meta.severity,
             account: self.snapshot.account_label(),
