@@ -571,6 +571,16 @@ fn output_dir_writes_every_requested_format() {
     );
 }
 
+/// `evaluate` with one `--snapshot` per path, then `extra` (e.g. `--format json`).
+fn evaluate(snapshots: &[&Path], extra: &[&str], dir: &Path) -> Output {
+    let mut args = vec!["evaluate".to_string()];
+    for snapshot in snapshots {
+        args.extend(["--snapshot".to_string(), snapshot.display().to_string()]);
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    bin().current_dir(dir).args(&args).output().expect("runs")
+}
+
 // ---- evaluate: many accounts' snapshots in one report ------------------------------------
 
 /// A copy of a fixture snapshot whose caller identity is `account`.
@@ -606,31 +616,9 @@ fn evaluate_joins_several_accounts_into_one_report_without_mixing_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ready = snapshot_of_account(dir.path(), "ready.snapshot.json", "111111111111");
     let not_ready = snapshot_of_account(dir.path(), "not-ready.snapshot.json", "222222222222");
-    let alone = |path: &Path| {
-        json_of(&run(
-            &[
-                "evaluate",
-                "--snapshot",
-                path.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-            dir.path(),
-        ))
-    };
+    let alone = |path: &Path| json_of(&evaluate(&[path], &["--format", "json"], dir.path()));
     let (ready_alone, not_ready_alone) = (alone(&ready), alone(&not_ready));
-    let out = run(
-        &[
-            "evaluate",
-            "--snapshot",
-            ready.to_str().unwrap(),
-            "--snapshot",
-            not_ready.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        dir.path(),
-    );
+    let out = evaluate(&[&ready, &not_ready], &["--format", "json"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let joined = json_of(&out);
     assert_eq!(
@@ -679,16 +667,9 @@ fn evaluate_joins_several_accounts_into_one_report_without_mixing_them() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     // JUnit: one suite per account and rule.
-    let junit = stdout(&run(
-        &[
-            "evaluate",
-            "--snapshot",
-            ready.to_str().unwrap(),
-            "--snapshot",
-            not_ready.to_str().unwrap(),
-            "--format",
-            "junit",
-        ],
+    let junit = stdout(&evaluate(
+        &[&ready, &not_ready],
+        &["--format", "junit"],
         dir.path(),
     ));
     for suite in [
@@ -705,16 +686,7 @@ fn evaluate_joins_several_accounts_into_one_report_without_mixing_them() {
     std::fs::create_dir(&shards).unwrap();
     std::fs::copy(&ready, shards.join("a.json")).unwrap();
     std::fs::copy(&not_ready, shards.join("b.json")).unwrap();
-    let from_dir = json_of(&run(
-        &[
-            "evaluate",
-            "--snapshot",
-            shards.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        dir.path(),
-    ));
+    let from_dir = json_of(&evaluate(&[&shards], &["--format", "json"], dir.path()));
     assert_eq!(from_dir["findings"], joined["findings"]);
     assert_eq!(from_dir["summary"], joined["summary"]);
 }
@@ -725,16 +697,7 @@ fn evaluate_refuses_two_snapshots_of_one_account_and_an_empty_directory() {
     let first = snapshot_of_account(dir.path(), "ready.snapshot.json", "333333333333");
     let second = dir.path().join("again.json");
     std::fs::copy(&first, &second).unwrap();
-    let out = run(
-        &[
-            "evaluate",
-            "--snapshot",
-            first.to_str().unwrap(),
-            "--snapshot",
-            second.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let out = evaluate(&[&first, &second], &[], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let message = stderr(&out);
     assert!(
@@ -768,21 +731,12 @@ fn a_version_1_snapshot_evaluates_to_the_same_report_as_its_version_2_twin() {
         v1_text.contains("\"schema_version\": 1,"),
         "the file is version 1"
     );
-    let evaluate = |path: &Path| {
-        let out = run(
-            &[
-                "evaluate",
-                "--snapshot",
-                path.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-            dir.path(),
-        );
+    let code_and_report = |path: &Path| {
+        let out = evaluate(&[path], &["--format", "json"], dir.path());
         (out.status.code(), json_of(&out))
     };
-    let (v1_code, v1_report) = evaluate(&v1);
-    let (v2_code, v2_report) = evaluate(&fixture("ready.snapshot.json"));
+    let (v1_code, v1_report) = code_and_report(&v1);
+    let (v2_code, v2_report) = code_and_report(&fixture("ready.snapshot.json"));
     assert_eq!(v1_code, Some(0), "the ready account is still READY");
     assert_eq!(v1_code, v2_code);
     assert_eq!(v1_report["findings"], v2_report["findings"]);
@@ -810,28 +764,12 @@ fn one_file_of_several_accounts_joins_like_separate_files_and_keeps_unreadable_o
         }],
     });
     std::fs::write(&shard, file.to_string()).unwrap();
-    let out = run(
-        &[
-            "evaluate",
-            "--snapshot",
-            shard.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        dir.path(),
-    );
+    let out = evaluate(&[&shard], &["--format", "json"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let from_one_file = json_of(&out);
-    let separate = json_of(&run(
-        &[
-            "evaluate",
-            "--snapshot",
-            ready.to_str().unwrap(),
-            "--snapshot",
-            not_ready.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
+    let separate = json_of(&evaluate(
+        &[&ready, &not_ready],
+        &["--format", "json"],
         dir.path(),
     ));
     for account in ["111111111111", "222222222222"] {
@@ -863,16 +801,7 @@ fn one_file_of_several_accounts_joins_like_separate_files_and_keeps_unreadable_o
     assert_eq!(verdicts, ["READY", "NOT READY", "INCOMPLETE"]);
 
     // The same account in the shard and in another file: refused, both files named.
-    let out = run(
-        &[
-            "evaluate",
-            "--snapshot",
-            shard.to_str().unwrap(),
-            "--snapshot",
-            not_ready.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let out = evaluate(&[&shard, &not_ready], &[], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let message = stderr(&out);
     assert!(
