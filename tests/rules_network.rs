@@ -233,6 +233,48 @@ fn one_availability_zone_fails_and_two_subnets_in_one_zone_are_still_one() {
 }
 
 #[test]
+fn zones_are_those_of_the_runtime_endpoints_own_subnets() {
+    // A subnet of another endpoint, listed first, in a zone of its own: it must not stand in
+    // for the runtime endpoint's subnets, which span two zones.
+    let mut snapshot = private_ready();
+    let subnets = data_mut(east(&mut snapshot).subnets.as_mut().unwrap());
+    subnets.insert(
+        0,
+        Subnet {
+            subnet_id: "subnet-0ffffffffffffff99".into(),
+            vpc_id: VPC.into(),
+            availability_zone: format!("{EAST}c"),
+            availability_zone_id: Some("use1-az9".into()),
+        },
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Pass, &[]);
+}
+
+#[test]
+fn an_available_endpoint_with_private_dns_is_preferred_to_a_pending_one() {
+    // Two sts endpoints in the runtime endpoint's VPC: the usable one decides, wherever it is
+    // listed.
+    let mut snapshot = private_ready();
+    let endpoints = data_mut(&mut east(&mut snapshot).vpc_endpoints);
+    let at = endpoints
+        .iter()
+        .position(|e| e.endpoint_id == "vpce-sts")
+        .unwrap();
+    let mut pending = endpoints[at].clone();
+    pending.endpoint_id = "vpce-sts-pending".into();
+    pending.state = "pending".into();
+    endpoints.insert(at, pending);
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Pass, &[]);
+    // And with only the pending one, the rule fails naming it.
+    let endpoints = data_mut(&mut east(&mut snapshot).vpc_endpoints);
+    endpoints.retain(|e| e.endpoint_id != "vpce-sts");
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Fail, &["vpce-sts-pending"]);
+}
+
+#[test]
 fn unread_subnets_are_an_error_not_a_pass() {
     let mut snapshot = private_ready();
     east(&mut snapshot).subnets = Some(Collected::failed(error(
