@@ -394,6 +394,37 @@ fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
 }
 
 #[test]
+fn a_policy_denying_everything_counts_every_request_and_lists_the_first_five() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(
+        r#"{"Statement":[{"Sid":"Nothing","Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"*"}]}"#.into(),
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    let policy = f
+        .evidence
+        .iter()
+        .find(|e| e.values.contains_key("policy_requests_judged"))
+        .expect("the policy evidence");
+    let judged = policy.values["policy_requests_judged"]
+        .as_u64()
+        .expect("a count") as usize;
+    let denied = policy.values["policy_requests_denied"]
+        .as_array()
+        .expect("a list")
+        .len();
+    assert!(judged > 5, "{judged} requests judged");
+    assert_eq!(denied, judged, "every request is denied");
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            &format!("blocks {judged} request(s)"),
+            &format!("and {} more", judged - 5),
+        ],
+    );
+}
+
+#[test]
 fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models() {
     let mut snapshot = private_ready();
     runtime_endpoint(&mut snapshot).policy_document = Some(
