@@ -425,6 +425,28 @@ fn a_policy_denying_everything_counts_every_request_and_lists_the_first_five() {
 }
 
 #[test]
+fn exactly_five_blocked_requests_are_all_listed_with_nothing_more() {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Sid":"Five","Effect":"Deny","Principal":"*","Action":"bedrock:InvokeModel",
+             "Resource":["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-*",
+                         "arn:aws:bedrock:*:*:inference-profile/*"]}]}"#
+            .into(),
+    );
+    let f = network_verdict(&snapshot, &private_profile());
+    let denied = f
+        .evidence
+        .iter()
+        .find_map(|e| e.values.get("policy_requests_denied"))
+        .and_then(|v| v.as_array())
+        .map_or(0, Vec::len);
+    assert_eq!(denied, 5, "{}", f.message);
+    assert_verdict(&f, Status::Fail, &["blocks 5 request(s)"]);
+    assert!(!f.message.contains("more"), "{}", f.message);
+}
+
+#[test]
 fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models() {
     let mut snapshot = private_ready();
     runtime_endpoint(&mut snapshot).policy_document = Some(
