@@ -184,8 +184,8 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let plan = plan(&args.report, &loaded)?;
     let region_flags = check_region_flags(&args.regions)?;
     let settings = crate::claude_settings::load_all(&args.claude_settings)?;
-    let mut accounts: Vec<(Snapshot, Profile)> = Vec::new();
-    let mut unreadable: Vec<(String, Vec<Finding>)> = Vec::new();
+    // Each account is judged as its file is read, so a join of many holds findings, not state.
+    let mut joined = engine::JoinedReport::expecting("snapshots", 0);
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
     for path in snapshot_files(&args.snapshot)? {
         let text = std::fs::read_to_string(&path)
@@ -225,7 +225,7 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
                 });
             }
             let profile = profile_for_snapshot(&loaded, &snapshot, &region_flags);
-            accounts.push((snapshot, profile));
+            joined.add_account(&snapshot, &profile, &plan.selection);
         }
         for entry in file.unreadable_accounts {
             let findings = engine::unreadable_account(
@@ -234,16 +234,15 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
                 &entry.reason,
                 &plan.selection,
             );
-            unreadable.push((entry.account, findings));
+            joined.add_unreadable(entry.account, findings);
         }
     }
-    let source = if accounts.len() + unreadable.len() == 1 {
+    let source = if seen.len() == 1 {
         "snapshot"
     } else {
         "snapshots"
     };
-    let report = engine::build_org_report(&accounts, unreadable, &plan.selection, source);
-    finish(report, &plan, &args.report)
+    finish(joined.finish_as(source), &plan, &args.report)
 }
 
 /// The accounts `--accounts` / `--accounts-file` name, less the excluded ones; `None` for a

@@ -142,36 +142,10 @@ pub fn build_report(
     Report::new(ScanInfo::from_snapshot(snapshot, profile, source), findings)
 }
 
-/// One report over several accounts' snapshots, each judged with its own profile (its
-/// regions): findings carry their account, so nothing of one account reaches another's.
-/// With one snapshot this is [`build_report`].
-pub fn build_joined_report(
-    accounts: &[(Snapshot, Profile)],
-    selection: &RuleSelection,
-    source: &str,
-) -> Report {
-    build_org_report(accounts, Vec::new(), selection, source)
-}
-
-/// [`build_joined_report`] plus accounts that could not be read: `(account, error findings)`.
-pub fn build_org_report(
-    accounts: &[(Snapshot, Profile)],
-    unreadable: Vec<(String, Vec<Finding>)>,
-    selection: &RuleSelection,
-    source: &str,
-) -> Report {
-    let mut joined = JoinedReport::expecting(source, accounts.len() + unreadable.len());
-    for (snapshot, profile) in accounts {
-        joined.add_account(snapshot, profile, selection);
-    }
-    for (account, errors) in unreadable {
-        joined.add_unreadable(account, errors);
-    }
-    joined.finish()
-}
-
-/// One report over several accounts, built as each account is judged, so a scan of many
-/// accounts can let each snapshot go once its findings are made.
+/// One report over several accounts, each judged with its own profile (its regions) on its own
+/// snapshot, so nothing of one account reaches another's findings; with one account it is
+/// [`build_report`]. Built as each account is judged, so a scan of many accounts can let each
+/// snapshot go once its findings are made.
 pub struct JoinedReport {
     findings: Vec<Finding>,
     scan: ScanInfo,
@@ -246,6 +220,12 @@ impl JoinedReport {
     pub fn finish(self) -> Report {
         Report::new(self.scan, self.findings)
     }
+
+    /// [`Self::finish`], naming the source once it is known (`snapshot` or `snapshots`).
+    pub fn finish_as(mut self, source: &str) -> Report {
+        self.scan.source = source.into();
+        self.finish()
+    }
 }
 
 #[cfg(test)]
@@ -280,8 +260,9 @@ mod tests {
         let profile = Profile::default();
         let selection = RuleSelection::default();
         let single = build_report(&snapshot, &profile, &selection, "snapshot");
-        let joined = build_joined_report(&[(snapshot, profile.clone())], &selection, "snapshot");
-        assert_eq!(joined, single);
+        let mut joined = JoinedReport::expecting("snapshot", 1);
+        joined.add_account(&snapshot, &profile, &selection);
+        assert_eq!(joined.finish(), single);
     }
 
     fn run_with(check: crate::rules::CheckFn) -> Vec<Finding> {
