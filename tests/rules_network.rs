@@ -145,6 +145,13 @@ fn runtime_endpoint(snapshot: &mut Snapshot) -> &mut VpcEndpoint {
         .unwrap()
 }
 
+/// The private-path account with this policy on its bedrock-runtime endpoint.
+fn with_runtime_policy(policy: &str) -> Snapshot {
+    let mut snapshot = private_ready();
+    runtime_endpoint(&mut snapshot).policy_document = Some(policy.into());
+    snapshot
+}
+
 fn network_verdict(snapshot: &Snapshot, profile: &Profile) -> Finding {
     only(run(NETWORK, snapshot, profile))
 }
@@ -369,12 +376,10 @@ fn every_allowed_cidr_must_be_inside_an_admitted_block() {
 
 #[test]
 fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
-    let mut snapshot = private_ready();
-    runtime_endpoint(&mut snapshot).policy_document = Some(
+    let snapshot = with_runtime_policy(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
             {"Sid":"NoHaiku","Effect":"Deny","Principal":"*","Action":"bedrock:Invoke*",
-             "Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-*"}]}"#
-            .into(),
+             "Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-*"}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(
@@ -395,9 +400,8 @@ fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
 
 #[test]
 fn a_policy_denying_everything_counts_every_request_and_lists_the_first_five() {
-    let mut snapshot = private_ready();
-    runtime_endpoint(&mut snapshot).policy_document = Some(
-        r#"{"Statement":[{"Sid":"Nothing","Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"*"}]}"#.into(),
+    let snapshot = with_runtime_policy(
+        r#"{"Statement":[{"Sid":"Nothing","Effect":"Deny","Principal":"*","Action":"bedrock:*","Resource":"*"}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     let policy = f
@@ -426,13 +430,11 @@ fn a_policy_denying_everything_counts_every_request_and_lists_the_first_five() {
 
 #[test]
 fn exactly_five_blocked_requests_are_all_listed_with_nothing_more() {
-    let mut snapshot = private_ready();
-    runtime_endpoint(&mut snapshot).policy_document = Some(
+    let snapshot = with_runtime_policy(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
             {"Sid":"Five","Effect":"Deny","Principal":"*","Action":"bedrock:InvokeModel",
              "Resource":["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-*",
-                         "arn:aws:bedrock:*:*:inference-profile/*"]}]}"#
-            .into(),
+                         "arn:aws:bedrock:*:*:inference-profile/*"]}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     let denied = f
@@ -448,9 +450,8 @@ fn exactly_five_blocked_requests_are_all_listed_with_nothing_more() {
 
 #[test]
 fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models() {
-    let mut snapshot = private_ready();
-    runtime_endpoint(&mut snapshot).policy_document = Some(
-        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:InvokeModel*","Resource":"arn:aws:bedrock:*:*:inference-profile/*"}]}"#.into(),
+    let snapshot = with_runtime_policy(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:InvokeModel*","Resource":"arn:aws:bedrock:*:*:inference-profile/*"}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(
@@ -462,11 +463,9 @@ fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models()
 
 #[test]
 fn an_endpoint_policy_with_an_unsupported_condition_is_an_error_naming_it() {
-    let mut snapshot = private_ready();
-    runtime_endpoint(&mut snapshot).policy_document = Some(
+    let snapshot = with_runtime_policy(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
-            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-exampleorgid"}}}]}"#
-            .into(),
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-exampleorgid"}}}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(
