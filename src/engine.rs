@@ -265,6 +265,91 @@ mod tests {
         assert_eq!(joined.finish(), single);
     }
 
+    fn account_scanned(account: &str, started_at: &str, finished_at: &str) -> Snapshot {
+        let mut snapshot = snapshot();
+        snapshot.identity = crate::snapshot::Collected::ok(crate::snapshot::CallerIdentity {
+            account: account.into(),
+            arn: format!("arn:aws:iam::{account}:role/Audit"),
+            user_id: "AROAEXAMPLE".into(),
+        });
+        snapshot.started_at = started_at.into();
+        snapshot.finished_at = finished_at.into();
+        snapshot
+    }
+
+    #[test]
+    fn a_join_runs_from_the_earliest_start_to_the_latest_finish_whatever_the_order() {
+        // The second account started earlier and finished later than the first, the third
+        // lies within: the report's window covers them all.
+        let accounts = [
+            account_scanned(
+                "111111111111",
+                "2026-11-20T09:00:05Z",
+                "2026-11-20T09:00:08Z",
+            ),
+            account_scanned(
+                "222222222222",
+                "2026-11-20T09:00:01Z",
+                "2026-11-20T09:00:09Z",
+            ),
+            account_scanned(
+                "333333333333",
+                "2026-11-20T09:00:03Z",
+                "2026-11-20T09:00:04Z",
+            ),
+        ];
+        let mut joined = JoinedReport::expecting("scan", accounts.len());
+        for snapshot in &accounts {
+            joined.add_account(snapshot, &profile(), &RuleSelection::default());
+        }
+        let report = joined.finish_as("snapshots");
+        assert_eq!(report.scan.started_at, "2026-11-20T09:00:01Z");
+        assert_eq!(report.scan.finished_at, "2026-11-20T09:00:09Z");
+        assert_eq!(
+            report.scan.accounts,
+            ["111111111111", "222222222222", "333333333333"]
+        );
+        assert_eq!(report.scan.regions, ["us-east-1"]);
+        assert_eq!(report.scan.source, "snapshots");
+    }
+
+    /// The join's memory policy (BENCHMARKS.md, 50 member accounts): the room held for
+    /// findings after each account is added, `counts[i]` findings for the i-th account.
+    fn room_after_each_account(expected_accounts: usize, counts: &[usize]) -> Vec<usize> {
+        let finding = evaluate(&snapshot(), &profile(), &RuleSelection::default())
+            .pop()
+            .expect("the demo snapshot has findings");
+        let mut joined = JoinedReport::expecting("scan", expected_accounts);
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &count)| {
+                joined.add_unreadable(format!("{i:012}"), vec![finding.clone(); count]);
+                joined.findings.capacity()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn accounts_of_one_size_get_their_room_once_with_nothing_spare() {
+        // The first account reserves room for all four at its size: no copy, no slack.
+        assert_eq!(room_after_each_account(4, &[10, 10, 10, 10]), [40; 4]);
+    }
+
+    #[test]
+    fn a_larger_account_re_estimates_the_rest_at_the_running_average() {
+        // 10 reserves 3 × 10. Then 110 findings over 2 accounts average 55: room for one
+        // more at 55 is 165, and the third account, at 55, fits without a copy.
+        assert_eq!(room_after_each_account(3, &[10, 100, 55]), [30, 165, 165]);
+    }
+
+    #[test]
+    fn accounts_beyond_the_expected_number_grow_the_room_by_an_eighth() {
+        // With none left to come, each copy adds an eighth of what is held (16 / 8 = 2,
+        // 34 / 8 = 4), so that the vector still grows geometrically.
+        assert_eq!(room_after_each_account(1, &[16, 18, 10]), [16, 36, 48]);
+    }
+
     fn run_with(check: crate::rules::CheckFn) -> Vec<Finding> {
         let rule = crate::rules::find(RULE_ID).expect("rule is registered");
         run_rule(&rule.with_check(check), &snapshot(), &profile())

@@ -264,6 +264,34 @@ mod tests {
         assert_eq!(claude_model("amazon.nova-pro-v1:0"), None);
     }
 
+    fn version_of(id: &str) -> Option<(u32, u32)> {
+        claude_model(id).and_then(|m| m.version)
+    }
+
+    #[test]
+    fn the_date_or_a_v_tag_ends_the_name_and_nothing_after_them_is_a_version() {
+        // Dateless ids (`anthropic.claude-opus-4-6-v1`) exist: their revision is not a minor
+        // version.
+        assert_eq!(version_of("anthropic.claude-opus-4-v1:2"), Some((4, 0)));
+        assert_eq!(version_of("anthropic.claude-opus-4-6-v1"), Some((4, 6)));
+        assert_eq!(version_of("claude-sonnet-4-20250514-1"), Some((4, 0)));
+    }
+
+    #[test]
+    fn other_words_and_longer_numbers_are_skipped_wherever_they_stand() {
+        // A word of eight letters, a word starting with `v`, a number that is not a date and
+        // an empty part (`--`) neither end the name nor count as version parts.
+        assert_eq!(version_of("claude-sonnet-research-4-5-v1:0"), Some((4, 5)));
+        assert_eq!(version_of("claude-sonnet-vision-4-5-v1:0"), Some((4, 5)));
+        assert_eq!(version_of("claude-sonnet-1000-4-5-v1:0"), Some((4, 5)));
+        assert_eq!(version_of("claude-sonnet--4-5-v1:0"), Some((4, 5)));
+        let model = claude_model("claude-preview-opus-4-1").expect("a Claude model");
+        assert_eq!(
+            (model.family, model.version),
+            (ClaudeFamily::Opus, Some((4, 1)))
+        );
+    }
+
     fn profile(id: &str, arn: &str, model_arns: &[&str]) -> crate::snapshot::InferenceProfile {
         crate::snapshot::InferenceProfile {
             id: id.into(),
