@@ -78,6 +78,11 @@ impl ScanInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
+    /// The report's one-word answer, from the counts below ([`Verdict::of`]), so that a
+    /// consumer of the JSON need not derive it. Absent in a report written before it was
+    /// recorded (a baseline or an evidence bundle of an older release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
     pub pass: usize,
     /// Failing findings, not counting waived ones.
     pub fail: usize,
@@ -137,6 +142,7 @@ impl Summary {
 
     pub fn of(findings: &[Finding]) -> Self {
         let mut summary = Summary::counts(findings.iter());
+        summary.verdict = Some(Verdict::of(&summary));
         let mut accounts: Vec<&str> = findings.iter().map(|f| f.account.as_str()).collect();
         accounts.sort_unstable();
         accounts.dedup();
@@ -184,14 +190,17 @@ impl Report {
 }
 
 /// The one-word answer a report gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// Every finding passed, did not apply, or is covered by an unexpired waiver.
+    #[serde(rename = "READY")]
     Ready,
     /// At least one check failed.
+    #[serde(rename = "NOT READY")]
     NotReady,
     /// Nothing failed, but something could not be judged (or nothing was judged at all, every
     /// finding being not applicable): fail closed rather than call the account ready.
+    #[serde(rename = "INCOMPLETE")]
     Incomplete,
 }
 

@@ -511,6 +511,44 @@ fn baseline_fails_only_on_new_findings() {
 }
 
 #[test]
+fn a_baseline_written_before_reports_carried_their_verdict_is_still_compared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = fixture("demo.snapshot.json");
+    let demo = demo.to_str().expect("utf8");
+    let out = run(
+        &["evaluate", "--snapshot", demo, "--format", "json"],
+        dir.path(),
+    );
+    let mut baseline = json_of(&out);
+    assert_eq!(baseline["summary"]["verdict"], "NOT READY");
+    baseline["summary"]
+        .as_object_mut()
+        .expect("summary")
+        .remove("verdict");
+    std::fs::write(
+        dir.path().join("old-baseline.json"),
+        serde_json::to_vec_pretty(&baseline).expect("serialise"),
+    )
+    .expect("write");
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            demo,
+            "--format",
+            "json",
+            "--baseline",
+            "old-baseline.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["new"], 0);
+    assert_eq!(report["summary"]["verdict"], "NOT READY");
+}
+
+#[test]
 fn baselines_from_other_schemas_or_tools_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = [

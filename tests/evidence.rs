@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use bedrock_audit::engine::{self, RuleSelection};
 use bedrock_audit::evidence;
 use bedrock_audit::profile::Profile;
+use bedrock_audit::report::{Format, Report};
 
 fn write_demo_bundle(dir: &Path) {
     let snapshot = bedrock_audit::snapshot_file::parse_snapshot(
@@ -120,38 +121,83 @@ fn a_missing_file_or_manifest_is_reported() {
     assert!(stderr.contains("manifest.json"), "{stderr}");
 }
 
-#[test]
-fn findings_that_no_longer_reproduce_are_listed() {
-    // Rewrite report.json consistently (manifest updated too): integrity holds, but the
-    // verdicts no longer follow from the snapshot.
-    let dir = tempfile::tempdir().expect("tempdir");
-    write_demo_bundle(dir.path());
-    let report_path = dir.path().join(evidence::REPORT_JSON);
+/// Rewrites the bundle's report.json consistently, manifest updated too, so that integrity
+/// holds and only reproduction can tell. report.html is rendered again from the new report.
+fn rewrite_report(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let report_path = dir.join(evidence::REPORT_JSON);
     let mut report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&report_path).expect("read")).expect("json");
-    let first_fail = report["findings"]
-        .as_array_mut()
-        .expect("findings")
-        .iter_mut()
-        .find(|f| f["status"] == "fail")
-        .expect("the demo has a failing finding");
-    first_fail["status"] = "pass".into();
-    let bytes = serde_json::to_vec_pretty(&report).expect("serialise");
-    std::fs::write(&report_path, &bytes).expect("write");
-    let manifest_path = dir.path().join(evidence::MANIFEST);
+    edit(&mut report);
+    let report: Report = serde_json::from_value(report).expect("still a report");
+    let json = bedrock_audit::report::json::render(&report);
+    std::fs::write(&report_path, &json).expect("write");
+    let html = bedrock_audit::report::render(&report, Format::Html, false);
+    std::fs::write(dir.join(evidence::REPORT_HTML), &html).expect("write");
+    let manifest_path = dir.join(evidence::MANIFEST);
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&manifest_path).expect("read")).expect("json");
-    manifest["files"][evidence::REPORT_JSON] = bedrock_audit::digest::sha256_hex(&bytes).into();
+    manifest["files"][evidence::REPORT_JSON] =
+        bedrock_audit::digest::sha256_hex(json.as_bytes()).into();
+    manifest["files"][evidence::REPORT_HTML] =
+        bedrock_audit::digest::sha256_hex(html.as_bytes()).into();
     std::fs::write(
         &manifest_path,
         serde_json::to_vec_pretty(&manifest).expect("serialise"),
     )
     .expect("write");
+}
+
+#[test]
+fn findings_that_no_longer_reproduce_are_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    rewrite_report(dir.path(), |report| {
+        let first_fail = report["findings"]
+            .as_array_mut()
+            .expect("findings")
+            .iter_mut()
+            .find(|f| f["status"] == "fail")
+            .expect("the demo has a failing finding");
+        first_fail["status"] = "pass".into();
+    });
 
     let (code, stdout, _) = verify_cli(dir.path());
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains("INTACT") && stdout.contains("DIFFER") && stdout.contains("not reproduced"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_recorded_verdict_that_its_findings_do_not_give_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    rewrite_report(dir.path(), |report| {
+        assert_eq!(report["summary"]["verdict"], "NOT READY");
+        report["summary"]["verdict"] = "READY".into();
+    });
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("verdict: report.json says READY, re-evaluation gives NOT READY"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("summary:"), "the counts agree: {stdout}");
+}
+
+#[test]
+fn a_bundle_of_a_release_that_recorded_no_verdict_still_reproduces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    rewrite_report(dir.path(), |report| {
+        let summary = report["summary"].as_object_mut().expect("summary");
+        assert!(summary.remove("verdict").is_some());
+    });
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("INTACT") && !stdout.contains("DIFFER"),
         "{stdout}"
     );
 }

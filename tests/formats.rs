@@ -619,6 +619,29 @@ fn markdown_verdict_follows_the_worst_status() {
     );
 }
 
+#[test]
+fn the_json_summary_gives_the_same_verdict_as_the_markdown_title() {
+    let fail = finding("r", Status::Fail, Severity::Low, "g", "x", "m");
+    let error = finding("r", Status::Error, Severity::Low, "g", "x", "m");
+    let pass = finding("r", Status::Pass, Severity::Low, "g", "x", "m");
+    let na = finding("r", Status::NotApplicable, Severity::Low, "g", "x", "m");
+    for (findings, verdict) in [
+        (vec![pass.clone(), na.clone()], "READY"),
+        (vec![pass.clone(), error.clone()], "INCOMPLETE"),
+        (vec![fail, error, pass], "NOT READY"),
+        (vec![na], "INCOMPLETE"),
+    ] {
+        let report = report_with(findings);
+        let document: serde_json::Value =
+            serde_json::from_str(&json::render(&report)).expect("JSON");
+        assert_eq!(document["summary"]["verdict"], verdict);
+        assert!(markdown::render(&report)
+            .lines()
+            .next()
+            .is_some_and(|title| title.ends_with(&format!(": {verdict}"))));
+    }
+}
+
 /// Splits a markdown table row on unescaped pipes.
 fn cells(row: &str) -> Vec<String> {
     let mut cells = vec![String::new()];
