@@ -442,6 +442,12 @@ pub struct BucketPosture {
     pub public_access_block: Collected<Option<PublicAccessBlock>>,
     /// s3:GetBucketLifecycleConfiguration; empty: no lifecycle configuration.
     pub lifecycle_rules: Collected<Vec<LifecycleRule>>,
+    /// s3:GetBucketVersioning: `Enabled`, `Suspended`, or empty when versioning was never
+    /// enabled. A versioned bucket keeps a log object's noncurrent versions after it expires.
+    /// `None` (absent in a snapshot of an earlier build) means not collected, which the rule
+    /// reports as `error`, never `pass`.
+    #[serde(default)]
+    pub versioning: Option<Collected<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -476,6 +482,10 @@ pub struct LifecycleRule {
     pub expiration_days: Option<i32>,
     /// An expiration on a fixed date rather than an age.
     pub expiration_date: Option<String>,
+    /// `NoncurrentVersionExpiration.NoncurrentDays`: how long a version is kept once it is no
+    /// longer current (in a versioned bucket, after the current version expires).
+    #[serde(default)]
+    pub noncurrent_expiration_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -202,6 +202,7 @@ async fn required_logging_passes_with_a_kept_bucket_and_fails_when_off_or_unboun
         "s3:GetBucketEncryption",
         "s3:GetPublicAccessBlock",
         "s3:GetBucketLifecycleConfiguration",
+        "s3:GetBucketVersioning",
         "s3:ListBuckets",
     ] {
         assert!(
@@ -241,6 +242,64 @@ async fn required_logging_passes_with_a_kept_bucket_and_fails_when_off_or_unboun
         LOGGING,
         "pass",
         &["off in us-east-1"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_versioned_bucket_keeps_expired_prompts_until_its_noncurrent_versions_expire() {
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    let seeder = account.seeder(EAST).await;
+    seeder
+        .logging_bucket(BUCKET, Some(&ready[0].key.arn), 365)
+        .await
+        .unwrap_or_else(|e| panic!("seeding the bucket: {e}"));
+    seeder
+        .bucket_versioning(BUCKET, "Enabled")
+        .await
+        .unwrap_or_else(|e| panic!("versioning the bucket: {e}"));
+    log_to(&account, INVOCATION_LOG_GROUP, Some(BUCKET));
+    let profile = logging("required", Some(400));
+    assert_verdict(
+        &scan(&account, &profile),
+        LOGGING,
+        "fail",
+        &["S3 bucket claude-code-prompts has versioning Enabled and no enabled lifecycle rule that expires the noncurrent versions"],
+    );
+
+    // 365 days current, then 60 noncurrent: 425 days, over the 400 allowed.
+    seeder
+        .bucket_expiry(BUCKET, 365, Some(60))
+        .await
+        .unwrap_or_else(|e| panic!("expiring noncurrent versions: {e}"));
+    assert_verdict(
+        &scan(&account, &profile),
+        LOGGING,
+        "fail",
+        &["keeps prompts 425 days (365 as the current version, then 60 as a noncurrent one: versioning Enabled), more than the allowed 400"],
+    );
+
+    // Suspended still holds the versions written while it was on; 365 + 30 is within 400.
+    seeder
+        .bucket_expiry(BUCKET, 365, Some(30))
+        .await
+        .unwrap_or_else(|e| panic!("expiring noncurrent versions: {e}"));
+    seeder
+        .bucket_versioning(BUCKET, "Suspended")
+        .await
+        .unwrap_or_else(|e| panic!("suspending versioning: {e}"));
+    let run = scan(&account, &profile);
+    assert_verdict(&run, LOGGING, "pass", &["S3 bucket claude-code-prompts"]);
+    let versioning = run
+        .findings_of(LOGGING)
+        .iter()
+        .flat_map(|f| f.evidence.iter())
+        .find(|e| e["source"] == "s3:GetBucketVersioning")
+        .cloned();
+    assert_eq!(
+        versioning.map(|e| e["values"]["Status"].clone()),
+        Some(serde_json::json!("Suspended")),
+        "{}",
+        run.describe()
     );
 }
 
@@ -286,7 +345,9 @@ async fn a_bucket_without_sse_kms_fails_and_a_denied_bucket_is_an_error() {
         findings.iter().all(|f| f.status == "error")
             && findings.iter().any(|f| f
                 .message
-                .contains("s3:GetBucketEncryption failed with AccessDenied")),
+                .contains("s3:GetBucketEncryption failed with AccessDenied")
+                && f.message
+                    .contains("s3:GetBucketVersioning failed with AccessDenied")),
         "a denied bucket must be an error, never a pass\n{}",
         run.describe()
     );

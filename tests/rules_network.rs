@@ -601,7 +601,9 @@ fn good_bucket() -> BucketPosture {
             narrowed_by_tags_or_size: false,
             expiration_days: Some(365),
             expiration_date: None,
+            noncurrent_expiration_days: None,
         }]),
+        versioning: Some(Collected::ok(String::new())),
     }
 }
 
@@ -836,6 +838,7 @@ fn a_bucket_lifecycle_must_expire_every_log_object_within_the_bounds() {
             narrowed_by_tags_or_size: narrowed,
             expiration_days: days,
             expiration_date: None,
+            noncurrent_expiration_days: None,
         };
     for (rules, fragment) in [
         (vec![], "no enabled lifecycle rule"),
@@ -875,6 +878,130 @@ fn a_bucket_lifecycle_must_expire_every_log_object_within_the_bounds() {
         &logging_verdict(&with_bucket(posture), &required()),
         Status::Pass,
         &[],
+    );
+}
+
+/// An enabled whole-bucket rule expiring log objects after `days` and their noncurrent versions
+/// after `noncurrent` days.
+fn versioned_bucket(status: &str, days: i32, noncurrent: Option<i32>) -> BucketPosture {
+    let mut posture = good_bucket();
+    posture.versioning = Some(Collected::ok(status.into()));
+    posture.lifecycle_rules = Collected::ok(vec![LifecycleRule {
+        id: Some("expire-prompts".into()),
+        status: "Enabled".into(),
+        prefix: None,
+        narrowed_by_tags_or_size: false,
+        expiration_days: Some(days),
+        expiration_date: None,
+        noncurrent_expiration_days: noncurrent,
+    }]);
+    posture
+}
+
+#[test]
+fn a_versioned_bucket_must_expire_noncurrent_versions_within_the_maximum() {
+    // required(): at least 30 days, at most 400.
+    for status in ["Enabled", "Suspended"] {
+        let f = logging_verdict(
+            &with_bucket(versioned_bucket(status, 365, None)),
+            &required(),
+        );
+        assert_verdict(
+            &f,
+            Status::Fail,
+            &[&format!("has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under claude/AWSLogs/{ACCOUNT}/, so every expired prompt is kept forever")],
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.source == "s3:GetBucketVersioning"
+                    && e.values.get("Status").is_some_and(|v| v == status)),
+            "{:?}",
+            f.evidence
+        );
+    }
+    // 365 current + 36 noncurrent = 401 > 400; 365 + 35 = 400 is within.
+    let f = logging_verdict(
+        &with_bucket(versioned_bucket("Enabled", 365, Some(36))),
+        &required(),
+    );
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["keeps prompts 401 days (365 as the current version, then 36 as a noncurrent one: versioning Enabled), more than the allowed 400"],
+    );
+    assert_verdict(
+        &logging_verdict(
+            &with_bucket(versioned_bucket("Enabled", 365, Some(35))),
+            &required(),
+        ),
+        Status::Pass,
+        &[],
+    );
+    // Versioning never enabled: no noncurrent versions to expire.
+    assert_verdict(
+        &logging_verdict(&with_bucket(versioned_bucket("", 365, None)), &required()),
+        Status::Pass,
+        &[],
+    );
+    // A noncurrent expiration in a rule that does not reach the log objects does not count.
+    let mut posture = versioned_bucket("Enabled", 365, None);
+    let Collected::Ok { data: rules } = &mut posture.lifecycle_rules else {
+        unreachable!("versioned_bucket sets readable rules")
+    };
+    rules.push(LifecycleRule {
+        id: Some("other".into()),
+        status: "Enabled".into(),
+        prefix: Some("other/".into()),
+        narrowed_by_tags_or_size: false,
+        expiration_days: None,
+        expiration_date: None,
+        noncurrent_expiration_days: Some(1),
+    });
+    assert_verdict(
+        &logging_verdict(&with_bucket(posture), &required()),
+        Status::Fail,
+        &["no enabled lifecycle rule that expires the noncurrent versions"],
+    );
+}
+
+#[test]
+fn unread_or_unknown_versioning_is_an_error_never_a_pass() {
+    let mut denied = good_bucket();
+    denied.versioning = Some(Collected::failed(error(
+        "s3:GetBucketVersioning",
+        "AccessDenied",
+        ErrorKind::AccessDenied,
+    )));
+    assert_verdict(
+        &logging_verdict(&with_bucket(denied), &required()),
+        Status::Error,
+        &[
+            "versioning of bucket claude-code-invocation-logs",
+            "AccessDenied",
+        ],
+    );
+    // A snapshot of an earlier build holds no versioning status.
+    let mut older = good_bucket();
+    older.versioning = None;
+    assert_verdict(
+        &logging_verdict(&with_bucket(older), &required()),
+        Status::Error,
+        &["s3:GetBucketVersioning was not called"],
+    );
+    let f = logging_verdict(
+        &with_bucket(versioned_bucket("MfaOnly", 365, Some(1))),
+        &required(),
+    );
+    assert_verdict(&f, Status::Error, &["versioning status", "\"MfaOnly\""]);
+    // A problem seen in what was read still fails.
+    let mut failing = versioned_bucket("Enabled", 365, None);
+    failing.public_access_block = Collected::ok(None);
+    failing.versioning = None;
+    assert_verdict(
+        &logging_verdict(&with_bucket(failing), &required()),
+        Status::Fail,
+        &["does not block public access"],
     );
 }
 

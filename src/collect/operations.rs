@@ -131,6 +131,11 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "expiry of the prompts stored in the invocation-logging bucket",
     },
     Operation {
+        api: "s3:GetBucketVersioning",
+        action: "s3:GetBucketVersioning",
+        purpose: "whether the invocation-logging bucket keeps expired prompts as noncurrent versions",
+    },
+    Operation {
         api: "servicequotas:ListServiceQuotas",
         action: "servicequotas:ListServiceQuotas",
         purpose: "Bedrock tokens- and requests-per-minute quotas for the configured models",

@@ -15,6 +15,7 @@ const LIST_BUCKETS: &str = "s3:ListBuckets";
 const GET_BUCKET_ENCRYPTION: &str = "s3:GetBucketEncryption";
 const GET_PUBLIC_ACCESS_BLOCK: &str = "s3:GetPublicAccessBlock";
 const GET_BUCKET_LIFECYCLE: &str = "s3:GetBucketLifecycleConfiguration";
+const GET_BUCKET_VERSIONING: &str = "s3:GetBucketVersioning";
 
 /// The error codes with which S3 says "this bucket has no such configuration": an answer,
 /// not a failure.
@@ -23,11 +24,12 @@ const NO_PUBLIC_ACCESS_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_LIFECYCLE: &str = "NoSuchLifecycleConfiguration";
 
 pub async fn bucket_posture(client: &Client, bucket: &str) -> BucketPosture {
-    let (owned_by_account, encryption, public_access_block, lifecycle_rules) = tokio::join!(
+    let (owned_by_account, encryption, public_access_block, lifecycle_rules, versioning) = tokio::join!(
         owned(client, bucket),
         encryption(client, bucket),
         public_access_block(client, bucket),
         lifecycle(client, bucket),
+        versioning(client, bucket),
     );
     BucketPosture {
         bucket: bucket.to_string(),
@@ -35,6 +37,7 @@ pub async fn bucket_posture(client: &Client, bucket: &str) -> BucketPosture {
         encryption,
         public_access_block,
         lifecycle_rules,
+        versioning: Some(versioning),
     }
 }
 
@@ -126,6 +129,20 @@ async fn lifecycle(client: &Client, bucket: &str) -> Collected<Vec<LifecycleRule
     }
 }
 
+/// The status as S3 spells it; a bucket whose versioning was never enabled has none (empty).
+/// A value the SDK does not know is kept as sent, and the rule refuses it.
+async fn versioning(client: &Client, bucket: &str) -> Collected<String> {
+    match client.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(output) => Collected::ok(
+            output
+                .status()
+                .map(|status| status.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        Err(err) => failed(GET_BUCKET_VERSIONING, &err),
+    }
+}
+
 // The rule-level `Prefix` is deprecated in favour of `Filter`, but buckets configured before
 // `Filter` existed still carry it, and it limits the rule just the same.
 #[allow(deprecated)]
@@ -156,5 +173,8 @@ fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
         expiration_date: expiration
             .and_then(|e| e.date())
             .and_then(|d| d.fmt(Format::DateTime).ok()),
+        noncurrent_expiration_days: rule
+            .noncurrent_version_expiration()
+            .and_then(|n| n.noncurrent_days()),
     }
 }

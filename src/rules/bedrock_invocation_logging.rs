@@ -3,7 +3,8 @@
 //! (`invocation_logging = "required"`: on, with text delivery, in every target region, to a
 //! CloudWatch log group encrypted with a usable customer-managed key and expiring between the
 //! minimum and the maximum, and to an S3 bucket, if any, with SSE-KMS, a full public access
-//! block and a lifecycle expiration within the same bounds), must not be kept (`"forbidden"`:
+//! block and a lifecycle expiration within the same bounds, noncurrent versions included when
+//! the bucket is versioned), must not be kept (`"forbidden"`:
 //! off in every target region), or is not a policy (`"any"`: not applicable, saying what is
 //! configured).
 //!
@@ -14,7 +15,9 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::profile::InvocationLoggingPolicy;
 use crate::rules::support::{judge_kms_key, Judgement};
 use crate::rules::{RuleContext, WithEvidence};
-use crate::snapshot::{BucketPosture, CollectError, InvocationLoggingConfig, RegionSnapshot};
+use crate::snapshot::{
+    BucketPosture, CollectError, Collected, InvocationLoggingConfig, RegionSnapshot,
+};
 
 const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 const LOG_GROUPS: &str = "logs:DescribeLogGroups";
@@ -22,6 +25,7 @@ const LIST_BUCKETS: &str = "s3:ListBuckets";
 const ENCRYPTION: &str = "s3:GetBucketEncryption";
 const PUBLIC_ACCESS_BLOCK: &str = "s3:GetPublicAccessBlock";
 const LIFECYCLE: &str = "s3:GetBucketLifecycleConfiguration";
+const VERSIONING: &str = "s3:GetBucketVersioning";
 const PROFILE_KEY: &str = "data_retention.invocation_logging";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
@@ -369,25 +373,94 @@ fn bucket_checks(
                     .with("Rules", rules),
             );
             let logs_path = logs_path(config, ctx.snapshot.account_id());
-            // The rule that expires every log object soonest governs.
-            let expiry = rules
-                .iter()
-                .filter(|r| r.status.eq_ignore_ascii_case("Enabled") && !r.narrowed_by_tags_or_size)
-                .filter(|r| r.prefix.as_deref().is_none_or(|p| logs_path.starts_with(p)))
-                .filter_map(|r| r.expiration_days)
-                .min();
+            // The rules that reach every log object; the one that expires them soonest governs.
+            let covering = || {
+                rules
+                    .iter()
+                    .filter(|r| {
+                        r.status.eq_ignore_ascii_case("Enabled") && !r.narrowed_by_tags_or_size
+                    })
+                    .filter(|r| r.prefix.as_deref().is_none_or(|p| logs_path.starts_with(p)))
+            };
+            let expiry = covering().filter_map(|r| r.expiration_days).min();
             match expiry {
                 None => judgement.problem(format!(
                     "S3 bucket {bucket} has no enabled lifecycle rule that expires every object under {logs_path} after a number of days, so prompts are kept forever"
                 )),
-                Some(days) => retention(
-                    judgement,
-                    ctx,
-                    &format!("S3 bucket {bucket}"),
-                    Some(i64::from(days)),
-                ),
+                Some(days) => {
+                    retention(
+                        judgement,
+                        ctx,
+                        &format!("S3 bucket {bucket}"),
+                        Some(i64::from(days)),
+                    );
+                    if let Some(Ok(status)) = posture.versioning.as_ref().map(Collected::as_result)
+                    {
+                        let noncurrent = covering()
+                            .filter_map(|r| r.noncurrent_expiration_days)
+                            .min();
+                        noncurrent_versions(judgement, ctx, bucket, status, &logs_path, days, noncurrent);
+                    }
+                }
             }
         }
+    }
+
+    match posture.versioning.as_ref().map(Collected::as_result) {
+        None => judgement.missing(
+            format!("whether S3 bucket {bucket} keeps noncurrent versions ({VERSIONING} was not called: a snapshot from an older bedrock-audit)"),
+            Evidence::new(VERSIONING, Some(region))
+                .with("Bucket", bucket)
+                .with("collected", false),
+        ),
+        Some(Err(error)) => unreadable(judgement, "versioning", error),
+        Some(Ok(status)) => {
+            judgement.evidence(
+                Evidence::new(VERSIONING, Some(region))
+                    .with("Bucket", bucket)
+                    .with("Status", status),
+            );
+            if !matches!(status.as_str(), "" | "Enabled" | "Suspended") {
+                judgement.undetermined(format!(
+                    "S3 bucket {bucket} has a versioning status this version of bedrock-audit does not know ({status:?})"
+                ));
+            }
+        }
+    }
+}
+
+/// In a versioned bucket an expired log object stays as a noncurrent version (so does one
+/// written while versioning was on, once it is suspended): a prompt is kept for the current
+/// expiry plus the noncurrent one.
+fn noncurrent_versions(
+    judgement: &mut Judgement,
+    ctx: &RuleContext,
+    bucket: &str,
+    status: &str,
+    logs_path: &str,
+    current_days: i32,
+    noncurrent_days: Option<i32>,
+) {
+    if !matches!(status, "Enabled" | "Suspended") {
+        return;
+    }
+    let Some(noncurrent_days) = noncurrent_days else {
+        judgement.problem(format!(
+            "S3 bucket {bucket} has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under {logs_path}, so every expired prompt is kept forever as a noncurrent version"
+        ));
+        return;
+    };
+    let kept = i64::from(current_days) + i64::from(noncurrent_days);
+    if let Some(max) = ctx
+        .profile
+        .data_retention
+        .invocation_log_max_retention_days
+        .map(i64::from)
+        .filter(|max| kept > *max)
+    {
+        judgement.problem(format!(
+            "S3 bucket {bucket} keeps prompts {kept} days ({current_days} as the current version, then {noncurrent_days} as a noncurrent one: versioning {status}), more than the allowed {max}"
+        ));
     }
 }
 

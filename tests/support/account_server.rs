@@ -95,7 +95,8 @@ pub struct AccountSeed {
     /// moto 5.2.5 ignores `MaxItems` on iam:ListUsers and answers every user at once; when
     /// set, this server cuts moto's answer into pages of this size (IsTruncated + Marker).
     pub list_users_page_size: Option<usize>,
-    /// S3 buckets whose configuration reads (encryption, public access block, lifecycle)
+    /// S3 buckets whose configuration reads (encryption, public access block, lifecycle,
+    /// versioning)
     /// answer 403 AccessDenied, as a bucket policy or another account's bucket would.
     pub s3_denied_buckets: Vec<String>,
     /// Accounts whose role cannot be assumed: sts:AssumeRole into them answers AccessDenied,
@@ -691,6 +692,29 @@ pub async fn repage_users(response: Response, start: usize, size: usize) -> Resp
     Response::from_parts(parts, Body::from(body))
 }
 
+/// Whether a request is S3's GetBucketVersioning (`GET /<bucket>?versioning`).
+pub fn is_get_bucket_versioning(service: &str, method: &Method, query: &str) -> bool {
+    service == "s3"
+        && method == Method::GET
+        && query
+            .split('&')
+            .any(|part| part.split('=').next() == Some("versioning"))
+}
+
+/// moto names the root element of its GetBucketVersioning answer `GetBucketVersioningResponse`;
+/// S3 names it `VersioningConfiguration`, and the SDK refuses any other root. The answer is
+/// otherwise S3's, so only the name is put right.
+pub async fn s3_versioning_root(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes)
+        .replace("GetBucketVersioningResponse", "VersioningConfiguration");
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, Body::from(text))
+}
+
 /// S3's XML 403 for a configuration read of a denied bucket, or `None` to forward the request.
 /// Path-style requests (`/<bucket>?encryption`), as the SDK sends to an IP-address endpoint.
 pub fn s3_denial(
@@ -713,6 +737,7 @@ pub fn s3_denial(
         ("encryption", "GetBucketEncryption"),
         ("publicAccessBlock", "GetPublicAccessBlock"),
         ("lifecycle", "GetBucketLifecycleConfiguration"),
+        ("versioning", "GetBucketVersioning"),
     ]
     .iter()
     .find(|(name, _)| {

@@ -605,6 +605,15 @@ async fn handle_account(
                 (Some(size), Some(start)) if forwarded.status().is_success() => {
                     account_server::repage_users(forwarded, start, size).await
                 }
+                _ if forwarded.status().is_success()
+                    && account_server::is_get_bucket_versioning(
+                        &service,
+                        &parts.method,
+                        parts.uri.query().unwrap_or_default(),
+                    ) =>
+                {
+                    account_server::s3_versioning_root(forwarded).await
+                }
                 _ => forwarded,
             }
         }

@@ -258,6 +258,8 @@ fn s3_operation(method: &str, url: &str) -> Option<String> {
         "GetPublicAccessBlock"
     } else if keys.contains(&"lifecycle") {
         "GetBucketLifecycleConfiguration"
+    } else if keys.contains(&"versioning") {
+        "GetBucketVersioning"
     } else {
         return None;
     };

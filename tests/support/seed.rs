@@ -364,10 +364,9 @@ impl Seeder {
         expiration_days: i32,
     ) -> SeedResult<()> {
         use aws_sdk_s3::types::{
-            BucketLifecycleConfiguration, CreateBucketConfiguration, ExpirationStatus,
-            LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
-            PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-            ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+            CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption,
+            ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+            ServerSideEncryptionRule,
         };
         let mut create = self.s3.create_bucket().bucket(name);
         if self.region != "us-east-1" {
@@ -415,28 +414,62 @@ impl Seeder {
             .send()
             .await
             .map_err(sdk_error("PutPublicAccessBlock"))?;
+        self.bucket_expiry(name, expiration_days, None).await
+    }
+
+    /// One enabled whole-bucket lifecycle rule: objects expire after `days`, and their
+    /// noncurrent versions after `noncurrent_days` when given.
+    pub async fn bucket_expiry(
+        &self,
+        name: &str,
+        days: i32,
+        noncurrent_days: Option<i32>,
+    ) -> SeedResult<()> {
+        use aws_sdk_s3::types::{
+            BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+            LifecycleRuleFilter, NoncurrentVersionExpiration,
+        };
+        let mut rule = LifecycleRule::builder()
+            .id("expire-prompts")
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix("").build())
+            .expiration(LifecycleExpiration::builder().days(days).build());
+        if let Some(noncurrent_days) = noncurrent_days {
+            rule = rule.noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder()
+                    .noncurrent_days(noncurrent_days)
+                    .build(),
+            );
+        }
         self.s3
             .put_bucket_lifecycle_configuration()
             .bucket(name)
             .lifecycle_configuration(
                 BucketLifecycleConfiguration::builder()
-                    .rules(
-                        LifecycleRule::builder()
-                            .id("expire-prompts")
-                            .status(ExpirationStatus::Enabled)
-                            .filter(LifecycleRuleFilter::builder().prefix("").build())
-                            .expiration(
-                                LifecycleExpiration::builder().days(expiration_days).build(),
-                            )
-                            .build()
-                            .map_err(|e| e.to_string())?,
-                    )
+                    .rules(rule.build().map_err(|e| e.to_string())?)
                     .build()
                     .map_err(|e| e.to_string())?,
             )
             .send()
             .await
             .map_err(sdk_error("PutBucketLifecycleConfiguration"))?;
+        Ok(())
+    }
+
+    /// Turns the bucket's versioning on (`Enabled`) or suspends it (`Suspended`).
+    pub async fn bucket_versioning(&self, name: &str, status: &str) -> SeedResult<()> {
+        use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+        self.s3
+            .put_bucket_versioning()
+            .bucket(name)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::from(status))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("PutBucketVersioning"))?;
         Ok(())
     }
 
