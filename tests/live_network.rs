@@ -304,6 +304,38 @@ async fn a_versioned_bucket_keeps_expired_prompts_until_its_noncurrent_versions_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_bucket_key_is_described_after_the_bucket_and_judged_like_the_log_groups() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let seeder = account.seeder(EAST).await;
+    let bucket_key = seeder
+        .kms_key("invocation-log bucket key, not rotating", false)
+        .await
+        .unwrap_or_else(|e| panic!("seeding the key: {e}"));
+    seeder
+        .logging_bucket(BUCKET, Some(&bucket_key.arn), 365)
+        .await
+        .unwrap_or_else(|e| panic!("seeding the bucket: {e}"));
+    log_to(&account, INVOCATION_LOG_GROUP, Some(BUCKET));
+    let run = scan(&account, &logging("required", Some(400)));
+    assert_verdict(
+        &run,
+        LOGGING,
+        "fail",
+        &[&format!(
+            "S3 bucket claude-code-prompts: automatic rotation of key {} is off",
+            bucket_key.id
+        )],
+    );
+    let operations = run.moto_operations();
+    for wanted in ["kms:DescribeKey", "kms:GetKeyRotationStatus"] {
+        assert!(
+            operations.iter().any(|o| o == wanted),
+            "{wanted} not called: {operations:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_log_group_without_a_customer_managed_key_fails() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
     let seeder = account.seeder(EAST).await;

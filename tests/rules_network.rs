@@ -585,7 +585,7 @@ fn good_bucket() -> BucketPosture {
         owned_by_account: Collected::ok(true),
         encryption: Collected::ok(Some(vec![BucketEncryptionRule {
             sse_algorithm: "aws:kms".into(),
-            kms_master_key_id: Some(format!("arn:aws:kms:{EAST}:{ACCOUNT}:key/logs")),
+            kms_master_key_id: Some(bucket_key()),
             bucket_key_enabled: Some(true),
         }])),
         public_access_block: Collected::ok(Some(PublicAccessBlock {
@@ -607,10 +607,26 @@ fn good_bucket() -> BucketPosture {
     }
 }
 
+/// The bucket's key, described like the ready fixture's key: customer managed, Enabled,
+/// rotating.
+fn bucket_key() -> String {
+    format!("arn:aws:kms:{EAST}:{ACCOUNT}:key/logs")
+}
+
 /// The ready fixture logging to the good bucket too, under `claude/`.
 fn with_bucket(posture: BucketPosture) -> Snapshot {
     let mut snapshot = ready();
     let region = east(&mut snapshot);
+    let mut key = region
+        .kms_keys
+        .values()
+        .next()
+        .and_then(|key| key.data())
+        .cloned()
+        .expect("the ready fixture describes a key");
+    key.arn = bucket_key();
+    key.key_id = "logs".into();
+    region.kms_keys.insert(bucket_key(), Collected::ok(key));
     let config = data_mut(&mut region.invocation_logging).as_mut().unwrap();
     config.s3_bucket = Some(BUCKET.into());
     config.s3_key_prefix = Some("claude".into());
@@ -804,6 +820,81 @@ fn a_bucket_without_sse_kms_fails() {
         let f = logging_verdict(&with_bucket(posture), &required());
         assert_verdict(&f, Status::Fail, &["has no default SSE-KMS encryption"]);
     }
+}
+
+#[test]
+fn the_bucket_key_must_be_customer_managed_enabled_and_rotating() {
+    // SSE-KMS naming no key is the AWS managed key aws/s3.
+    let mut posture = good_bucket();
+    posture.encryption = Collected::ok(Some(vec![BucketEncryptionRule {
+        sse_algorithm: "aws:kms".into(),
+        kms_master_key_id: None,
+        bucket_key_enabled: None,
+    }]));
+    assert_verdict(
+        &logging_verdict(&with_bucket(posture), &required()),
+        Status::Fail,
+        &["S3 bucket claude-code-invocation-logs: its default SSE-KMS encryption names no key, so S3 uses the AWS managed key aws/s3"],
+    );
+
+    let key_of = |snapshot: &mut Snapshot| {
+        east(snapshot)
+            .kms_keys
+            .get_mut(&bucket_key())
+            .map(data_mut)
+            .expect("with_bucket describes the bucket key")
+            .clone()
+    };
+    let mut disabled = with_bucket(good_bucket());
+    let mut key = key_of(&mut disabled);
+    key.key_state = "Disabled".into();
+    east(&mut disabled)
+        .kms_keys
+        .insert(bucket_key(), Collected::ok(key));
+    let f = logging_verdict(&disabled, &required());
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["S3 bucket claude-code-invocation-logs: key logs is Disabled, not Enabled"],
+    );
+
+    let mut aws_managed = with_bucket(good_bucket());
+    let mut key = key_of(&mut aws_managed);
+    key.key_manager = "AWS".into();
+    east(&mut aws_managed)
+        .kms_keys
+        .insert(bucket_key(), Collected::ok(key));
+    assert_verdict(
+        &logging_verdict(&aws_managed, &required()),
+        Status::Fail,
+        &["S3 bucket claude-code-invocation-logs: key logs is managed by AWS, not a customer-managed key"],
+    );
+
+    // Not described (a snapshot of an earlier build) or not describable: error, never pass.
+    let mut undescribed = with_bucket(good_bucket());
+    east(&mut undescribed).kms_keys.remove(&bucket_key());
+    assert_verdict(
+        &logging_verdict(&undescribed, &required()),
+        Status::Error,
+        &["key arn:aws:kms:us-east-1:111122223333:key/logs was not described"],
+    );
+    let mut denied = with_bucket(good_bucket());
+    east(&mut denied).kms_keys.insert(
+        bucket_key(),
+        Collected::failed(error(
+            "kms:DescribeKey",
+            "AccessDeniedException",
+            ErrorKind::AccessDenied,
+        )),
+    );
+    assert_verdict(
+        &logging_verdict(&denied, &required()),
+        Status::Error,
+        &[
+            "KMS key logs",
+            "kms:DescribeKey failed with AccessDeniedException",
+        ],
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! KMS keys that trails and log groups encrypt with: state and rotation.
+//! KMS keys that trails, log groups and the invocation-logging bucket encrypt with: state and rotation.
 
 use std::collections::BTreeMap;
 

@@ -776,7 +776,21 @@ async fn collect_region(
         let _step = scan.progress.step(region, "kms");
         kms::collect(scan, key_references(region, &trails, &log_groups)).await
     };
-    let (invocation_log_bucket, kms_keys) = tokio::join!(invocation_log_bucket, kms_keys);
+    let (invocation_log_bucket, mut kms_keys) = tokio::join!(invocation_log_bucket, kms_keys);
+    // The bucket's key is known only once its encryption is read: described after it.
+    let bucket_keys: Vec<KeyReference> = invocation_log_bucket
+        .iter()
+        .filter_map(|posture| posture.encryption.data())
+        .flatten()
+        .flatten()
+        .filter_map(|rule| rule.kms_master_key_id.as_deref())
+        .filter(|key| !kms_keys.contains_key(*key))
+        .map(|key| KeyReference::new(key, region))
+        .collect();
+    if !bucket_keys.is_empty() {
+        let _step = scan.progress.step(region, "kms");
+        kms_keys.extend(kms::collect(scan, bucket_keys).await);
+    }
     RegionSnapshot {
         region: region.to_string(),
         foundation_models: bedrock.foundation_models,
@@ -837,7 +851,7 @@ async fn destination_availability(
 }
 
 /// Keys referenced by trails and log groups, once each. (The invocation-logging config names
-/// a log group, whose key is among the log groups'.)
+/// a log group, whose key is among the log groups'; its bucket's key is added once read.)
 fn key_references(
     region: &str,
     trails: &Collected<Vec<crate::snapshot::Trail>>,

@@ -4,7 +4,7 @@
 //! CloudWatch log group encrypted with a usable customer-managed key and expiring between the
 //! minimum and the maximum, and to an S3 bucket, if any, with SSE-KMS, a full public access
 //! block and a lifecycle expiration within the same bounds, noncurrent versions included when
-//! the bucket is versioned), must not be kept (`"forbidden"`:
+//! the bucket is versioned; both destinations under a usable customer-managed key), must not be kept (`"forbidden"`:
 //! off in every target region), or is not a policy (`"any"`: not applicable, saying what is
 //! configured).
 //!
@@ -198,7 +198,7 @@ fn required(
                     .with("Bucket", bucket)
                     .with("collected", false),
             ),
-            Some(posture) => bucket_checks(&mut judgement, ctx, region, config, posture),
+            Some(posture) => bucket_checks(&mut judgement, ctx, snapshot, region, config, posture),
         }
     }
     judgement
@@ -279,6 +279,7 @@ fn log_group(
 fn bucket_checks(
     judgement: &mut Judgement,
     ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
     region: &str,
     config: &InvocationLoggingConfig,
     posture: &BucketPosture,
@@ -321,15 +322,26 @@ fn bucket_checks(
             let kms = rules
                 .iter()
                 .flatten()
-                .any(|r| r.sse_algorithm.starts_with("aws:kms"));
-            if !kms {
-                judgement.problem(format!(
+                .find(|r| r.sse_algorithm.starts_with("aws:kms"));
+            match kms {
+                None => judgement.problem(format!(
                     "S3 bucket {bucket} has no default SSE-KMS encryption ({}), so prompts are not under a key the organisation controls",
                     match rules {
                         None => "no default encryption".to_string(),
                         Some(rules) => rules.iter().map(|r| r.sse_algorithm.clone()).collect::<Vec<_>>().join(", "),
                     }
-                ));
+                )),
+                // The key is judged as the log group's is: customer managed, Enabled, rotating.
+                Some(rule) => {
+                    let mut key_judgement = Judgement::new();
+                    match rule.kms_master_key_id.as_deref() {
+                        None => key_judgement.problem(
+                            "its default SSE-KMS encryption names no key, so S3 uses the AWS managed key aws/s3, whose policy the organisation cannot change and whose use it cannot revoke",
+                        ),
+                        Some(key) => judge_kms_key(&mut key_judgement, snapshot, region, Some(key)),
+                    }
+                    judgement.absorb(key_judgement, &format!("S3 bucket {bucket}: "));
+                }
             }
         }
     }
