@@ -514,12 +514,7 @@ fn baseline_fails_only_on_new_findings() {
 fn a_baseline_written_before_reports_carried_their_verdict_is_still_compared() {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = fixture("demo.snapshot.json");
-    let demo = demo.to_str().expect("utf8");
-    let out = run(
-        &["evaluate", "--snapshot", demo, "--format", "json"],
-        dir.path(),
-    );
-    let mut baseline = json_of(&out);
+    let mut baseline = json_of(&evaluate(&[&demo], &["--format", "json"], dir.path()));
     assert_eq!(baseline["summary"]["verdict"], "NOT READY");
     baseline["summary"]
         .as_object_mut()
@@ -530,16 +525,9 @@ fn a_baseline_written_before_reports_carried_their_verdict_is_still_compared() {
         serde_json::to_vec_pretty(&baseline).expect("serialise"),
     )
     .expect("write");
-    let out = run(
-        &[
-            "evaluate",
-            "--snapshot",
-            demo,
-            "--format",
-            "json",
-            "--baseline",
-            "old-baseline.json",
-        ],
+    let out = evaluate(
+        &[&demo],
+        &["--format", "json", "--baseline", "old-baseline.json"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

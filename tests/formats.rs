@@ -593,12 +593,20 @@ fn junit_marks_new_findings_and_stays_valid_with_a_baseline() {
 
 // ---------------------------------------------------------------- markdown
 
+/// A fail, an error, a pass and a not-applicable finding of one rule.
+fn one_finding_of_each_status() -> [Finding; 4] {
+    [
+        Status::Fail,
+        Status::Error,
+        Status::Pass,
+        Status::NotApplicable,
+    ]
+    .map(|status| finding("r", status, Severity::Low, "g", "x", "m"))
+}
+
 #[test]
 fn markdown_verdict_follows_the_worst_status() {
-    let fail = finding("r", Status::Fail, Severity::Low, "g", "x", "m");
-    let error = finding("r", Status::Error, Severity::Low, "g", "x", "m");
-    let pass = finding("r", Status::Pass, Severity::Low, "g", "x", "m");
-    let na = finding("r", Status::NotApplicable, Severity::Low, "g", "x", "m");
+    let [fail, error, pass, na] = one_finding_of_each_status();
     let title = |findings: Vec<Finding>| {
         markdown::render(&report_with(findings))
             .lines()
@@ -621,10 +629,7 @@ fn markdown_verdict_follows_the_worst_status() {
 
 #[test]
 fn the_json_summary_gives_the_same_verdict_as_the_markdown_title() {
-    let fail = finding("r", Status::Fail, Severity::Low, "g", "x", "m");
-    let error = finding("r", Status::Error, Severity::Low, "g", "x", "m");
-    let pass = finding("r", Status::Pass, Severity::Low, "g", "x", "m");
-    let na = finding("r", Status::NotApplicable, Severity::Low, "g", "x", "m");
+    let [fail, error, pass, na] = one_finding_of_each_status();
     for (findings, verdict) in [
         (vec![pass.clone(), na.clone()], "READY"),
         (vec![pass.clone(), error.clone()], "INCOMPLETE"),

@@ -10,7 +10,7 @@ use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::{InvocationLoggingPolicy, Profile};
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
-    BucketEncryptionRule, BucketPosture, CollectError, Collected, ErrorKind, IngressRule,
+    BucketEncryptionRule, BucketPosture, CollectError, Collected, ErrorKind, IngressRule, KmsKey,
     LifecycleRule, PublicAccessBlock, RegionSnapshot, Snapshot, Subnet, VpcEndpoint,
 };
 
@@ -837,35 +837,26 @@ fn the_bucket_key_must_be_customer_managed_enabled_and_rotating() {
         &["S3 bucket claude-code-invocation-logs: its default SSE-KMS encryption names no key, so S3 uses the AWS managed key aws/s3"],
     );
 
-    let key_of = |snapshot: &mut Snapshot| {
-        east(snapshot)
+    // The bucket's key changed in place, one fact at a time.
+    let with_bucket_key = |edit: fn(&mut KmsKey)| {
+        let mut snapshot = with_bucket(good_bucket());
+        let key = east(&mut snapshot)
             .kms_keys
             .get_mut(&bucket_key())
-            .map(data_mut)
-            .expect("with_bucket describes the bucket key")
-            .clone()
+            .expect("with_bucket describes the bucket key");
+        edit(data_mut(key));
+        snapshot
     };
-    let mut disabled = with_bucket(good_bucket());
-    let mut key = key_of(&mut disabled);
-    key.key_state = "Disabled".into();
-    east(&mut disabled)
-        .kms_keys
-        .insert(bucket_key(), Collected::ok(key));
-    let f = logging_verdict(&disabled, &required());
     assert_verdict(
-        &f,
+        &logging_verdict(
+            &with_bucket_key(|k| k.key_state = "Disabled".into()),
+            &required(),
+        ),
         Status::Fail,
         &["S3 bucket claude-code-invocation-logs: key logs is Disabled, not Enabled"],
     );
-
-    let mut aws_managed = with_bucket(good_bucket());
-    let mut key = key_of(&mut aws_managed);
-    key.key_manager = "AWS".into();
-    east(&mut aws_managed)
-        .kms_keys
-        .insert(bucket_key(), Collected::ok(key));
     assert_verdict(
-        &logging_verdict(&aws_managed, &required()),
+        &logging_verdict(&with_bucket_key(|k| k.key_manager = "AWS".into()), &required()),
         Status::Fail,
         &["S3 bucket claude-code-invocation-logs: key logs is managed by AWS, not a customer-managed key"],
     );
