@@ -111,8 +111,7 @@ pub struct AccountSummary {
     pub error: usize,
     pub not_applicable: usize,
     pub waived: usize,
-    /// READY, NOT READY or INCOMPLETE.
-    pub verdict: String,
+    pub verdict: Verdict,
 }
 
 impl Summary {
@@ -158,7 +157,7 @@ impl Summary {
                         error: counts.error,
                         not_applicable: counts.not_applicable,
                         waived: counts.waived,
-                        verdict: Verdict::of(&counts).label().to_string(),
+                        verdict: Verdict::of(&counts),
                     }
                 })
                 .collect();
