@@ -2,11 +2,11 @@
 //! i.e. developers' source code. The profile says whether it must be kept
 //! (`invocation_logging = "required"`: on, with text delivery, in every target region, to a
 //! CloudWatch log group encrypted with a usable customer-managed key and expiring between the
-//! minimum and the maximum, and to an S3 bucket, if any, with SSE-KMS, a full public access
-//! block and a lifecycle expiration within the same bounds, noncurrent versions included when
-//! the bucket is versioned; both destinations under a usable customer-managed key), must not be kept (`"forbidden"`:
-//! off in every target region), or is not a policy (`"any"`: not applicable, saying what is
-//! configured).
+//! minimum and the maximum, and to an S3 bucket, if any, with SSE-KMS under a usable
+//! customer-managed key, a full public access block and a lifecycle expiration within the same
+//! bounds, noncurrent versions included when the bucket is versioned), must not be kept
+//! (`"forbidden"`: off in every target region), or is not a policy (`"any"`: not applicable,
+//! saying what is configured).
 //!
 //! One finding per target region. A destination that cannot be read is `error`; a bucket the
 //! account does not own and cannot read is `error` as a cross-account destination.
