@@ -376,6 +376,7 @@ fn bucket_checks(
         }
     }
 
+    let versioning = posture.versioning.as_ref().map(Collected::as_result);
     match posture.lifecycle_rules.as_result() {
         Err(error) => unreadable(judgement, "lifecycle configuration", error),
         Ok(rules) => {
@@ -406,8 +407,10 @@ fn bucket_checks(
                         &format!("S3 bucket {bucket}"),
                         Some(i64::from(days)),
                     );
-                    if let Some(Ok(status)) = posture.versioning.as_ref().map(Collected::as_result)
-                    {
+                    let versioned = versioning
+                        .and_then(Result::ok)
+                        .filter(|status| is_versioned(status) == Some(true));
+                    if let Some(status) = versioned {
                         let noncurrent = covering()
                             .filter_map(|r| r.noncurrent_expiration_days)
                             .min();
@@ -418,7 +421,7 @@ fn bucket_checks(
         }
     }
 
-    match posture.versioning.as_ref().map(Collected::as_result) {
+    match versioning {
         None => judgement.missing(
             format!("whether S3 bucket {bucket} keeps noncurrent versions ({VERSIONING} was not called: a snapshot from an older bedrock-audit)"),
             Evidence::new(VERSIONING, Some(region))
@@ -432,12 +435,23 @@ fn bucket_checks(
                     .with("Bucket", bucket)
                     .with("Status", status),
             );
-            if !matches!(status.as_str(), "" | "Enabled" | "Suspended") {
+            if is_versioned(status).is_none() {
                 judgement.undetermined(format!(
                     "S3 bucket {bucket} has a versioning status this version of bedrock-audit does not know ({status:?})"
                 ));
             }
         }
+    }
+}
+
+/// Whether a bucket with this versioning status can hold noncurrent versions: `Enabled`, or
+/// `Suspended` (the versions written while it was on remain); not when it was never enabled
+/// (empty). `None`: a status this version does not know.
+fn is_versioned(status: &str) -> Option<bool> {
+    match status {
+        "Enabled" | "Suspended" => Some(true),
+        "" => Some(false),
+        _ => None,
     }
 }
 
@@ -453,9 +467,6 @@ fn noncurrent_versions(
     current_days: i32,
     noncurrent_days: Option<i32>,
 ) {
-    if !matches!(status, "Enabled" | "Suspended") {
-        return;
-    }
     let Some(noncurrent_days) = noncurrent_days else {
         judgement.problem(format!(
             "S3 bucket {bucket} has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under {logs_path}, so every expired prompt is kept forever as a noncurrent version"
