@@ -133,7 +133,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     crate::collect::Limits::from_env()?;
     let accounts = accounts_to_scan(&args)?;
     check_scan_outputs(&args)?;
-    let claude_settings = crate::claude_settings::load_all(&args.claude_settings)?;
+    let claude_settings = crate::claude_code::settings::load_all(&args.claude_settings)?;
     async_runtime()?.block_on(async {
         let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
         let mut profile = loaded.profile.clone();
@@ -183,7 +183,7 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let loaded = load_profile(config)?;
     let plan = plan(&args.report, &loaded)?;
     let region_flags = check_region_flags(&args.regions)?;
-    let settings = crate::claude_settings::load_all(&args.claude_settings)?;
+    let settings = crate::claude_code::settings::load_all(&args.claude_settings)?;
     // Each account is judged as its file is read, so a join of many holds findings, not state.
     let mut joined = engine::JoinedReport::expecting("snapshots", 0);
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();

@@ -7,7 +7,7 @@ pub mod access_plan;
 pub mod account_list;
 pub mod app;
 pub mod baseline;
-pub mod claude_settings;
+pub mod claude_code;
 pub mod cli;
 pub mod collect;
 pub mod digest;

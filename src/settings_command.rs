@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::claude_settings::{self, Generated};
+use crate::claude_code::settings::{self as claude_settings, Generated};
 use crate::engine::{self, RuleSelection};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use bedrock_audit::app::parse_snapshot;
-use bedrock_audit::claude_settings::load_all;
+use bedrock_audit::claude_code::settings::load_all;
 use bedrock_audit::engine;
 use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::Profile;

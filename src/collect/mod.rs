@@ -528,7 +528,7 @@ pub async fn collect_with(
     let needs = options
         .claude_settings
         .as_ref()
-        .map(crate::claude_settings::scan_needs)
+        .map(crate::claude_code::settings::scan_needs)
         .unwrap_or_default();
     let mut models = models_to_check(profile);
     models.extend(

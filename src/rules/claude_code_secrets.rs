@@ -3,10 +3,10 @@
 //! `ANTHROPIC_API_KEY` in `env`, or an AWS access-key id (`AKIA…`/`ASIA…`) anywhere in a value,
 //! fails: settings files are copied to every laptop and into repositories.
 //!
-//! The values were redacted when the files were read (`claude_settings.rs`); this rule judges
+//! The values were redacted when the files were read (`claude_code/settings.rs`); this rule judges
 //! the redaction records, so it never sees a secret either.
 
-use crate::claude_settings::SECRET_VARIABLES;
+use crate::claude_code::settings::SECRET_VARIABLES;
 use crate::finding::{Evidence, Finding, Status};
 use crate::rules::{RuleContext, WithEvidence};
 use crate::snapshot::RedactionReason;

@@ -9,7 +9,7 @@
 //! One finding per setting judged; each names the file and JSON path that decided it. A region
 //! that was not scanned is `error`, never `pass`.
 
-use crate::claude_settings::{guardrail_from_headers, is_redaction_marker, Merged, Setting};
+use crate::claude_code::settings::{guardrail_from_headers, is_redaction_marker, Merged, Setting};
 use crate::finding::{Evidence, Finding, Status};
 use crate::model_ids::{find_profile, foundation_model_id, is_inference_profile_id, strip_arn};
 use crate::rules::{collect_error_evidence, RuleContext, WithEvidence};
@@ -38,7 +38,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         merged: Merged::new(settings),
     };
     let mut findings = vec![judge.use_bedrock(), judge.aws_region()];
-    for name in crate::claude_settings::MODEL_VARIABLES {
+    for name in crate::claude_code::settings::MODEL_VARIABLES {
         if let Some(setting) = judge.set(name) {
             findings.push(judge.model(name, &setting));
         }
@@ -140,7 +140,7 @@ impl<'a> Judge<'a> {
     fn use_bedrock(&self) -> Finding {
         let name = "CLAUDE_CODE_USE_BEDROCK";
         let setting = self.merged.env(name);
-        let other_keys = crate::claude_settings::BEDROCK_KEYS
+        let other_keys = crate::claude_code::settings::BEDROCK_KEYS
             .iter()
             .filter_map(|key| self.merged.key(key).map(|s| (*key, s.location())))
             .collect::<std::collections::BTreeMap<_, _>>();
