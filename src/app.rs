@@ -505,6 +505,17 @@ fn claude_settings(
         .as_deref()
         .map(crate::settings_command::read_existing)
         .transpose()?;
+    let merge_to_scan = match (&existing, &args.merge) {
+        (Some(value), Some(path)) => Some(crate::snapshot::ClaudeSettings {
+            files: vec![crate::claude_code::settings::parse_file(
+                &value.to_string(),
+                &path.display().to_string(),
+                crate::snapshot::SettingsKind::Managed,
+            )?],
+            guardrails: Vec::new(),
+        }),
+        _ => None,
+    };
     let (snapshot, profile) = match &args.snapshot {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -524,7 +535,9 @@ fn claude_settings(
                 endpoint_url: args.endpoint_url.clone(),
                 progress: crate::terminal_progress::for_command_line(quiet),
                 trace_calls: None,
-                claude_settings: None,
+                // The kept keys are judged too: the scan reads what they name (models,
+                // guardrail) so the judgement can pass.
+                claude_settings: merge_to_scan,
             };
             let snapshot = crate::collect::collect(&options, &profile).await?;
             Ok((snapshot, profile))
@@ -538,6 +551,16 @@ fn claude_settings(
     )?;
     if !prepared.blocking.is_empty() {
         let list = crate::settings_command::describe_blocking(&prepared.blocking);
+        if prepared
+            .blocking
+            .iter()
+            .any(crate::settings_command::is_credential)
+        {
+            eprintln!(
+                "bedrock-audit: refusing to write Claude Code settings: they would hold a credential (even with --force); remove it from the --merge file:\n{list}"
+            );
+            return Ok(Outcome::Failing);
+        }
         if !args.force {
             eprintln!(
                 "bedrock-audit: refusing to write Claude Code settings: these checks they depend on are not pass (--force writes them anyway):\n{list}"

@@ -22,10 +22,22 @@ pub struct Prepared {
     pub blocking: Vec<Finding>,
 }
 
+/// The rules the merged settings are judged by before they are written (`--merge`): the keys
+/// kept from the existing file are settings like any other.
+pub const MERGED_RULES: &[&str] = &["claude-code-settings", "claude-code-secrets"];
+/// What a finding about the merged result names as its file.
+pub const MERGED_PATH: &str = "<merged settings>";
+
 /// Reads the file given with `--merge` (invalid JSON names line and column).
 pub fn read_existing(path: &Path) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::input_file(path, format!("cannot read --merge file: {e}")))?;
+    if let Some(line) = first_wide_integer_line(&text) {
+        return Err(Error::input_file(
+            path,
+            format!("--merge: line {line} holds an integer beyond 64 bits, which would be rewritten as an approximate float; write it as a string"),
+        ));
+    }
     serde_json::from_str(&text).map_err(|e| {
         Error::input_file(
             path,
@@ -38,6 +50,47 @@ pub fn read_existing(path: &Path) -> Result<serde_json::Value> {
     })
 }
 
+/// The line of the first integer literal (outside strings) that fits neither `i64` nor `u64`:
+/// serde_json reads it as an `f64`, so merging would change the number.
+fn first_wide_integer_line(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut index, mut line, mut in_string) = (0, 1, false);
+    while index < bytes.len() {
+        let b = bytes[index];
+        if in_string {
+            match b {
+                b'\\' => index += 1,
+                b'"' => in_string = false,
+                b'\n' => line += 1,
+                _ => {}
+            }
+            index += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'\n' => line += 1,
+            b'-' | b'0'..=b'9' => {
+                let start = index;
+                while index < bytes.len()
+                    && (bytes[index].is_ascii_digit() || b"-+.eE".contains(&bytes[index]))
+                {
+                    index += 1;
+                }
+                let token = &text[start..index];
+                let integer = !token.contains(['.', 'e', 'E']);
+                if integer && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
+                    return Some(line);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    None
+}
+
 /// Judges the checks the settings rely on in the profile's first region, and builds the JSON.
 pub fn prepare(
     snapshot: &Snapshot,
@@ -45,6 +98,7 @@ pub fn prepare(
     auth_refresh: Option<&str>,
     existing: Option<serde_json::Value>,
 ) -> Result<Prepared> {
+    let merged = existing.is_some();
     let Some(region) = profile.rollout.regions.first() else {
         return Err(Error::Input(
             "no region to write settings for: pass --region".into(),
@@ -83,7 +137,41 @@ pub fn prepare(
     let mut text = serde_json::to_string_pretty(&value)
         .map_err(|e| Error::Io(format!("cannot serialise the settings: {e}")))?;
     text.push('\n');
+    let mut blocking: Vec<Finding> = blocking;
+    if merged {
+        blocking.extend(judge_merged(snapshot, &judged, &text)?);
+    }
     Ok(Prepared { text, blocking })
+}
+
+/// The merged settings judged as Claude Code will read them, by the settings and secrets
+/// rules: what is not pass blocks, like any check the settings depend on.
+fn judge_merged(snapshot: &Snapshot, profile: &Profile, text: &str) -> Result<Vec<Finding>> {
+    let file =
+        claude_settings::parse_file(text, MERGED_PATH, crate::snapshot::SettingsKind::Managed)?;
+    let mut judged = snapshot.clone();
+    let guardrails = snapshot
+        .claude_settings
+        .as_ref()
+        .map(|s| s.guardrails.clone())
+        .unwrap_or_default();
+    judged.claude_settings = Some(crate::snapshot::ClaudeSettings {
+        files: vec![file],
+        guardrails,
+    });
+    let selection = RuleSelection {
+        only: MERGED_RULES.iter().map(|s| s.to_string()).collect(),
+        skip: Vec::new(),
+    };
+    Ok(engine::evaluate(&judged, profile, &selection)
+        .into_iter()
+        .filter(|f| f.status != Status::Pass)
+        .collect())
+}
+
+/// Whether a blocking finding is a credential in the settings: `--force` never writes one.
+pub fn is_credential(finding: &Finding) -> bool {
+    finding.rule_id == "claude-code-secrets"
 }
 
 /// One line per blocking finding: rule, status, region, resource, message.

@@ -651,10 +651,28 @@ pub struct Redaction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RedactionReason {
-    /// A credential variable (`AWS_SECRET_ACCESS_KEY`, …) with a literal value.
+    /// A variable or key whose name says it holds a credential (`AWS_SECRET_ACCESS_KEY`,
+    /// `*_TOKEN`, `*_API_KEY`, `*_SECRET*`, …) with a literal value.
     SecretVariable,
-    /// An AWS access-key id (`AKIA…`, `ASIA…`) inside a value.
+    /// An AWS access-key id (`AKIA…`, `ASIA…`, `ABIA…`, `ACCA…`) inside a value or key.
     AccessKeyId,
+    /// An AWS secret access key, by its shape or the name before it.
+    SecretAccessKey,
+    /// An AWS session token, by its shape or the name before it.
+    SessionToken,
+    /// A long-term Amazon Bedrock API key (`ABSK…`).
+    BedrockApiKey,
+    /// A short-term Amazon Bedrock API key (`bedrock-api-key-…`).
+    BedrockShortTermApiKey,
+    /// An Anthropic API key or token (`sk-ant-…`).
+    AnthropicApiKey,
+    /// An `Authorization`, `x-api-key` or other credential header value, or a bearer token.
+    AuthorizationHeader,
+    /// User info (`user:password@`) in a URL.
+    UrlUserInfo,
+    /// A credential helper command (`apiKeyHelper`, `awsCredentialExport`,
+    /// `otelHeadersHelper`) that prints a literal: the credential is in the file.
+    CommandLiteral,
 }
 
 /// One bedrock:GetGuardrail read for a guardrail named in `ANTHROPIC_CUSTOM_HEADERS`.

@@ -69,7 +69,22 @@ pub fn parse_snapshot_file(text: &str, path: &Path) -> Result<SnapshotFile> {
             .map_err(|e| Error::input_file(path, format!("invalid snapshot: {e}")))?,
     };
     validate(&file).map_err(|problem| Error::input_file(path, problem))?;
+    let mut file = file;
+    redact_settings(&mut file);
     Ok(file)
+}
+
+/// A snapshot is input too: whatever wrote it (a hand, an older version that knew fewer
+/// credential forms), every Claude Code settings document in it is redacted again before
+/// any rule, report or message sees it.
+fn redact_settings(file: &mut SnapshotFile) {
+    for account in &mut file.accounts {
+        if let Some(settings) = &mut account.claude_settings {
+            for settings_file in &mut settings.files {
+                crate::claude_code::redaction::redact_file(settings_file);
+            }
+        }
+    }
 }
 
 /// Parses a snapshot file that must hold exactly one account: for the commands that judge

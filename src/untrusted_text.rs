@@ -11,8 +11,10 @@ use std::borrow::Cow;
 pub const MESSAGE_QUOTE_LIMIT: usize = 200;
 
 /// Whether a character must not reach a terminal as it is: C0/C1 controls (ESC, NUL, CR, LF,
-/// BEL, DEL, …), bidi embeddings, overrides and isolates, and zero-width or invisible
-/// formatting characters that can make two different names look identical.
+/// BEL, DEL, …), bidi embeddings, overrides and isolates, zero-width or invisible
+/// formatting characters that can make two different names look identical, variation
+/// selectors and tag characters (invisible, yet carry text), and the Unicode line and
+/// paragraph separators, which some terminals and viewers break a line on.
 pub fn is_disguising(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -28,6 +30,11 @@ pub fn is_disguising(c: char) -> bool {
                 | '\u{180E}' // Mongolian vowel separator
                 | '\u{FEFF}' // zero-width no-break space (BOM)
                 | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
+                | '\u{2028}' | '\u{2029}' // line and paragraph separators: break a line
+                | '\u{FE00}'..='\u{FE0F}' // variation selectors: invisible, change a glyph
+                | '\u{180B}'..='\u{180D}' | '\u{180F}' // Mongolian variation selectors
+                | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+                | '\u{E0000}'..='\u{E007F}' // tag characters: invisible text ("ASCII smuggling")
         )
 }
 
@@ -144,6 +151,19 @@ mod tests {
         assert_eq!(visible("tr\u{200B}ail"), "tr\\u{200b}ail");
         assert_eq!(visible("\u{2067}x\u{2069}"), "\\u{2067}x\\u{2069}");
         assert_eq!(visible("\u{FEFF}bom"), "\\u{feff}bom");
+    }
+
+    #[test]
+    fn tags_variation_selectors_and_unicode_line_breaks_become_visible_escapes() {
+        // U+E0041 U+E0042 are TAG LATIN CAPITAL LETTER A and B: invisible text.
+        assert_eq!(visible("ok\u{E0041}\u{E0042}"), "ok\\u{e0041}\\u{e0042}");
+        assert_eq!(visible("\u{E0001}\u{E007F}"), "\\u{e0001}\\u{e007f}");
+        assert_eq!(visible("a\u{FE0F}b\u{E0100}"), "a\\u{fe0f}b\\u{e0100}");
+        assert_eq!(
+            visible("line\u{2028}next\u{2029}"),
+            "line\\u{2028}next\\u{2029}"
+        );
+        assert_eq!(visible_lines("a\u{2028}b\nc"), "a\\u{2028}b\nc");
     }
 
     #[test]

@@ -706,3 +706,250 @@ fn a_guardrail_is_judged_from_the_read_of_that_id_version_and_region_only() {
         f.message
     );
 }
+
+/// The ready snapshot with `correct.json` changed by `edit` (parsed, and so redacted, as
+/// `--claude-settings` would).
+fn with_correct_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Snapshot {
+    let path = fixture("claude-settings/correct.json");
+    let mut content: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut content);
+    let file = bedrock_audit::claude_code::settings::parse_file(
+        &content.to_string(),
+        "managed-settings.json",
+        bedrock_audit::snapshot::SettingsKind::Managed,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut snapshot = ready();
+    snapshot.claude_settings = Some(ClaudeSettings {
+        files: vec![file],
+        guardrails: Vec::new(),
+    });
+    snapshot
+}
+
+fn with_base_url(url: &str) -> Snapshot {
+    with_correct_edited(|c| c["env"]["ANTHROPIC_BEDROCK_BASE_URL"] = url.into())
+}
+
+/// Issue 24 (critical): the host is the one Node's WHATWG URL parser gives, and Claude Code
+/// runs on Node. In the URL Standard's host state (https://url.spec.whatwg.org/#host-state) a
+/// `\` ends the host of a special (`https:`) URL just as `/` does, so this URL's host is
+/// `evil.example` and signed requests or a bearer token would go there; the `@…amazonaws.com`
+/// is path. A parser splitting the authority on `/ ? #` alone read the AWS name and passed it.
+#[test]
+fn a_backslash_before_the_aws_name_is_another_host_and_fails() {
+    let findings = run(
+        SETTINGS,
+        &with_base_url("https://evil.example\\@bedrock-runtime.us-east-1.amazonaws.com"),
+    );
+    let f = at(&findings, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert!(
+        f.message
+            .contains("does not name the bedrock-runtime interface endpoint"),
+        "{}",
+        f.message
+    );
+    let host = f
+        .evidence
+        .iter()
+        .find_map(|e| e.values.get("url_host"))
+        .expect("the host judged is in the evidence");
+    assert_eq!(host, "evil.example");
+    // The regional name itself still passes (private DNS is on in the ready snapshot).
+    let ok = run(
+        SETTINGS,
+        &with_base_url("https://bedrock-runtime.us-east-1.amazonaws.com/"),
+    );
+    assert_eq!(
+        at(&ok, "#env.ANTHROPIC_BEDROCK_BASE_URL").status,
+        Status::Pass
+    );
+    // Another port is another service.
+    let port = run(
+        SETTINGS,
+        &with_base_url("https://bedrock-runtime.us-east-1.amazonaws.com:8443"),
+    );
+    assert_eq!(
+        at(&port, "#env.ANTHROPIC_BEDROCK_BASE_URL").status,
+        Status::Fail
+    );
+}
+
+#[test]
+fn user_info_in_the_base_url_fails_and_is_never_shown() {
+    for url in [
+        "https://admin:PW-probe-1@bedrock-runtime.us-east-1.amazonaws.com",
+        "https://PW-probe-1@bedrock-runtime.us-east-1.amazonaws.com",
+    ] {
+        let snapshot = with_base_url(url);
+        let settings = run(SETTINGS, &snapshot);
+        let f = at(&settings, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+        assert_eq!(f.status, Status::Fail, "{url}: {}", f.message);
+        let secrets = run(SECRETS, &snapshot);
+        let s = at(&secrets, "#env.ANTHROPIC_BEDROCK_BASE_URL");
+        assert_eq!(s.status, Status::Fail);
+        assert!(s.message.contains("user info"), "{}", s.message);
+        let all = serde_json::to_string(&(&snapshot, &settings, &secrets)).unwrap();
+        assert!(!all.contains("PW-probe-1"), "{url}");
+    }
+}
+
+/// Every shape of issue 24's list, each a failing finding naming file, path and kind, none
+/// holding the secret. Formats: IAM User Guide "Unique identifiers" (AKIA/ASIA/ABIA/ACCA),
+/// Amazon Bedrock User Guide "API keys" (long-term keys are IAM service-specific credentials,
+/// `ABSK…` as issued; short-term keys are an encoded SigV4 pre-signed URL,
+/// `bedrock-api-key-…`), code.claude.com/docs/en/env-vars (ANTHROPIC_API_KEY is sent as
+/// x-api-key, ANTHROPIC_AUTH_TOKEN as `Authorization: Bearer`, ANTHROPIC_CUSTOM_HEADERS are
+/// `Name: Value` lines) and /settings (apiKeyHelper, awsCredentialExport, otelHeadersHelper
+/// print the credential; MCP servers take an `env` map).
+#[test]
+fn secrets_in_every_shape_fail_with_path_and_kind() {
+    let snapshot = with_correct_edited(|c| {
+        let env = &mut c["env"];
+        env["ANTHROPIC_CUSTOM_HEADERS"] = "X-Amzn-Bedrock-GuardrailIdentifier: gr-1\nAuthorization: Bearer probe-gw-token-1\nx-api-key: probe-key-2".into();
+        env["NESTED"] = serde_json::json!({ "deep": ["AKIAPROBEEXAMPLE0003"] });
+        env["ANTHROPIC_AUTH_TOKEN"] = "probe-auth-token-4".into();
+        env["ANTHROPIC_API_KEY"] = "sk-ant-api03-probe5xyz".into();
+        env["AWS_SECRET_ACCESS_KEY"] = serde_json::json!(123456789);
+        env["SOME_VAR"] = "ABSKQmVkcm9ja0FQSUtleXByb2JlNg==".into();
+        env["SHORT"] = "bedrock-api-key-YmVkcm9jay5wcm9iZTc=".into();
+        env["ASIAPROBEEXAMPLE0008"] = "as a key".into();
+        c["mcpServers"] =
+            serde_json::json!({ "x": { "env": { "AWS_SECRET_ACCESS_KEY": "probe-nested-9" } } });
+        c["apiKeyHelper"] = "echo probe-helper-10".into();
+        c["awsCredentialExport"] = r#"echo '{"Credentials":{"AccessKeyId":"x","SecretAccessKey":"probe-secret-11","SessionToken":"probe-token-12"}}'"#.into();
+    });
+    let findings = run(SECRETS, &snapshot);
+    let failing: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| {
+            (
+                f.resource.rsplit('#').next().unwrap().to_string(),
+                f.evidence[0].values["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |path: &str, reason: &str| {
+        failing
+            .iter()
+            .any(|(p, r)| p.starts_with(path) && r == reason)
+    };
+    for (path, reason) in [
+        ("env.ANTHROPIC_CUSTOM_HEADERS", "authorization_header"),
+        ("env.NESTED.deep[0]", "access_key_id"),
+        ("env.ANTHROPIC_AUTH_TOKEN", "secret_variable"),
+        ("env.ANTHROPIC_API_KEY", "secret_variable"),
+        ("env.AWS_SECRET_ACCESS_KEY", "secret_variable"),
+        ("env.SOME_VAR", "bedrock_api_key"),
+        ("env.SHORT", "bedrock_short_term_api_key"),
+        ("env.<redacted aws-access-key-id sha256:", "access_key_id"),
+        ("mcpServers.x.env.AWS_SECRET_ACCESS_KEY", "secret_variable"),
+        ("apiKeyHelper", "command_literal"),
+        ("awsCredentialExport", "command_literal"),
+    ] {
+        assert!(has(path, reason), "{path} {reason}: {failing:#?}");
+    }
+    // Two credential headers, one line each; the guardrail header stays readable.
+    assert_eq!(
+        failing
+            .iter()
+            .filter(|(p, _)| p == "env.ANTHROPIC_CUSTOM_HEADERS")
+            .count(),
+        2
+    );
+    let everything =
+        serde_json::to_string(&(&snapshot, &findings, run(SETTINGS, &snapshot))).unwrap();
+    for secret in [
+        "probe-gw-token-1",
+        "probe-key-2",
+        "AKIAPROBEEXAMPLE0003",
+        "probe-auth-token-4",
+        "sk-ant-api03-probe5xyz",
+        "ABSKQmVkcm9ja0FQSUtleXByb2JlNg==",
+        "bedrock-api-key-YmVkcm9jay5wcm9iZTc=",
+        "ASIAPROBEEXAMPLE0008",
+        "probe-nested-9",
+        "probe-helper-10",
+        "probe-secret-11",
+        "probe-token-12",
+    ] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+    assert!(!everything.contains("123456789"));
+    assert!(everything.contains("X-Amzn-Bedrock-GuardrailIdentifier: gr-1"));
+}
+
+/// A snapshot is input: one holding a literal secret and an empty list of redactions (written
+/// by hand, or by an older version) is redacted on load and the rule fails on its content.
+#[test]
+fn a_snapshot_holding_a_literal_secret_is_redacted_on_load_and_fails() {
+    let mut snapshot = ready();
+    snapshot.claude_settings = Some(ClaudeSettings {
+        files: vec![bedrock_audit::snapshot::SettingsFile {
+            path: "managed-settings.json".into(),
+            kind: bedrock_audit::snapshot::SettingsKind::Managed,
+            content: serde_json::json!({
+                "env": { "AWS_SESSION_TOKEN": "probe-literal-token" },
+                "awsCredentialExport": "<redacted sha256:AKIAPROBEEXAMPLE0001>"
+            }),
+            redactions: Vec::new(),
+        }],
+        guardrails: Vec::new(),
+    });
+    // Judged in memory, before any load: the rule reads the content, not the list.
+    let direct = run(SECRETS, &snapshot);
+    assert_eq!(
+        direct.iter().filter(|f| f.status == Status::Fail).count(),
+        2,
+        "{direct:#?}"
+    );
+    assert!(!serde_json::to_string(&direct)
+        .unwrap()
+        .contains("probe-literal-token"));
+    let text = bedrock_audit::snapshot_file::snapshot_file_json(&[&snapshot], &[]).unwrap();
+    assert!(
+        text.contains("probe-literal-token"),
+        "the planted file holds it"
+    );
+    let loaded = parse_snapshot(&text, Path::new("planted.json")).unwrap();
+    let shown = serde_json::to_string(&loaded).unwrap();
+    assert!(!shown.contains("probe-literal-token"), "{shown}");
+    assert!(!shown.contains("AKIAPROBEEXAMPLE0001"), "{shown}");
+    let findings = run(SECRETS, &loaded);
+    assert_eq!(
+        statuses(&findings),
+        [
+            ("awsCredentialExport".to_string(), Status::Fail),
+            ("env.AWS_SESSION_TOKEN".to_string(), Status::Fail),
+        ]
+    );
+}
+
+/// Issue 24: a 36 MB settings value made an 849 MB SARIF. Each quoted value is cut like an
+/// AWS message (4 KiB) in the evidence and shorter in messages.
+#[test]
+fn a_huge_settings_value_is_capped_in_findings() {
+    let huge = "m".repeat(2_000_000);
+    let snapshot = with_correct_edited(|c| {
+        c["env"]["CLAUDE_CODE_USE_BEDROCK"] = huge.clone().into();
+        c["env"]["ANTHROPIC_SMALL_FAST_MODEL"] = huge.clone().into();
+        c["env"]["ANTHROPIC_MODEL"] = huge.clone().into();
+        c["env"]["ANTHROPIC_BEDROCK_BASE_URL"] = format!("https://{huge}").into();
+    });
+    let findings = run(SETTINGS, &snapshot);
+    let size = serde_json::to_string(&findings).unwrap().len();
+    assert!(size < 100_000, "findings are {size} bytes");
+}
+
+/// Claude Code sends the model id as written; a padded id is not the profile's id.
+#[test]
+fn a_model_id_is_judged_exactly_as_written_not_trimmed() {
+    let snapshot = with_correct_edited(|c| {
+        c["env"]["ANTHROPIC_MODEL"] = " us.anthropic.claude-sonnet-4-5-20250929-v1:0 ".into();
+    });
+    let findings = run(SETTINGS, &snapshot);
+    assert_eq!(at(&findings, "#env.ANTHROPIC_MODEL").status, Status::Fail);
+}

@@ -10,17 +10,14 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
-use crate::snapshot::{ClaudeSettings, Redaction, RedactionReason, SettingsFile, SettingsKind};
+use crate::snapshot::{ClaudeSettings, SettingsFile, SettingsKind};
 
-/// Variables that hold credentials: a literal value in a settings file is a leaked secret.
-pub const SECRET_VARIABLES: &[&str] = &[
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_BEARER_TOKEN_BEDROCK",
-    "ANTHROPIC_API_KEY",
-];
+/// The deepest nesting a settings file may have. serde_json refuses documents nested deeper
+/// than 128; a snapshot holds a file's content 6 levels down (`accounts[].claude_settings
+/// .files[].content`), so a file accepted here must stay well inside what a snapshot can hold,
+/// or the scan would write a snapshot that `evaluate` then refuses.
+pub const MAX_SETTINGS_DEPTH: usize = 100;
 
 /// The model variables Claude Code reads on Bedrock, in report order.
 pub const MODEL_VARIABLES: &[&str] = &[
@@ -150,96 +147,40 @@ pub fn parse_file(text: &str, path: &str, kind: SettingsKind) -> Result<Settings
             return Err(input("\"env\" must be a JSON object of strings".into()));
         }
     }
-    let mut redactions = Vec::new();
-    redact(&mut content, "", &mut redactions);
-    Ok(SettingsFile {
+    if depth(&content) > MAX_SETTINGS_DEPTH {
+        return Err(input(format!(
+            "nested deeper than {MAX_SETTINGS_DEPTH} levels: a snapshot could not hold it"
+        )));
+    }
+    let mut file = SettingsFile {
         path: path.to_string(),
         kind,
         content,
-        redactions,
-    })
+        redactions: Vec::new(),
+    };
+    crate::claude_code::redaction::redact_file(&mut file);
+    Ok(file)
 }
 
-/// The marker that stands in for a secret value.
-pub fn redaction_marker(sha256_prefix: &str) -> String {
-    format!("<redacted sha256:{sha256_prefix}>")
+/// How deeply `value` nests (a scalar is 1), without recursion.
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 1usize)];
+    while let Some((value, level)) = pending.pop() {
+        deepest = deepest.max(level);
+        match value {
+            Value::Array(items) => pending.extend(items.iter().map(|v| (v, level + 1))),
+            Value::Object(object) => pending.extend(object.values().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
+/// Whether a value is, or holds, a redaction marker: what it held was a credential, and it
+/// names nothing a rule could judge.
 pub fn is_redaction_marker(value: &str) -> bool {
-    value.starts_with("<redacted sha256:") && value.ends_with('>')
-}
-
-fn redact(value: &mut Value, path: &str, redactions: &mut Vec<Redaction>) {
-    match value {
-        Value::Object(object) => {
-            for (key, child) in object.iter_mut() {
-                let child_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                let secret_variable = path == "env" && SECRET_VARIABLES.contains(&key.as_str());
-                match child {
-                    Value::String(text) if secret_variable && !text.trim().is_empty() => {
-                        redact_string(
-                            child,
-                            child_path,
-                            RedactionReason::SecretVariable,
-                            redactions,
-                        )
-                    }
-                    _ => redact(child, &child_path, redactions),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
-                redact(item, &format!("{path}[{index}]"), redactions);
-            }
-        }
-        Value::String(text) if contains_access_key_id(text) => redact_string(
-            value,
-            path.to_string(),
-            RedactionReason::AccessKeyId,
-            redactions,
-        ),
-        _ => {}
-    }
-}
-
-fn redact_string(
-    value: &mut Value,
-    json_path: String,
-    reason: RedactionReason,
-    redactions: &mut Vec<Redaction>,
-) {
-    let Value::String(text) = value else { return };
-    if is_redaction_marker(text) {
-        return;
-    }
-    let sha256_prefix = sha256_hex(text.as_bytes())[..12].to_string();
-    *value = Value::String(redaction_marker(&sha256_prefix));
-    redactions.push(Redaction {
-        json_path,
-        reason,
-        sha256_prefix,
-    });
-}
-
-/// An AWS access-key id: `AKIA` (long-term) or `ASIA` (temporary) and 16 upper-case letters or
-/// digits, not part of a longer word.
-pub fn contains_access_key_id(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric();
-    (0..bytes.len().saturating_sub(19)).any(|start| {
-        let candidate = &bytes[start..start + 20];
-        (candidate.starts_with(b"AKIA") || candidate.starts_with(b"ASIA"))
-            && candidate[4..]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            && (start == 0 || !is_word(bytes[start - 1]))
-            && bytes.get(start + 20).is_none_or(|b| !is_word(*b))
-    })
+    crate::claude_code::redaction::holds_marker(value)
 }
 
 /// One effective setting and the file and JSON path it comes from.
@@ -439,16 +380,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_access_key_ids_only_as_whole_words() {
-        assert!(contains_access_key_id("AKIAIOSFODNN7EXAMPLE"));
-        assert!(contains_access_key_id("key=ASIAIOSFODNN7EXAMPLE;"));
-        assert!(!contains_access_key_id("XAKIAIOSFODNN7EXAMPLE"));
-        assert!(!contains_access_key_id("AKIAIOSFODNN7EXAMPLEX"));
-        assert!(!contains_access_key_id("AKIAiosfodnn7example"));
-        assert!(!contains_access_key_id("AKIA"));
-    }
-
-    #[test]
     fn invalid_json_names_line_and_column() {
         let err = parse_file(
             "{\n  \"env\": {\n    \"A\": 1,\n  }\n}\n",
@@ -477,6 +408,29 @@ mod tests {
             .collect();
         assert_eq!(paths, ["env.AWS_SESSION_TOKEN", "env.X", "hooks[0]"]);
         assert_eq!(file.content["env"]["ANTHROPIC_API_KEY"], "");
+    }
+
+    /// A file a snapshot can hold is accepted; one nested deeper is refused at parse time, not
+    /// when `evaluate` reads the snapshot the scan wrote.
+    #[test]
+    fn a_file_too_deep_for_a_snapshot_is_refused_at_parse_time() {
+        let nested =
+            |levels: usize| format!("{}1{}", r#"{"a":"#.repeat(levels), "}".repeat(levels));
+        let ok = parse_file(
+            &nested(MAX_SETTINGS_DEPTH - 1),
+            "s.json",
+            SettingsKind::User,
+        )
+        .expect("deep but holdable");
+        // Where a snapshot file holds it: accounts[0].claude_settings.files[0].content.
+        let snapshot = serde_json::json!({
+            "accounts": [{ "claude_settings": { "files": [{ "content": ok.content }] } }]
+        });
+        serde_json::from_str::<Value>(&snapshot.to_string()).expect("a snapshot holds it");
+        let err = parse_file(&nested(125), "s.json", SettingsKind::User)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nested deeper than 100 levels"), "{err}");
     }
 
     #[test]

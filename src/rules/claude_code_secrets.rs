@@ -1,15 +1,20 @@
-//! `claude-code-secrets`: no Claude Code settings file holds a credential. A literal value of
-//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_BEARER_TOKEN_BEDROCK` or
-//! `ANTHROPIC_API_KEY` in `env`, or an AWS access-key id (`AKIA…`/`ASIA…`) anywhere in a value,
-//! fails: settings files are copied to every laptop and into repositories.
+//! `claude-code-secrets`: no Claude Code settings file holds a credential, in any of the forms
+//! of `claude_code::redaction::CREDENTIAL_FORMS` (access-key ids, secret keys, session tokens,
+//! Bedrock and Anthropic API keys, Authorization headers, URL user info, credential-named
+//! variables at any depth, helper commands that print a literal): settings files are copied
+//! to every laptop and into repositories.
 //!
-//! The values were redacted when the files were read (`claude_code/settings.rs`); this rule judges
-//! the redaction records, so it never sees a secret either.
+//! The rule judges the content, not the list of redactions a snapshot carries: it runs the
+//! redaction walk again on each document (a no-op on one this run already redacted) and fails
+//! once for every marker in it, key or value, naming the file, the JSON path (whose own
+//! secrets are markers too) and the kind. So a snapshot holding a literal secret with an
+//! empty list of redactions fails all the same, and the rule never sees a secret.
 
-use crate::claude_code::settings::SECRET_VARIABLES;
+use crate::claude_code::redaction::{
+    kind_description, markers_in_document, redact_document, CREDENTIAL_FORMS,
+};
 use crate::finding::{Evidence, Finding, Status};
 use crate::rules::{RuleContext, WithEvidence};
-use crate::snapshot::RedactionReason;
 
 pub const SOURCE: &str = "claude-settings";
 
@@ -20,64 +25,80 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     for file in files {
-        if file.redactions.is_empty() {
+        let mut content = file.content.clone();
+        redact_document(&mut content);
+        let mut found = markers_in_document(&content);
+        if crate::claude_code::redaction::holds_marker(&file.path) {
+            found.extend(
+                crate::claude_code::redaction::markers_in(&file.path)
+                    .into_iter()
+                    .map(
+                        |(kind, sha256_prefix)| crate::claude_code::redaction::MarkerFound {
+                            json_path: "(file path)".into(),
+                            kind,
+                            sha256_prefix,
+                        },
+                    ),
+            );
+        }
+        if found.is_empty() {
             findings.push(
                 ctx.finding(
                     Status::Pass,
                     "global",
                     file.path.clone(),
                     format!(
-                        "{} ({} settings) holds no credential: none of {} has a literal value, and no value holds an AWS access-key id.",
+                        "{} ({} settings) holds no credential in any of the {} forms checked, in any key or value.",
                         file.path,
                         file.kind.as_str(),
-                        SECRET_VARIABLES.join(", ")
+                        CREDENTIAL_FORMS.len()
                     ),
                 )
                 .with_evidence(
                     Evidence::new(SOURCE, None)
                         .with("file", &file.path)
                         .with("kind", file.kind)
-                        .with("checked_variables", SECRET_VARIABLES)
-                        .with("redacted_values", 0),
+                        .with("checked_forms", checked_forms())
+                        .with("credentials_found", 0),
                 ),
             );
             continue;
         }
-        for redaction in &file.redactions {
-            let what = match redaction.reason {
-                RedactionReason::SecretVariable => format!(
-                    "holds {} as a literal value",
-                    redaction.json_path.trim_start_matches("env.")
-                ),
-                RedactionReason::AccessKeyId => format!(
-                    "holds an AWS access-key id (AKIA…/ASIA…) in {}",
-                    redaction.json_path
-                ),
-            };
+        for credential in found {
+            let kind = kind_description(credential.kind);
             findings.push(
                 ctx.finding(
                     Status::Fail,
                     "global",
-                    format!("{}#{}", file.path, redaction.json_path),
+                    format!("{}#{}", file.path, credential.json_path),
                     format!(
-                        "{} ({} settings) {what} (redacted here; sha256 prefix {}). Anyone who can read the file can use the credential: rotate it, and remove it from the file.",
+                        "{} ({} settings) holds {kind} at {} (redacted here; sha256 prefix {}). Anyone who can read the file can use the credential: rotate it, and remove it from the file.",
                         file.path,
                         file.kind.as_str(),
-                        redaction.sha256_prefix
+                        credential.json_path,
+                        credential.sha256_prefix
                     ),
                 )
                 .with_evidence(
                     Evidence::new(SOURCE, None)
                         .with("file", &file.path)
                         .with("kind", file.kind)
-                        .with("json_path", &redaction.json_path)
-                        .with("reason", redaction.reason)
-                        .with("sha256_prefix", &redaction.sha256_prefix),
+                        .with("json_path", &credential.json_path)
+                        .with("reason", credential.kind)
+                        .with("sha256_prefix", &credential.sha256_prefix),
                 ),
             );
         }
     }
     findings
+}
+
+/// The kinds the walk looks for, as markers name them.
+fn checked_forms() -> Vec<&'static str> {
+    CREDENTIAL_FORMS
+        .iter()
+        .map(|form| crate::claude_code::redaction::kind_name(form.kind))
+        .collect()
 }
 
 pub fn not_applicable(ctx: &RuleContext) -> Finding {

@@ -14,7 +14,13 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::model_ids::{find_profile, foundation_model_id, is_inference_profile_id, strip_arn};
 use crate::rules::{collect_error_evidence, RuleContext, WithEvidence};
 use crate::snapshot::{ClaudeSettings, Collected, ErrorKind, RegionSnapshot};
-use crate::untrusted_text::visible;
+use crate::untrusted_text::{capped, elided, visible};
+
+/// The most characters of one settings value quoted in a message or evidence.
+const SETTINGS_QUOTE_LIMIT: usize = 200;
+/// Far longer than any model id, inference-profile id or ARN: a longer value is judged as
+/// "not a model id" without being quoted into every message and evidence.
+const MAX_MODEL_ID_LENGTH: usize = 2048;
 
 use super::claude_code_secrets::{not_applicable, SOURCE};
 
@@ -105,7 +111,7 @@ impl<'a> Judge<'a> {
                 .with("file", &s.file.path)
                 .with("kind", s.file.kind)
                 .with("json_path", &s.json_path)
-                .with("value", s.value),
+                .with("value", capped_value(s.value)),
             None => evidence.with("value", serde_json::Value::Null).with(
                 "files",
                 self.settings
@@ -132,9 +138,15 @@ impl<'a> Judge<'a> {
 
     fn shown(setting: &Setting) -> String {
         setting.text().map_or_else(
-            || setting.value.to_string(),
-            |t| format!("{:?}", visible(&t)),
+            || Self::quote(&setting.value.to_string()),
+            |t| Self::quote(&t),
         )
+    }
+
+    /// A settings value quoted in a message: visible, and cut like AWS messages so a huge
+    /// value cannot grow every report that quotes it.
+    fn quote(text: &str) -> String {
+        format!("{:?}", elided(text, SETTINGS_QUOTE_LIMIT))
     }
 
     fn use_bedrock(&self) -> Finding {
@@ -260,7 +272,9 @@ impl<'a> Judge<'a> {
     }
 
     fn model(&self, name: &str, setting: &Setting) -> Finding {
-        let Some(id) = setting.text().map(|t| t.trim().to_string()) else {
+        // Judged exactly as written: Claude Code sends the value as it is, so " us.anthropic…"
+        // is a model id Bedrock does not know.
+        let Some(id) = setting.text() else {
             return self.finding(
                 Status::Fail,
                 "global",
@@ -269,6 +283,19 @@ impl<'a> Judge<'a> {
                 format!("{name} in {} is not a string.", setting.location()),
             );
         };
+        if id.len() > MAX_MODEL_ID_LENGTH {
+            return self.finding(
+                Status::Fail,
+                "global",
+                name,
+                Some(setting),
+                format!(
+                    "{name} in {} is {} bytes long: not a model id (none is longer than {MAX_MODEL_ID_LENGTH}).",
+                    setting.location(),
+                    id.len()
+                ),
+            );
+        }
         if is_redaction_marker(&id) {
             return self.finding(
                 Status::Fail,
@@ -291,7 +318,7 @@ impl<'a> Judge<'a> {
                     name,
                     Some(setting),
                     format!(
-                        "Cannot judge {name} = {:?}: {region_variable} does not name a region, so where the model must be served is unknown.",
+                        "Cannot judge {name} = {}: {region_variable} does not name a region, so where the model must be served is unknown.",
                         visible(&id)
                     ),
                 )
@@ -304,8 +331,8 @@ impl<'a> Judge<'a> {
                         name,
                         Some(setting),
                         format!(
-                            "Cannot judge {name} = {:?}: region not scanned ({region_variable} = {region}; the scan covered {}).",
-                            visible(&id),
+                            "Cannot judge {name} = {}: region not scanned ({region_variable} = {region}; the scan covered {}).",
+                            Self::quote(&id),
                             self.scanned_regions()
                         ),
                     )
@@ -330,7 +357,8 @@ impl<'a> Judge<'a> {
         ));
         if !is_inference_profile_id(&id) {
             judgement.problem(format!(
-                "{id} is a bare foundation-model id, which Bedrock rejects for on-demand Claude: use an inference-profile id or ARN"
+                "{} is a bare foundation-model id, which Bedrock rejects for on-demand Claude: use an inference-profile id or ARN",
+                Self::quote(&id)
             ));
         } else {
             match snapshot.inference_profiles.as_result() {
@@ -367,8 +395,8 @@ impl<'a> Judge<'a> {
             }
         }
         let subject = format!(
-            "{name} = {:?} in {} will not work in {region}",
-            visible(&id),
+            "{name} = {} in {} will not work in {region}",
+            Self::quote(&id),
             setting.location()
         );
         let pass = format!(
@@ -422,16 +450,31 @@ impl<'a> Judge<'a> {
 
     fn base_url(&self) -> Option<Finding> {
         let setting = self.set(BASE_URL)?;
-        let url = setting.text().unwrap_or_default();
+        let raw = setting.text().unwrap_or_default();
+        let url = Self::quote(&raw);
         let fail = |message: String| {
             Some(self.finding(Status::Fail, "global", BASE_URL, Some(&setting), message))
         };
-        let Some(host) = https_host(&url) else {
+        if crate::claude_code::redaction::holds_marker(&raw) {
             return fail(format!(
-                "{BASE_URL} = {:?} in {} is not an HTTPS URL: requests and credentials would travel unencrypted or nowhere.",
-                visible(&url),
+                "{BASE_URL} in {} held a credential and was redacted (see claude-code-secrets): a base URL carries none.",
                 setting.location()
             ));
+        }
+        let (host, port) = match parse_base_url(&raw) {
+            BaseUrl::Https { host, port } => (host, port),
+            BaseUrl::UserInfo => {
+                return fail(format!(
+                    "{BASE_URL} in {} holds user info (user:password@): a credential in a URL is sent to the host and written to logs; let the gateway authenticate another way.",
+                    setting.location()
+                ))
+            }
+            BaseUrl::NotHttps => {
+                return fail(format!(
+                    "{BASE_URL} = {url} in {} is not an HTTPS URL: requests and credentials would travel unencrypted or nowhere.",
+                    setting.location()
+                ))
+            }
         };
         if self.truthy(SKIP_AUTH) {
             return Some(self.finding(
@@ -483,11 +526,13 @@ impl<'a> Judge<'a> {
             .collect();
         let regional = format!("bedrock-runtime.{region}.amazonaws.com");
         let vpce_suffix = format!(".bedrock-runtime.{region}.vpce.amazonaws.com");
-        let matches = interface.iter().any(|e| {
-            (host == regional && e.private_dns_enabled)
-                || (host.starts_with(&format!("{}-", e.endpoint_id))
-                    && host.ends_with(&vpce_suffix))
-        });
+        // The endpoints listen on 443 only; another port reaches something else.
+        let matches = port.is_none()
+            && interface.iter().any(|e| {
+                (host == regional && e.private_dns_enabled)
+                    || (host.starts_with(&format!("{}-", e.endpoint_id))
+                        && host.ends_with(&vpce_suffix))
+            });
         let endpoint_evidence = Evidence::new(ENDPOINTS, Some(region))
             .with("service_name", &service)
             .with(
@@ -503,7 +548,8 @@ impl<'a> Judge<'a> {
                     })
                     .collect::<Vec<_>>(),
             )
-            .with("url_host", &host);
+            .with("url_host", capped(&host, SETTINGS_QUOTE_LIMIT))
+            .with("url_port", port);
         let (status, message) = if interface.is_empty() {
             (
                 Status::Pass,
@@ -651,45 +697,133 @@ impl<'a> Judge<'a> {
     }
 }
 
-/// The host of an `https://` URL (lower-cased, without port, path or user info).
-fn https_host(url: &str) -> Option<String> {
-    let rest = url.trim();
-    let scheme_end = rest.find("://")?;
-    if !rest[..scheme_end].eq_ignore_ascii_case("https") {
-        return None;
+/// The most bytes of one settings value kept in evidence, like an AWS message
+/// (4 KiB, `collect::error::MESSAGE_LIMIT`): one huge value must not grow every report, once per finding.
+const SETTINGS_EVIDENCE_LIMIT: usize = 4 * 1024;
+
+/// A settings value for evidence: as it is when short, else its JSON text cut with its length.
+fn capped_value(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::String(text) if text.len() <= SETTINGS_EVIDENCE_LIMIT => value.clone(),
+        serde_json::Value::String(text) => {
+            serde_json::Value::String(capped(text, SETTINGS_EVIDENCE_LIMIT).into_owned())
+        }
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            let text = value.to_string();
+            if text.len() <= SETTINGS_EVIDENCE_LIMIT {
+                value.clone()
+            } else {
+                serde_json::Value::String(capped(&text, SETTINGS_EVIDENCE_LIMIT).into_owned())
+            }
+        }
+        _ => value.clone(),
     }
-    let authority = rest[scheme_end + 3..]
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let host = host
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+}
+
+/// What a base URL is, parsed as Claude Code will parse it.
+#[derive(Debug, PartialEq, Eq)]
+enum BaseUrl {
+    /// An `https:` URL with this host (lower-case, IDNA-mapped) and no user info.
+    Https { host: String, port: Option<u16> },
+    /// Not a URL Node would accept, or not `https:`.
+    NotHttps,
+    /// `https://user:password@host`: a credential in the URL, refused.
+    UserInfo,
+}
+
+/// Parses `text` with the WHATWG URL Standard (the `url` crate implements it), because
+/// Claude Code runs on Node, whose `URL` is that standard's parser. The difference with a
+/// hand-split authority matters: for a special scheme such as `https`, the standard's host
+/// state ends the host at `\` as at `/` (https://url.spec.whatwg.org/#host-state; Node does
+/// the same, nodejs/node commit dcba374), so `https://evil.example\@bedrock-runtime…` has the
+/// host `evil.example`, not the AWS name after the `@`. The standard also strips leading and
+/// trailing spaces and controls and removes tabs and newlines, as Node does.
+fn parse_base_url(text: &str) -> BaseUrl {
+    let Ok(url) = url::Url::parse(text) else {
+        return BaseUrl::NotHttps;
+    };
+    if url.scheme() != "https" {
+        return BaseUrl::NotHttps;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return BaseUrl::UserInfo;
+    }
+    match url.host_str() {
+        Some(host) if !host.is_empty() => BaseUrl::Https {
+            host: host.to_ascii_lowercase(),
+            port: url.port(),
+        },
+        _ => BaseUrl::NotHttps,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::https_host;
+    use super::{parse_base_url, BaseUrl};
+
+    fn https(host: &str, port: Option<u16>) -> BaseUrl {
+        BaseUrl::Https {
+            host: host.into(),
+            port,
+        }
+    }
 
     #[test]
     fn reads_the_host_of_https_urls_only() {
         assert_eq!(
-            https_host("https://bedrock-runtime.us-east-1.amazonaws.com/").as_deref(),
-            Some("bedrock-runtime.us-east-1.amazonaws.com")
+            parse_base_url("https://bedrock-runtime.us-east-1.amazonaws.com/"),
+            https("bedrock-runtime.us-east-1.amazonaws.com", None)
         );
         assert_eq!(
-            https_host("HTTPS://u@Gateway.example:8443/x").as_deref(),
-            Some("gateway.example")
+            parse_base_url("HTTPS://Gateway.example:8443/x"),
+            https("gateway.example", Some(8443))
+        );
+        // The default port is no port, as in Node's URL.
+        assert_eq!(
+            parse_base_url("https://gateway.example:443"),
+            https("gateway.example", None)
         );
         assert_eq!(
-            https_host("http://bedrock-runtime.us-east-1.amazonaws.com"),
-            None
+            parse_base_url("http://bedrock-runtime.us-east-1.amazonaws.com"),
+            BaseUrl::NotHttps
         );
-        assert_eq!(https_host("bedrock-runtime.us-east-1.amazonaws.com"), None);
-        assert_eq!(https_host("https://"), None);
+        assert_eq!(
+            parse_base_url("bedrock-runtime.us-east-1.amazonaws.com"),
+            BaseUrl::NotHttps
+        );
+        assert_eq!(parse_base_url("https://"), BaseUrl::NotHttps);
+    }
+
+    /// WHATWG URL Standard, host state (https://url.spec.whatwg.org/#host-state): in a special
+    /// URL (`https:`), `\` ends the host like `/`. Node's `new URL()` (what Claude Code uses)
+    /// gives host `evil.example` for this string; a parser that splits the authority on
+    /// `/ ? #` only would see user info `evil.example\` and the AWS host.
+    #[test]
+    fn a_backslash_ends_the_host_as_node_parses_it() {
+        assert_eq!(
+            parse_base_url("https://evil.example\\@bedrock-runtime.us-east-1.amazonaws.com"),
+            https("evil.example", None)
+        );
+        assert_eq!(
+            parse_base_url("https://bedrock-runtime.us-east-1.amazonaws.com\\.evil.example"),
+            https("bedrock-runtime.us-east-1.amazonaws.com", None)
+        );
+        // Tabs and newlines are removed before parsing, leading spaces trimmed.
+        assert_eq!(
+            parse_base_url(" https://bedrock-runtime.us-east-1.amazon\taws.com"),
+            https("bedrock-runtime.us-east-1.amazonaws.com", None)
+        );
+    }
+
+    #[test]
+    fn user_info_is_refused() {
+        assert_eq!(
+            parse_base_url("https://u@gateway.example/x"),
+            BaseUrl::UserInfo
+        );
+        assert_eq!(
+            parse_base_url("https://admin:pw@bedrock-runtime.us-east-1.amazonaws.com"),
+            BaseUrl::UserInfo
+        );
     }
 }
