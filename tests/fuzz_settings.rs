@@ -139,7 +139,7 @@ fn filler() -> impl Strategy<Value = Value> {
 /// Puts the plant into `document` at a place chosen by `route` (indices into whatever
 /// objects and arrays are on the way), under `env` or elsewhere.
 fn planted(mut document: Value, route: &[usize], plant: &Plant) -> Value {
-    let Value::Object(root) = &mut document else {
+    let Value::Object(root) = &document else {
         unreachable!("the document is an object")
     };
     let (key, value): (String, Value) = match plant {
@@ -159,24 +159,30 @@ fn planted(mut document: Value, route: &[usize], plant: &Plant) -> Value {
         ),
         Plant::Helper { key, secret } => (key.clone(), Value::String(format!("echo {secret}"))),
     };
-    // Walk down the route as far as objects go; plant in the last object reached.
-    let mut target: &mut Map<String, Value> = root;
+    // Walk down the route as far as objects go; plant in the last object reached. Filler
+    // keys are letters and `_`, so they need no escaping in a JSON pointer.
+    let mut pointer = String::new();
+    let mut here: &Map<String, Value> = root;
     for step in route {
-        let keys: Vec<String> = target
+        let keys: Vec<&String> = here
             .iter()
             .filter(|(_, v)| v.is_object())
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| k)
             .collect();
         if keys.is_empty() {
             break;
         }
-        let next = keys[step % keys.len()].clone();
-        match target.get_mut(&next) {
-            Some(Value::Object(child)) => target = child,
+        let next = keys[step % keys.len()];
+        pointer.push('/');
+        pointer.push_str(next);
+        match here.get(next) {
+            Some(Value::Object(child)) => here = child,
             _ => break,
         }
     }
-    target.insert(key, value);
+    if let Some(Value::Object(target)) = document.pointer_mut(&pointer) {
+        target.insert(key, value);
+    }
     document
 }
 
