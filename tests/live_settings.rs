@@ -233,6 +233,15 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
         "sk-ant-api03-SECRETPROBE4",
         "AKIAZZPROBEEXAMPLE55",
         "ASIAZZPROBEEXAMPLE66",
+        // Issue 24's shapes: credential headers beside a guardrail, a nested env secret, URL
+        // user info, an access-key id as a key, mcpServers env, an echoing helper, a number.
+        "probe-gateway-bearer-7",
+        "probe-nested-secret-8",
+        "probe-url-password-9",
+        "AKIAZZPROBEEXAMPLE10",
+        "probe-mcp-secret-11",
+        "probe-helper-12",
+        "987654321987654",
     ];
     let text = settings_json(json!({
         "AWS_SECRET_ACCESS_KEY": secrets[0],
@@ -240,8 +249,19 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
         "AWS_BEARER_TOKEN_BEDROCK": secrets[2],
         "ANTHROPIC_API_KEY": secrets[3],
         "AWS_ACCESS_KEY_ID": secrets[4],
-        "ANTHROPIC_CUSTOM_HEADERS": format!("X-Debug: {}", secrets[5]),
+        "ANTHROPIC_CUSTOM_HEADERS": format!(
+            "X-Debug: {}\nAuthorization: Bearer {}\nX-Amzn-Bedrock-GuardrailIdentifier: gr-probe",
+            secrets[5], secrets[6]
+        ),
+        "DEBUG_OPTIONS": { "nested": [{ "password": secrets[7] }] },
+        "ANTHROPIC_BEDROCK_BASE_URL": format!("https://admin:{}@gateway.example", secrets[8]),
+        "ANTHROPIC_AUTH_TOKEN": 987654321987654u64,
     }));
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    value["mcpServers"] = json!({ "x": { "env": { "AWS_SECRET_ACCESS_KEY": secrets[10] } } });
+    value["apiKeyHelper"] = json!(format!("echo {}", secrets[11]));
+    value["env"][secrets[9]] = json!("key");
+    let text = value.to_string();
     let user = format!(
         "user={}",
         account.write("user-settings.json", &text).display()
@@ -319,17 +339,30 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
                 .to_string()
         })
         .collect();
-    assert_eq!(
-        failing,
-        [
-            "env.ANTHROPIC_API_KEY",
-            "env.ANTHROPIC_CUSTOM_HEADERS",
-            "env.AWS_ACCESS_KEY_ID",
-            "env.AWS_BEARER_TOKEN_BEDROCK",
-            "env.AWS_SECRET_ACCESS_KEY",
-            "env.AWS_SESSION_TOKEN",
-        ]
+    for expected in [
+        "env.ANTHROPIC_API_KEY",
+        "env.ANTHROPIC_CUSTOM_HEADERS",
+        "env.AWS_ACCESS_KEY_ID",
+        "env.AWS_BEARER_TOKEN_BEDROCK",
+        "env.AWS_SECRET_ACCESS_KEY",
+        "env.AWS_SESSION_TOKEN",
+        "env.DEBUG_OPTIONS.nested[0].password",
+        "env.ANTHROPIC_BEDROCK_BASE_URL",
+        "env.ANTHROPIC_AUTH_TOKEN",
+        "mcpServers.x.env.AWS_SECRET_ACCESS_KEY",
+        "apiKeyHelper",
+    ] {
+        assert!(failing.iter().any(|p| p == expected), "{expected}: {failing:#?}");
+    }
+    assert!(
+        failing
+            .iter()
+            .any(|p| p.starts_with("env.<redacted aws-access-key-id sha256:")),
+        "{failing:#?}"
     );
+    // The evidence shows the guardrail header, never the Authorization value.
+    let shown = report.to_string();
+    assert!(shown.contains("X-Amzn-Bedrock-GuardrailIdentifier: gr-probe"), "guardrail header kept");
 }
 
 #[tokio::test]
