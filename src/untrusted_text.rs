@@ -31,23 +31,49 @@ pub fn is_disguising(c: char) -> bool {
                 | '\u{FEFF}' // zero-width no-break space (BOM)
                 | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
                 | '\u{2028}' | '\u{2029}' // line and paragraph separators: break a line
-                | '\u{FE00}'..='\u{FE0F}' // variation selectors: invisible, change a glyph
+                | '\u{FE00}'..='\u{FE0E}' // variation selectors: invisible, change a glyph
                 | '\u{180B}'..='\u{180D}' | '\u{180F}' // Mongolian variation selectors
                 | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
                 | '\u{E0000}'..='\u{E007F}' // tag characters: invisible text ("ASCII smuggling")
         )
 }
 
+/// U+FE0F (VARIATION SELECTOR-16) asks for the emoji form of the symbol before it (`⚠️`, the
+/// report's own marks); it is shown as it is only right after such a symbol. Anywhere else,
+/// or repeated, it is invisible text (selectors can encode bytes), and escaped.
+const EMOJI_PRESENTATION: char = '\u{FE0F}';
+
+fn takes_emoji_presentation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{2BFF}' | '\u{1F000}'..='\u{1FAFF}')
+}
+
+/// Whether `c`, after `previous`, must be escaped.
+fn must_escape(previous: Option<char>, c: char) -> bool {
+    is_disguising(c) || (c == EMOJI_PRESENTATION && !previous.is_some_and(takes_emoji_presentation))
+}
+
+fn any_to_escape(text: &str) -> bool {
+    let mut previous = None;
+    text.chars().any(|c| {
+        let escape = must_escape(previous, c);
+        previous = Some(c);
+        escape
+    })
+}
+
 /// `text` with every disguising character written as a visible `\u{…}` escape. Tabs and
 /// newlines are escaped too, so one value stays on one line. Borrowed when there is nothing to
 /// escape, which is the common case.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_disguising) {
+    if !any_to_escape(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
+    let mut previous = None;
     for c in text.chars() {
-        if is_disguising(c) {
+        let escape = must_escape(previous, c);
+        previous = Some(c);
+        if escape {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -72,7 +98,7 @@ pub fn quoted(text: &str, limit: usize) -> String {
 /// text is escaped. For whole messages and documents the tool composed itself (an error
 /// message, `verify`'s report) that may quote outside text.
 pub fn visible_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && is_disguising(c)) {
+    if !text.split('\n').any(any_to_escape) {
         return Cow::Borrowed(text);
     }
     let lines: Vec<Cow<'_, str>> = text.split('\n').map(visible).collect();
@@ -159,6 +185,13 @@ mod tests {
         assert_eq!(visible("ok\u{E0041}\u{E0042}"), "ok\\u{e0041}\\u{e0042}");
         assert_eq!(visible("\u{E0001}\u{E007F}"), "\\u{e0001}\\u{e007f}");
         assert_eq!(visible("a\u{FE0F}b\u{E0100}"), "a\\u{fe0f}b\\u{e0100}");
+        assert_eq!(visible("x\u{FE00}\u{FE0E}"), "x\\u{fe00}\\u{fe0e}");
+        // The emoji form of a symbol stays; a second selector, or one after a letter, is text.
+        assert_eq!(visible("\u{26A0}\u{FE0F} ok"), "\u{26A0}\u{FE0F} ok");
+        assert_eq!(
+            visible("\u{26A0}\u{FE0F}\u{FE0F}"),
+            "\u{26A0}\u{FE0F}\\u{fe0f}"
+        );
         assert_eq!(
             visible("line\u{2028}next\u{2029}"),
             "line\\u{2028}next\\u{2029}"

@@ -352,7 +352,10 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
         "mcpServers.x.env.AWS_SECRET_ACCESS_KEY",
         "apiKeyHelper",
     ] {
-        assert!(failing.iter().any(|p| p == expected), "{expected}: {failing:#?}");
+        assert!(
+            failing.iter().any(|p| p == expected),
+            "{expected}: {failing:#?}"
+        );
     }
     assert!(
         failing
@@ -362,7 +365,10 @@ async fn no_report_format_snapshot_trace_or_log_holds_a_secret() {
     );
     // The evidence shows the guardrail header, never the Authorization value.
     let shown = report.to_string();
-    assert!(shown.contains("X-Amzn-Bedrock-GuardrailIdentifier: gr-probe"), "guardrail header kept");
+    assert!(
+        shown.contains("X-Amzn-Bedrock-GuardrailIdentifier: gr-probe"),
+        "guardrail header kept"
+    );
 }
 
 #[tokio::test]
