@@ -124,16 +124,34 @@ pub struct Access {
 pub struct Capacity {
     /// Peak number of developers using Claude Code at the same time; 0 = not stated.
     pub developers: u64,
-    pub tokens_per_minute_per_developer: u64,
+    /// Input tokens one active developer sends per minute (context re-sent every round trip).
+    pub input_tokens_per_minute_per_developer: u64,
+    /// Output tokens one active developer receives per minute; Bedrock counts them up to 5×.
+    pub output_tokens_per_minute_per_developer: u64,
+    /// Tokens one developer uses in a working day, judged against the per-day quotas.
+    pub tokens_per_day_per_developer: u64,
+    /// Requests one active developer sends per minute, judged where the account lists an RPM
+    /// quota for the model.
     pub requests_per_minute_per_developer: u64,
+    /// Replaced by the input and output keys (Bedrock meters output tokens apart); kept only
+    /// so that a profile still naming it gets an error saying so, not "unknown field".
+    #[serde(skip_serializing)]
+    pub tokens_per_minute_per_developer: Option<toml::Value>,
 }
 
 impl Default for Capacity {
+    /// Published Claude Code figures (code.claude.com/docs/en/costs, "Rate limit
+    /// recommendations"; README "The capacity model" shows the arithmetic). `developers` counts
+    /// developers active at the same moment, so the row for the smallest teams applies, where
+    /// every user is active: 200k–300k tokens and 5–7 requests per minute per user.
     fn default() -> Self {
         Capacity {
             developers: 0,
-            tokens_per_minute_per_developer: 100_000,
-            requests_per_minute_per_developer: 20,
+            input_tokens_per_minute_per_developer: 200_000,
+            output_tokens_per_minute_per_developer: 4_000,
+            tokens_per_day_per_developer: 5_000_000,
+            requests_per_minute_per_developer: 7,
+            tokens_per_minute_per_developer: None,
         }
     }
 }
@@ -260,11 +278,21 @@ impl Profile {
                 );
             }
         }
+        if self.capacity.tokens_per_minute_per_developer.is_some() {
+            return bad(
+                "capacity.tokens_per_minute_per_developer",
+                "was replaced: Bedrock counts output tokens of Claude 4 models 5× toward the per-minute quota, so state input_tokens_per_minute_per_developer and output_tokens_per_minute_per_developer instead (defaults 200000 and 4000; see `bedrock-audit init`)".into(),
+            );
+        }
         if self.capacity.developers > 0 {
             for (key, value) in [
                 (
-                    "capacity.tokens_per_minute_per_developer",
-                    self.capacity.tokens_per_minute_per_developer,
+                    "capacity.input_tokens_per_minute_per_developer",
+                    self.capacity.input_tokens_per_minute_per_developer,
+                ),
+                (
+                    "capacity.tokens_per_day_per_developer",
+                    self.capacity.tokens_per_day_per_developer,
                 ),
                 (
                     "capacity.requests_per_minute_per_developer",
@@ -393,11 +421,19 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # Peak number of developers using Claude Code at the same time. With 0 (not stated),
 # bedrock-quotas only checks that each quota exists and is not 0.
 # developers = 0
-# Need per active developer, checked against each model's quota. An agentic session re-sends
-# its growing context with every tool round trip: about 100k tokens and 20 requests a minute
-# while a developer is actively working. Lower them for light use, raise them for heavy use.
-# tokens_per_minute_per_developer = 100000
-# requests_per_minute_per_developer = 20
+# Need per active developer. Defaults from Claude Code's published rate-limit recommendations
+# (code.claude.com/docs/en/costs): 200k-300k tokens and 5-7 requests a minute per user when
+# every user is active (the 1-5 user row, which is what "peak concurrent" means).
+# Input: the context an agentic session re-sends with every tool round trip.
+# input_tokens_per_minute_per_developer = 200000
+# Output: Claude Code usually answers in fewer than 4,096 tokens a request (its Bedrock page);
+# Bedrock counts each output token of a Claude 4 model 5x toward the per-minute quota.
+# output_tokens_per_minute_per_developer = 4000
+# A working day: about $13 per developer per active day (the costs page) at $3 per million
+# input tokens is about 4.3 million tokens; rounded up. Judged against the per-day quotas.
+# tokens_per_day_per_developer = 5000000
+# Judged where the account lists a requests-per-minute quota for the model.
+# requests_per_minute_per_developer = 7
 
 [network]
 # Must every Bedrock and STS call stay on interface VPC endpoints (bedrock-runtime, bedrock and
@@ -520,13 +556,13 @@ mod tests {
             assert!(err.contains("access.developer_principals"), "{bad}: {err}");
         }
         let err = Profile::parse(
-            "[capacity]\ndevelopers = 3\ntokens_per_minute_per_developer = 0\n",
+            "[capacity]\ndevelopers = 3\ninput_tokens_per_minute_per_developer = 0\n",
             Path::new("p.toml"),
         )
         .unwrap_err()
         .to_string();
         assert!(
-            err.contains("capacity.tokens_per_minute_per_developer"),
+            err.contains("capacity.input_tokens_per_minute_per_developer"),
             "{err}"
         );
         let err = Profile::parse("[capacity]\ndevelopers = -1\n", Path::new("p.toml"))
@@ -546,6 +582,31 @@ mod tests {
             err.contains("line 2") && err.contains("allow_long_term_keys"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_replaced_tokens_per_minute_key_is_an_error_naming_its_successors() {
+        let err = Profile::parse(
+            "[capacity]\ndevelopers = 40\ntokens_per_minute_per_developer = 100000\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        for fragment in [
+            "p.toml",
+            "capacity.tokens_per_minute_per_developer",
+            "input_tokens_per_minute_per_developer",
+            "output_tokens_per_minute_per_developer",
+        ] {
+            assert!(err.contains(fragment), "{fragment}: {err}");
+        }
+        // The key that stays keeps working.
+        let parsed = Profile::parse(
+            "[capacity]\nrequests_per_minute_per_developer = 3\n",
+            Path::new("p.toml"),
+        )
+        .expect("parses");
+        assert_eq!(parsed.capacity.requests_per_minute_per_developer, 3);
     }
 
     #[test]

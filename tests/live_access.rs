@@ -6,7 +6,7 @@
 mod support;
 
 use support::account::TestAccount;
-use support::account_server::SeedApiKey;
+use support::account_server::{SeedApiKey, SeedQuota};
 use support::bedrock_server::FaultKind;
 use support::scanner::{FindingView, ScanRun};
 
@@ -19,6 +19,10 @@ const SONNET_TPM: &str =
     "Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1";
 
 fn scan(account: &TestAccount, profile_extra: &str) -> ScanRun {
+    scan_with(account, profile_extra, &[])
+}
+
+fn scan_with(account: &TestAccount, profile_extra: &str, extra_args: &[&str]) -> ScanRun {
     let config = account.write(
         "access.toml",
         &format!("[access]\ndeveloper_principals = [\"{DEVELOPER}\"]\n{profile_extra}"),
@@ -36,7 +40,10 @@ fn scan(account: &TestAccount, profile_extra: &str) -> ScanRun {
             EAST,
             "--config",
             &config.display().to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain(extra_args.iter().copied())
+        .collect::<Vec<_>>(),
     )
 }
 
@@ -184,16 +191,182 @@ async fn a_quota_of_zero_fails_with_the_increase_command() {
 async fn a_quota_below_the_teams_need_fails_naming_both_numbers() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
     let run = scan(&account, "[capacity]\ndevelopers = 50\n");
-    // 2,000 requests per minute seeded; 50 × 20 = 1,000 needed: RPM passes. 4,000,000
-    // tokens seeded; 50 × 100,000 = 5,000,000 needed: TPM fails.
+    // 2,000 requests per minute seeded; 50 × 7 = 350 needed: RPM passes. 4,000,000 tokens
+    // seeded; 50 × (200,000 + 5 × 4,000) = 11,000,000 needed: TPM fails.
     assert_verdict(
         &run,
         QUOTAS,
         "fail",
         &[
-            "is 4000000 but 50 developers × 100000 tokens per minute need 5000000",
-            "--desired-value 5000000 --region us-east-1",
+            "is 4000000 but 50 developers × (200000 input + 5 × 4000 output) tokens per minute need 11000000",
+            "--desired-value 11000000 --region us-east-1",
         ],
+    );
+}
+
+/// Seeds the quota names the Bedrock user guide documents today, without RPM rows, with the
+/// Sonnet 4.5 per-day quota at `daily` (see `SeedQuota::current_names`).
+fn current_names(account: &TestAccount, daily: f64) {
+    account
+        .bedrock
+        .update(|seed| seed.region_mut(EAST).quotas = SeedQuota::current_names(daily));
+}
+
+/// Row 1 of issue 23: a new account's reduced daily quota (100,000) with ten developers. The
+/// old check passed it; Bedrock throttles every request once the day's tokens are used.
+#[tokio::test]
+async fn a_reduced_daily_quota_fails_with_the_current_quota_names() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 100_000.0);
+    let run = scan(&account, "[capacity]\ndevelopers = 10\n");
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &[
+            "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1 (L-A1000006) is 100000 but 10 developers × 5000000 tokens a day need 50000000",
+            "--quota-code L-A1000006 --desired-value 50000000 --region us-east-1",
+        ],
+    );
+    // The decoys seeded at 0 (1M context, V2, batch, the 1M-context daily) are not taken.
+    let primary = one(&run, QUOTAS);
+    assert!(
+        !primary.message.contains("L-A1000009"),
+        "{}",
+        primary.message
+    );
+    assert!(
+        !primary.message.contains("L-A100000A"),
+        "{}",
+        primary.message
+    );
+    assert!(
+        !primary.message.contains("L-A100000B"),
+        "{}",
+        primary.message
+    );
+    assert!(
+        !primary.message.contains("L-A100000C"),
+        "{}",
+        primary.message
+    );
+}
+
+/// Row 2: an account that lists no requests-per-minute quota for the model ("RPM applies to
+/// some models on the bedrock-runtime endpoint but not others") passes on its token quotas.
+#[tokio::test]
+async fn an_account_without_rpm_rows_passes_on_its_token_quotas() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 5_760_000_000.0);
+    let run = scan(&account, "[capacity]\ndevelopers = 10\n");
+    let findings = run.findings_of(QUOTAS);
+    assert_eq!(findings.len(), 2, "{}", run.describe());
+    for f in &findings {
+        assert_eq!(f.status, "pass", "{}", f.message);
+        assert!(
+            f.message
+                .contains("Cross-Model Max Tokens Per Day (L-A1000008)"),
+            "{}",
+            f.message
+        );
+    }
+    assert!(findings[0].message.contains("Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1 (L-A1000001)"));
+}
+
+/// Row 3: 40 developers × 100,000 tokens fit a 4,000,000 quota as a raw count; Bedrock counts
+/// Sonnet 4.5's output 5×, so 40 × (100,000 + 5 × 4,000) = 4,800,000 do not.
+#[tokio::test]
+async fn output_burndown_fails_a_team_that_fits_a_raw_count() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 5_760_000_000.0);
+    let run = scan(
+        &account,
+        "[capacity]\ndevelopers = 40\ninput_tokens_per_minute_per_developer = 100000\n",
+    );
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &[
+            "(L-A1000001) is 4000000 but 40 developers × (100000 input + 5 × 4000 output) tokens per minute need 4800000",
+            "--quota-code L-A1000001 --desired-value 4800000 --region us-east-1",
+        ],
+    );
+}
+
+/// The account-wide daily cap is read (its name mentions no model) and judged.
+#[tokio::test]
+async fn the_cross_model_daily_quota_is_collected_and_judged() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 5_760_000_000.0);
+    account.bedrock.update(|seed| {
+        let quota = seed
+            .region_mut(EAST)
+            .quotas
+            .iter_mut()
+            .find(|q| q.name == "Cross-Model Max Tokens Per Day")
+            .expect("seeded");
+        quota.value = 30_000_000.0;
+    });
+    let run = scan(&account, "[capacity]\ndevelopers = 10\n");
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &["Cross-Model Max Tokens Per Day (L-A1000008) is 30000000 but 10 developers × 5000000 tokens a day (all models together) need 50000000"],
+    );
+}
+
+/// CLAUDE_CODE_MAX_OUTPUT_TOKENS from the managed settings sets the reservation: 40,000
+/// context + 64,000 = 104,000 a request, so 38 of 40 developers fit a 4,000,000 quota.
+#[tokio::test]
+async fn the_settings_max_output_tokens_limits_developers_in_flight() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 5_760_000_000.0);
+    let settings = account.write(
+        "managed-settings.json",
+        r#"{"env": {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1", "CLAUDE_CODE_MAX_OUTPUT_TOKENS": "64000"}}"#,
+    );
+    let argument = format!("managed={}", settings.display());
+    let run = scan_with(
+        &account,
+        "[capacity]\ndevelopers = 40\ninput_tokens_per_minute_per_developer = 50000\noutput_tokens_per_minute_per_developer = 1000\n",
+        &["--claude-settings", &argument],
+    );
+    assert_verdict(
+        &run,
+        QUOTAS,
+        "fail",
+        &[
+            "40000 context + 64000 max_tokens",
+            "managed-settings.json#env.CLAUDE_CODE_MAX_OUTPUT_TOKENS",
+            "only 38 of the 40 developers can have a request in flight at once",
+            "--quota-code L-A1000001 --desired-value 4160000 --region us-east-1",
+            "or set CLAUDE_CODE_MAX_OUTPUT_TOKENS=60000",
+        ],
+    );
+}
+
+/// A `global.` profile takes the "Global cross-Region" quota, never the cross-Region one.
+#[tokio::test]
+async fn a_global_profile_takes_the_global_quota_by_its_current_name() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    current_names(&account, 5_760_000_000.0);
+    let run = scan(
+        &account,
+        "[rollout]\nprimary_model = \"global.anthropic.claude-sonnet-4-5-20250929-v1:0\"\n[capacity]\ndevelopers = 10\n",
+    );
+    let primary = one(&run, QUOTAS);
+    assert_eq!(primary.status, "pass", "{}", primary.message);
+    assert!(
+        primary.message.contains("(L-A1000002)"),
+        "{}",
+        primary.message
+    );
+    assert!(
+        !primary.message.contains("(L-A1000001)"),
+        "{}",
+        primary.message
     );
 }
 

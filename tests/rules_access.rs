@@ -10,8 +10,8 @@ use bedrock_audit::finding::{Finding, Status};
 use bedrock_audit::profile::Profile;
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
-    ApiKey, CollectError, Collected, ErrorKind, RegionSnapshot, ServiceQuota, Snapshot,
-    UnreadableUser,
+    ApiKey, ClaudeSettings, CollectError, Collected, ErrorKind, RegionSnapshot, ServiceQuota,
+    SettingsFile, SettingsKind, Snapshot, UnreadableUser,
 };
 
 const EAST: &str = "us-east-1";
@@ -320,7 +320,8 @@ fn quota_of_zero_fails_with_the_increase_command() {
         Status::Fail,
         &[
             "is 0",
-            "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code L-59759B4A --desired-value 100000 --region us-east-1",
+            // Without a team size: one developer's need, 200,000 + 5 × 4,000.
+            "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code L-59759B4A --desired-value 220000 --region us-east-1",
         ],
     );
     assert_eq!(findings[1].status, Status::Pass);
@@ -328,43 +329,305 @@ fn quota_of_zero_fails_with_the_increase_command() {
 
 #[test]
 fn quota_boundary_equal_to_need_passes_one_below_fails_naming_both_numbers() {
-    // 40 developers × 100,000 tokens = 4,000,000; 40 × 20 requests = 800.
+    // 40 developers × (200,000 input + 5 × 4,000 output) = 8,800,000 (Sonnet 4.5 burns output
+    // 5×, Bedrock user guide "How tokens are counted"); 40 × 7 requests = 280.
     let mut snapshot = ready();
-    set_quota(&mut snapshot, SONNET_TPM, Some(4_000_000.0));
-    set_quota(&mut snapshot, SONNET_RPM, Some(800.0));
+    set_quota(&mut snapshot, SONNET_TPM, Some(8_800_000.0));
+    set_quota(&mut snapshot, SONNET_RPM, Some(280.0));
     let findings = run(QUOTAS, &snapshot, &with_developers(40));
     assert_status(
         &findings[0],
         Status::Pass,
-        &["4000000 ≥ 4000000 needed", "800 ≥ 800 needed"],
+        &[
+            "8800000 ≥ 8800000 needed (40 developers × (200000 input + 5 × 4000 output) tokens per minute)",
+            "280 ≥ 280 needed",
+            "all 40 developers can have a request in flight at once",
+        ],
     );
 
-    set_quota(&mut snapshot, SONNET_TPM, Some(3_999_999.0));
+    set_quota(&mut snapshot, SONNET_TPM, Some(8_799_999.0));
     let findings = run(QUOTAS, &snapshot, &with_developers(40));
     assert_status(
         &findings[0],
         Status::Fail,
         &[
-            "is 3999999 but 40 developers × 100000 tokens per minute need 4000000",
-            "--quota-code L-59759B4A --desired-value 4000000 --region us-east-1",
+            "is 8799999 but 40 developers × (200000 input + 5 × 4000 output) tokens per minute need 8800000",
+            "--quota-code L-59759B4A --desired-value 8800000 --region us-east-1",
         ],
     );
     assert!(!findings[0].message.contains("requests per minute need"));
 
-    set_quota(&mut snapshot, SONNET_TPM, Some(4_000_000.0));
-    set_quota(&mut snapshot, SONNET_RPM, Some(799.0));
+    set_quota(&mut snapshot, SONNET_TPM, Some(8_800_000.0));
+    set_quota(&mut snapshot, SONNET_RPM, Some(279.0));
     let findings = run(QUOTAS, &snapshot, &with_developers(40));
     assert_status(
         &findings[0],
         Status::Fail,
         &[
-            "is 799 but 40 developers × 20 requests per minute need 800",
+            "is 279 but 40 developers × 7 requests per minute need 280",
             "L-12D9F6D4",
         ],
     );
     // Without a team size, a small non-zero value passes.
     let findings = run(QUOTAS, &snapshot, &profile());
     assert_eq!(findings[0].status, Status::Pass);
+}
+
+/// The team of the issue's third row: 40 developers at 80,000 input + 4,000 output tokens a
+/// minute is 3,360,000 raw tokens, inside a 4,000,000 quota as a raw count; Bedrock counts the
+/// output of Claude 4-class models 5×, so they need 4,000,000 exactly, and a fifth more output
+/// does not fit.
+#[test]
+fn output_burndown_counts_five_times_for_sonnet_4_5_and_once_for_claude_3_5_haiku() {
+    let mut profile = with_developers(40);
+    profile.capacity.input_tokens_per_minute_per_developer = 80_000;
+    profile.capacity.output_tokens_per_minute_per_developer = 4_000;
+    let findings = run(QUOTAS, &ready(), &profile);
+    assert_status(
+        &findings[0],
+        Status::Pass,
+        &["4000000 ≥ 4000000 needed (40 developers × (80000 input + 5 × 4000 output)"],
+    );
+    let evidence = findings[0]
+        .evidence
+        .iter()
+        .find(|e| e.source == "capacity-model")
+        .expect("the arithmetic is evidence");
+    assert_eq!(evidence.values["output_burndown"], 5);
+    assert_eq!(evidence.values["need_per_minute"], 4_000_000);
+    assert!(evidence.values["output_burndown_source"]
+        .as_str()
+        .is_some_and(|s| s.contains("How tokens are counted")));
+
+    profile.capacity.output_tokens_per_minute_per_developer = 4_001;
+    let findings = run(QUOTAS, &ready(), &profile);
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &["is 4000000 but 40 developers × (80000 input + 5 × 4001 output) tokens per minute need 4000200"],
+    );
+
+    // Claude 3.5 Haiku is not on the burndown list: its output counts once.
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    data.push(ServiceQuota {
+        quota_code: "L-35HAIKU0".into(),
+        quota_name: "Cross-region model inference tokens per minute for Anthropic Claude 3.5 Haiku"
+            .into(),
+        value: Some(3_360_000.0),
+        adjustable: true,
+    });
+    profile.capacity.output_tokens_per_minute_per_developer = 4_000;
+    profile.rollout.fast_model = "us.anthropic.claude-3-5-haiku-20241022-v1:0".into();
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[1],
+        Status::Pass,
+        &["3360000 ≥ 3360000 needed (40 developers × (80000 input + 1 × 4000 output)"],
+    );
+}
+
+fn with_max_output_tokens(snapshot: &mut Snapshot, value: serde_json::Value) {
+    snapshot.claude_settings = Some(ClaudeSettings {
+        files: vec![SettingsFile {
+            path: "/etc/claude-code/managed-settings.json".into(),
+            kind: SettingsKind::Managed,
+            content: serde_json::json!({"env": {"CLAUDE_CODE_MAX_OUTPUT_TOKENS": value}}),
+            redactions: Vec::new(),
+        }],
+        guardrails: Vec::new(),
+    });
+}
+
+/// Each request reserves its input plus max_tokens at its start (Bedrock user guide, "How
+/// tokens are counted"): 40,000 typical context + CLAUDE_CODE_MAX_OUTPUT_TOKENS. With a rate
+/// need that fits, the reservation alone can fail the quota, and the finding names how many
+/// developers can be in flight and the setting that would fit.
+#[test]
+fn the_max_tokens_reservation_limits_developers_in_flight_and_names_the_setting_that_fits() {
+    let mut profile = with_developers(40);
+    profile.capacity.input_tokens_per_minute_per_developer = 50_000;
+    profile.capacity.output_tokens_per_minute_per_developer = 1_000;
+    // Rate need 40 × 55,000 = 2,200,000 fits the 4,000,000 quota. Default max_tokens 32,000
+    // (code.claude.com env-vars): 72,000 reserved each, 55 in flight: passes.
+    let findings = run(QUOTAS, &ready(), &profile);
+    assert_status(
+        &findings[0],
+        Status::Pass,
+        &["all 40 developers can have a request in flight at once (55 fit"],
+    );
+    let evidence = findings[0]
+        .evidence
+        .iter()
+        .find(|e| e.source == "capacity-model")
+        .unwrap();
+    assert_eq!(evidence.values["max_tokens"], 32_000);
+    assert!(evidence.values["max_tokens_source"]
+        .as_str()
+        .is_some_and(|s| s.contains("code.claude.com/docs/en/env-vars")));
+
+    // The settings raise it to 64,000: 104,000 reserved each, 38 of 40 fit.
+    let mut snapshot = ready();
+    with_max_output_tokens(&mut snapshot, serde_json::json!("64000"));
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "40000 context + 64000 max_tokens (/etc/claude-code/managed-settings.json#env.CLAUDE_CODE_MAX_OUTPUT_TOKENS) = 104000 tokens",
+            "only 38 of the 40 developers can have a request in flight at once",
+            "--quota-code L-59759B4A --desired-value 4160000 --region us-east-1",
+            "or set CLAUDE_CODE_MAX_OUTPUT_TOKENS=60000",
+        ],
+    );
+
+    // A quota so small that no setting fits: Bedrock reserves at least 4,096 output tokens.
+    // 40 × 40,000 = 1,600,000 fits 1,700,000; 42,500 a developer leaves 2,500 for max_tokens.
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_TPM, Some(1_700_000.0));
+    profile.capacity.input_tokens_per_minute_per_developer = 40_000;
+    profile.capacity.output_tokens_per_minute_per_developer = 0;
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "only 23 of the 40 developers",
+            "no CLAUDE_CODE_MAX_OUTPUT_TOKENS makes 40 requests fit",
+        ],
+    );
+
+    // A value Claude Code cannot read as tokens: the reservation is unknown, never passed.
+    let mut snapshot = ready();
+    with_max_output_tokens(&mut snapshot, serde_json::json!("lots"));
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Error,
+        &["CLAUDE_CODE_MAX_OUTPUT_TOKENS in /etc/claude-code/managed-settings.json#env.CLAUDE_CODE_MAX_OUTPUT_TOKENS is not a whole number"],
+    );
+}
+
+fn add_quota(snapshot: &mut Snapshot, code: &str, name: &str, value: f64) {
+    let Some(Collected::Ok { data }) = east(snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    data.push(ServiceQuota {
+        quota_code: code.into(),
+        quota_name: name.into(),
+        value: Some(value),
+        adjustable: true,
+    });
+}
+
+const SONNET_DAILY: &str = "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1";
+
+/// The issue's first row: a new account's reduced daily quota of 100,000 tokens passed the
+/// old per-minute check; ten developers at 5,000,000 tokens a day need 50,000,000.
+#[test]
+fn a_reduced_daily_quota_fails_against_the_teams_day() {
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_DAILY, Some(100_000.0));
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1 (L-D1A5E0F2) is 100000 but 10 developers × 5000000 tokens a day need 50000000",
+            "throttled until the day ends",
+            "--quota-code L-D1A5E0F2 --desired-value 50000000 --region us-east-1",
+        ],
+    );
+    assert_eq!(findings[1].status, Status::Pass, "{}", findings[1].message);
+    // Enough for the day passes, and says so.
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_DAILY, Some(50_000_000.0));
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    assert_status(&findings[0], Status::Pass, &["50000000 ≥ 50000000 needed"]);
+    // Zero fails even without a team size.
+    let mut snapshot = ready();
+    set_quota(&mut snapshot, SONNET_DAILY, Some(0.0));
+    let findings = run(QUOTAS, &snapshot, &profile());
+    assert_status(&findings[0], Status::Fail, &["(L-D1A5E0F2) is 0"]);
+}
+
+#[test]
+fn the_cross_model_daily_quota_caps_every_model() {
+    let mut snapshot = ready();
+    set_quota(
+        &mut snapshot,
+        "Cross-Model Max Tokens Per Day",
+        Some(30_000_000.0),
+    );
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    for f in &findings {
+        assert_status(
+            f,
+            Status::Fail,
+            &[
+                "Cross-Model Max Tokens Per Day (L-C0FFEE01) is 30000000 but 10 developers × 5000000 tokens a day (all models together) need 50000000",
+                "--quota-code L-C0FFEE01 --desired-value 50000000",
+            ],
+        );
+    }
+}
+
+/// The issue's second row: "RPM applies to some models on the bedrock-runtime endpoint but not
+/// others" (Quotas for the bedrock-runtime endpoint), so an account without RPM rows passes.
+/// A missing per-minute token quota stays an error.
+#[test]
+fn missing_rpm_and_daily_quotas_are_not_errors_but_a_missing_tpm_quota_is() {
+    let mut snapshot = ready();
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    data.retain(|q| {
+        !q.quota_name.contains("requests per minute") && !q.quota_name.contains("per day")
+    });
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    for f in &findings {
+        assert_eq!(f.status, Status::Pass, "{}", f.message);
+        assert!(f.evidence.iter().any(|e| e.values["listed"] == false
+            && e.values["wanted"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("cross-Region requests per minute"))));
+    }
+    // The per-minute token quota still must be there.
+    let Some(Collected::Ok { data }) = east(&mut snapshot).service_quotas.as_mut() else {
+        panic!()
+    };
+    data.retain(|q| q.quota_name != SONNET_TPM);
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    assert_status(
+        &findings[0],
+        Status::Error,
+        &["lists no cross-Region tokens per minute quota for Claude Sonnet 4.5"],
+    );
+}
+
+#[test]
+fn decoy_daily_quotas_are_not_taken() {
+    let mut snapshot = ready();
+    for (code, name) in [
+        ("L-DEC0Y001", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1 1M Context Length"),
+        ("L-DEC0Y002", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V2"),
+        ("L-DEC0Y003", "Batch inference max tokens per day for Anthropic Claude Sonnet 4.5 V1"),
+        ("L-DEC0Y004", "Model invocation max tokens per day for Anthropic Claude Sonnet 4 V1"),
+        ("L-DEC0Y005", "Global cross-Region model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1"),
+    ] {
+        add_quota(&mut snapshot, code, name, 0.0);
+    }
+    let findings = run(QUOTAS, &snapshot, &with_developers(10));
+    assert_eq!(findings[0].status, Status::Pass, "{}", findings[0].message);
+    assert!(!findings[0].message.contains("L-DEC0Y"));
+    // The global profile takes the global daily quota, not the routing-less one.
+    let mut profile = with_developers(10);
+    profile.rollout.primary_model = "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into();
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(&findings[0], Status::Fail, &["(L-DEC0Y005) is 0"]);
+    assert!(!findings[0].message.contains("L-D1A5E0F2"));
 }
 
 #[test]
@@ -437,12 +700,24 @@ fn quota_for_a_global_profile_uses_the_global_quota() {
     let mut profile = profile();
     profile.rollout.primary_model = "global.anthropic.claude-sonnet-4-5-20250929-v1:0".into();
     let findings = run(QUOTAS, &ready(), &profile);
-    // The fixture has the global TPM quota but no global RPM quota.
+    // The fixture has the global TPM quota but no global RPM quota: Bedrock applies RPM to
+    // some models only (Quotas for the bedrock-runtime endpoint), so that is no error.
     assert_status(
         &findings[0],
-        Status::Error,
-        &["global cross-Region requests per minute"],
+        Status::Pass,
+        &[
+            "Global cross-Region model inference tokens per minute",
+            "L-7A2C4F19",
+        ],
     );
+    assert!(!findings[0].message.contains("L-59759B4A"));
+    assert!(findings[0]
+        .evidence
+        .iter()
+        .any(|e| e.values["listed"] == false
+            && e.values["wanted"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("global cross-Region requests per minute"))));
     assert!(findings[0]
         .evidence
         .iter()

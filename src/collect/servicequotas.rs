@@ -1,4 +1,5 @@
-//! Service Quotas: Bedrock's per-model quotas (tokens and requests per minute) in a region.
+//! Service Quotas: Bedrock's per-model quotas (tokens and requests per minute, tokens per day)
+//! and the account-wide `Cross-Model Max Tokens Per Day` in a region.
 
 use aws_sdk_servicequotas::Client;
 
@@ -7,8 +8,9 @@ use crate::snapshot::{Collected, ServiceQuota};
 
 pub const LIST_SERVICE_QUOTAS: &str = "servicequotas:ListServiceQuotas";
 
-/// Every Bedrock quota whose name mentions Anthropic or Claude (Bedrock has hundreds of
-/// quotas; the rest are not about Claude Code), every page.
+/// Every Bedrock quota whose name mentions Anthropic or Claude, plus the cross-model quotas
+/// that cap every model (Bedrock has hundreds of quotas; the rest are not about Claude Code),
+/// every page.
 pub async fn bedrock_quotas(client: &Client) -> Collected<Vec<ServiceQuota>> {
     let stream = pages!(client
         .list_service_quotas()
@@ -25,7 +27,10 @@ pub async fn bedrock_quotas(client: &Client) -> Collected<Vec<ServiceQuota>> {
             out.extend(page.quotas().iter().filter_map(|q| {
                 let name = q.quota_name()?;
                 let lower = name.to_ascii_lowercase();
-                if !(lower.contains("anthropic") || lower.contains("claude")) {
+                if !(lower.contains("anthropic")
+                    || lower.contains("claude")
+                    || lower.contains("cross-model"))
+                {
                     return None;
                 }
                 Some(ServiceQuota {

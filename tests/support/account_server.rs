@@ -73,6 +73,39 @@ impl SeedQuota {
             SeedQuota::new("L-7D4F9A82", "On-demand model inference requests per minute for Anthropic Claude Haiku 4.5", 200.0),
             SeedQuota::new("L-7A2C4F19", &format!("Global {cross} tokens per minute for Anthropic Claude Sonnet 4.5 V1"), 5_000_000.0),
             SeedQuota::new("L-9E3D2B10", "Model units per provisioned model for Amazon Titan Text Express", 0.0),
+            // Per-day quotas: "Model invocation max tokens per day for ${model}", by default the
+            // per-minute quota × 24 × 60, and the account-wide "Cross-Model Max Tokens Per Day"
+            // (Bedrock user guide, Quotas for the bedrock-runtime endpoint). Plenty here.
+            SeedQuota::new("L-D1A5E0F2", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1", 5_760_000_000.0),
+            SeedQuota::new("L-D2B6F1A3", "Model invocation max tokens per day for Anthropic Claude Haiku 4.5", 5_760_000_000.0),
+            SeedQuota::new("L-C0FFEE01", "Cross-Model Max Tokens Per Day", 20_000_000_000.0),
+            // Decoys a loose matcher would take: another context length, batch.
+            SeedQuota::new("L-D3C7A2B4", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1 1M Context Length", 0.0),
+            SeedQuota::new("L-B4D8C3E5", "Batch inference max tokens per day for Anthropic Claude Sonnet 4.5 V1", 0.0),
+        ]
+    }
+
+    /// The spelling the Bedrock user guide documents today (Quotas for the bedrock-runtime
+    /// endpoint: "Cross-Region InvokeModel tokens per minute for ${model}", "On-demand
+    /// InvokeModel tokens per minute for ${model}", "Model invocation max tokens per day for
+    /// ${model}", "Cross-Model Max Tokens Per Day"; global profiles have "Global cross-Region"
+    /// quotas), with no requests-per-minute rows: "RPM applies to some models on the
+    /// bedrock-runtime endpoint but not others". `daily` is the Sonnet 4.5 per-day value (new
+    /// accounts get reduced ones). Decoys: the 1M-context, batch and V2 variants.
+    pub fn current_names(daily: f64) -> Vec<SeedQuota> {
+        vec![
+            SeedQuota::new("L-A1000001", "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1", 4_000_000.0),
+            SeedQuota::new("L-A1000002", "Global cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1", 5_000_000.0),
+            SeedQuota::new("L-A1000003", "On-demand InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1", 400_000.0),
+            SeedQuota::new("L-A1000004", "Cross-Region InvokeModel tokens per minute for Anthropic Claude Haiku 4.5", 4_000_000.0),
+            SeedQuota::new("L-A1000005", "Global cross-Region InvokeModel tokens per minute for Anthropic Claude Haiku 4.5", 5_000_000.0),
+            SeedQuota::new("L-A1000006", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1", daily),
+            SeedQuota::new("L-A1000007", "Model invocation max tokens per day for Anthropic Claude Haiku 4.5", 5_760_000_000.0),
+            SeedQuota::new("L-A1000008", "Cross-Model Max Tokens Per Day", 20_000_000_000.0),
+            SeedQuota::new("L-A1000009", "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1 1M Context Length", 0.0),
+            SeedQuota::new("L-A100000A", "Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V2", 0.0),
+            SeedQuota::new("L-A100000B", "Batch inference Cross-Region InvokeModel tokens per minute for Anthropic Claude Sonnet 4.5 V1", 0.0),
+            SeedQuota::new("L-A100000C", "Model invocation max tokens per day for Anthropic Claude Sonnet 4.5 V1 1M Context Length", 0.0),
         ]
     }
 }
