@@ -45,6 +45,10 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     statements: Vec<Statement>,
+    /// `Version` is `2012-10-17`: `${...}` in Resource and condition values are policy
+    /// variables. Under `2008-10-17`, or with no `Version`, IAM compares them literally
+    /// (IAM User Guide, "IAM JSON policy elements: Version").
+    variables: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +114,11 @@ impl Policy {
             .enumerate()
             .map(|(index, value)| Statement::parse(index, value))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Policy { statements })
+        let variables = object.get("Version").and_then(Value::as_str) == Some("2012-10-17");
+        Ok(Policy {
+            statements,
+            variables,
+        })
     }
 
     /// The decision for one request.
@@ -118,8 +126,12 @@ impl Policy {
         let mut allowed = None;
         let mut undetermined_allow = None;
         let mut undetermined_deny = None;
+        let known = Known {
+            request,
+            variables: self.variables,
+        };
         for statement in &self.statements {
-            match statement.applies(request) {
+            match statement.applies(&known) {
                 Applies::No => {}
                 Applies::Yes if !statement.allow => {
                     return Decision::Denied {
@@ -195,17 +207,19 @@ impl Statement {
         })
     }
 
-    fn applies(&self, request: &Request) -> Applies {
-        // Action and resource are always known: a statement they rule out is irrelevant,
-        // whatever its principal or conditions say.
-        if !self.actions.matches(request.action, true)
-            || !self.resources.matches(request.resource, false)
-        {
+    fn applies(&self, known: &Known) -> Applies {
+        // The action is always known: a statement it rules out is irrelevant, whatever its
+        // resource, principal or conditions say.
+        if !self.actions.matches_action(known.request.action) {
             return Applies::No;
         }
         let mut unknown = Vec::new();
-        for part in std::iter::once(self.principal.applies(request))
-            .chain(self.conditions.iter().map(|c| c.applies(request)))
+        for part in [
+            self.resources.applies_to_resource(known),
+            self.principal.applies(known.request),
+        ]
+        .into_iter()
+        .chain(self.conditions.iter().map(|c| c.applies(known)))
         {
             match part {
                 Applies::No => return Applies::No,
@@ -243,15 +257,32 @@ impl Matcher {
         Ok(Matcher { negated, patterns })
     }
 
-    fn matches(&self, value: &str, case_insensitive: bool) -> bool {
-        let any = self.patterns.iter().any(|pattern| {
-            if case_insensitive {
-                WildMatch::new_case_insensitive(pattern).matches(value)
-            } else {
-                WildMatch::new(pattern).matches(value)
-            }
-        });
+    /// IAM action names are case-insensitive, and never hold policy variables.
+    fn matches_action(&self, action: &str) -> bool {
+        let any = self
+            .patterns
+            .iter()
+            .any(|pattern| WildMatch::new_case_insensitive(pattern).matches(action));
         any != self.negated
+    }
+
+    /// Resource ARNs match case-sensitively, after policy variables are substituted.
+    fn applies_to_resource(&self, known: &Known) -> Applies {
+        let element = if self.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let matched = any_pattern(&self.patterns, known, |pattern| {
+            WildMatch::new(pattern).matches(known.request.resource)
+        });
+        match matched {
+            Ok(any) if any != self.negated => Applies::Yes,
+            Ok(_) => Applies::No,
+            Err(variable) => Applies::Unknown(format!(
+                "{element} uses the policy variable {variable}, whose value this evaluator does not know"
+            )),
+        }
     }
 }
 
@@ -303,14 +334,26 @@ impl PrincipalMatch {
                     ids.join(", ")
                 )),
                 Some(principal) if is_user_or_role(principal) => {
-                    let account = account_of(principal);
-                    let named = ids.iter().any(|id| {
-                        id == principal
-                            || Some(id.as_str()) == account
-                            || account.is_some_and(|a| id == &format!("arn:aws:iam::{a}:root"))
-                    });
-                    if named {
-                        Applies::Yes
+                    let mut sessions = Vec::new();
+                    let mut uncomparable = Vec::new();
+                    for id in ids {
+                        match names_principal(id, principal) {
+                            Named::Yes => return Applies::Yes,
+                            Named::No => {}
+                            Named::SomeSessions => sessions.push(id.as_str()),
+                            Named::Uncomparable => uncomparable.push(id.as_str()),
+                        }
+                    }
+                    if !sessions.is_empty() {
+                        Applies::Unknown(format!(
+                            "it names one session of {principal} ({}), so it applies to some developers' requests and not to others",
+                            sessions.join(", ")
+                        ))
+                    } else if !uncomparable.is_empty() {
+                        Applies::Unknown(format!(
+                            "it names principals this evaluator cannot compare with {principal} ({})",
+                            uncomparable.join(", ")
+                        ))
                     } else {
                         Applies::No
                     }
@@ -347,7 +390,8 @@ impl Condition {
         Ok(conditions)
     }
 
-    fn applies(&self, request: &Request) -> Applies {
+    fn applies(&self, known: &Known) -> Applies {
+        let request = known.request;
         let unknown = |why: &str| {
             Applies::Unknown(format!("condition {} on {} {why}", self.operator, self.key))
         };
@@ -374,13 +418,91 @@ impl Condition {
             "StringNotLike" | "ArnNotLike" => (true, |p, v| WildMatch::new(p).matches(v)),
             _ => return unknown("uses an operator this evaluator does not support"),
         };
-        let any = self.values.iter().any(|pattern| matches(pattern, &value));
-        if any != negated {
-            Applies::Yes
-        } else {
-            Applies::No
+        // Policy variables work in the values of string and ARN conditions (IAM User Guide,
+        // "IAM policy elements: Variables and tags").
+        match any_pattern(&self.values, known, |pattern| matches(pattern, &value)) {
+            Ok(any) if any != negated => Applies::Yes,
+            Ok(_) => Applies::No,
+            Err(variable) => unknown(&format!(
+                "compares with the policy variable {variable}, whose value this evaluator does not know"
+            )),
         }
     }
+}
+
+/// What the evaluator knows while judging one request.
+struct Known<'a> {
+    request: &'a Request<'a>,
+    /// Whether `${...}` is a policy variable (policy `Version` 2012-10-17).
+    variables: bool,
+}
+
+/// `Ok(true)` when a pattern, its policy variables substituted, matches; `Err(variable)` when
+/// none does and one holds a variable whose value is unknown (it might match); else `Ok(false)`.
+fn any_pattern(
+    patterns: &[String],
+    known: &Known,
+    matches: impl Fn(&str) -> bool,
+) -> Result<bool, String> {
+    let mut unknown = None;
+    for pattern in patterns {
+        match substitute(pattern, known) {
+            Ok(pattern) if matches(&pattern) => return Ok(true),
+            Ok(_) => {}
+            Err(variable) => {
+                unknown.get_or_insert(variable);
+            }
+        }
+    }
+    unknown.map_or(Ok(false), Err)
+}
+
+/// Replaces the policy variables in `pattern` with the request's known values. `Err` names
+/// the first variable whose value is not known here (a tag, `aws:username` of a role, the
+/// literal-wildcard variables `${*}` and `${?}` this matcher cannot escape, ...).
+///
+/// Known: `aws:RequestedRegion`, and from the developer's principal ARN `aws:PrincipalArn`,
+/// `aws:PrincipalAccount` and (for an IAM user) `aws:username`; `${$}` is a literal `$`. A
+/// default value (`${key, 'default'}`) is not used: whether the key is absent is not known.
+fn substitute(pattern: &str, known: &Known) -> Result<String, String> {
+    if !known.variables || !pattern.contains("${") {
+        return Ok(pattern.to_string());
+    }
+    let request = known.request;
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            // No closing brace: not a variable, the text stands as written.
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let variable = &after[..end];
+        let key = variable
+            .split_once(',')
+            .map_or(variable, |(key, _default)| key)
+            .trim();
+        let value = match key.to_ascii_lowercase().as_str() {
+            "$" => Some("$".to_string()),
+            "aws:requestedregion" => Some(request.requested_region.to_string()),
+            "aws:principalarn" => request
+                .principal
+                .filter(|p| is_user_or_role(p))
+                .map(str::to_string),
+            "aws:principalaccount" => request.principal.and_then(account_of).map(str::to_string),
+            "aws:username" => request.principal.and_then(user_name).map(str::to_string),
+            _ => None,
+        };
+        match value {
+            Some(value) => out.push_str(&value),
+            None => return Err(format!("${{{variable}}}")),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// A string, or an array of strings, as a list.
@@ -402,6 +524,69 @@ fn account_of(arn: &str) -> Option<&str> {
         .then(|| parts.nth(3))
         .flatten()
         .filter(|a| a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// How one `Principal` entry relates to the developer's user or role.
+enum Named {
+    /// The principal itself, its account, or its account's root.
+    Yes,
+    /// Another user, role, account or role's session.
+    No,
+    /// One session of the developer's role (`arn:aws:sts::<account>:assumed-role/<name>/<session>`):
+    /// some developers' requests carry it, others' do not.
+    SomeSessions,
+    /// A form this evaluator does not compare (a unique id such as `AROA...`, a federated user...).
+    Uncomparable,
+}
+
+fn names_principal(id: &str, principal: &str) -> Named {
+    let account = account_of(principal);
+    if id == principal
+        || Some(id) == account
+        || account.is_some_and(|a| id == format!("arn:aws:iam::{a}:root"))
+    {
+        return Named::Yes;
+    }
+    if id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()) {
+        return Named::No;
+    }
+    if is_user_or_role(id) || (id.ends_with(":root") && id.contains(":iam::")) {
+        return Named::No;
+    }
+    if let Some((session_account, rest)) = id
+        .strip_prefix("arn:aws:sts::")
+        .and_then(|rest| rest.split_once(":assumed-role/"))
+    {
+        // An assumed-role ARN drops the role's path: compare the account and the role's name.
+        let role_name = rest.split_once('/').map(|(name, _session)| name);
+        let ours = principal
+            .split_once(":role/")
+            .map(|(_, path_and_name)| path_and_name.rsplit('/').next().unwrap_or(path_and_name));
+        return if Some(session_account) == account && role_name.is_some() && role_name == ours {
+            Named::SomeSessions
+        } else {
+            Named::No
+        };
+    }
+    // Unique ids (`AROA...`, `AIDA...`: what a Principal shows once the role or user it named
+    // was deleted and re-created, or as written) and other ARNs cannot be compared with the
+    // developer's ARN; anything else names no principal a request comes from.
+    let unique_id = id.len() >= 16
+        && id.starts_with('A')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if unique_id || id.starts_with("arn:") {
+        Named::Uncomparable
+    } else {
+        Named::No
+    }
+}
+
+/// `arn:aws:iam::123456789012:user/path/alice` → `alice`; `None` for anything but a user.
+fn user_name(arn: &str) -> Option<&str> {
+    let (_, path_and_name) = arn.split_once(":iam::")?.1.split_once(":user/")?;
+    path_and_name.rsplit('/').next()
 }
 
 /// Only users and roles make requests; a group never appears as a request's principal.
@@ -437,6 +622,19 @@ mod tests {
 
     fn allow(statement: &str) -> String {
         format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",{statement}}}]}}"#)
+    }
+
+    /// Allows everything, then denies every action on what `rest` (Resource, Principal,
+    /// Condition...) names; Principal defaults to `*`.
+    fn allow_all_then_deny(rest: &str) -> String {
+        let principal = if rest.contains("\"Principal\"") {
+            ""
+        } else {
+            r#""Principal":"*","#
+        };
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},{{"Effect":"Deny",{principal}"Action":"*",{rest}}}]}}"#
+        )
     }
 
     enum Want {
@@ -514,6 +712,29 @@ mod tests {
             ("unknown deny beats a clear allow", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#.to_string(), request(INVOKE, PROFILE), Undetermined("aws:SourceIp")),
             ("unknown condition on an irrelevant statement is ignored", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:Invoke*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#.to_string(), request(INVOKE, PROFILE), Allowed),
             ("a failed known condition settles an unknown one", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1","aws:PrincipalOrgID":"o-abc"}}"#), request(INVOKE, PROFILE), Implicit),
+            // Policy variables (IAM User Guide, "IAM policy elements: Variables and tags"; the
+            // Version element page: under 2008-10-17 or no Version they are literal text).
+            ("a variable in a Deny's Resource is substituted", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:${aws:RequestedRegion}:123456789012:inference-profile/*""#), request(INVOKE, PROFILE), Denied),
+            ("the substituted region must match", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:${aws:RequestedRegion}:123456789012:inference-profile/*""#), with(None, "us-west-2"), Allowed),
+            ("without Version 2012-10-17 a variable is literal text", r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"*","Resource":"arn:aws:bedrock:${aws:RequestedRegion}:123456789012:inference-profile/*"}]}"#.into(), request(INVOKE, PROFILE), Allowed),
+            ("an unknown variable in a Deny's Resource is undetermined", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:*:${aws:PrincipalTag/account}:inference-profile/*""#), request(INVOKE, PROFILE), Undetermined("${aws:PrincipalTag/account}")),
+            ("aws:username of a role is unknown", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:*:*:inference-profile/${aws:username}*""#), with(Some(DEV), "us-east-1"), Undetermined("${aws:username}")),
+            ("aws:username of a user is its name", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:*:*:inference-profile/*","Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:user/${aws:username}"}}"#), with(Some("arn:aws:iam::123456789012:user/alice"), "us-east-1"), Denied),
+            ("a default value is not taken for granted", allow_all_then_deny(r#""Resource":"arn:aws:bedrock:*:*:inference-profile/${aws:PrincipalTag/x, 'us'}*""#), request(INVOKE, PROFILE), Undetermined("${aws:PrincipalTag/x, 'us'}")),
+            ("a variable in a condition value is substituted", allow_all_then_deny(r#""Resource":"*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:role/ClaudeCodeDevelopers"}}"#), with(Some(DEV), "us-east-1"), Denied),
+            ("an unknown variable in a negated condition is undetermined", allow_all_then_deny(r#""Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"${aws:PrincipalTag/home-region}"}}"#), request(INVOKE, PROFILE), Undetermined("${aws:PrincipalTag/home-region}")),
+            ("a known value that matches settles a list with an unknown variable", allow(r#""Principal":"*","Action":"*","Resource":["${aws:PrincipalTag/x}","arn:aws:bedrock:*:123456789012:inference-profile/*"]"#), request(INVOKE, PROFILE), Allowed),
+            ("an unknown variable in an Allow's Resource is undetermined", allow(r#""Principal":"*","Action":"*","Resource":"arn:aws:bedrock:*:${aws:PrincipalTag/x}:inference-profile/*""#), request(INVOKE, PROFILE), Undetermined("${aws:PrincipalTag/x}")),
+            ("a NotResource with an unknown variable is undetermined", allow_all_then_deny(r#""NotResource":"arn:aws:bedrock:*:${aws:PrincipalTag/x}:*""#), request(INVOKE, PROFILE), Undetermined("NotResource")),
+            ("a dollar variable is a literal dollar", allow(r#""Principal":"*","Action":"*","Resource":"arn:aws:bedrock:*:123456789012:inference-profile/${$}*""#), request(INVOKE, PROFILE), Implicit),
+            // A role session is a principal of its own in a Principal element: a Deny naming
+            // one developer's session denies that developer and not the others.
+            ("a Deny naming one session of the developer role", allow_all_then_deny(r#""Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/ClaudeCodeDevelopers/dev1"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Undetermined("one session")),
+            ("a session of a role with a path", allow_all_then_deny(r#""Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/ClaudeCodeDevelopers/dev1"},"Resource":"*""#), with(Some("arn:aws:iam::123456789012:role/teams/ClaudeCodeDevelopers"), "us-east-1"), Undetermined("one session")),
+            ("a Deny naming another role's session", allow_all_then_deny(r#""Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/Other/dev1"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
+            ("a Deny naming a session in another account", allow_all_then_deny(r#""Principal":{"AWS":"arn:aws:sts::210987654321:assumed-role/ClaudeCodeDevelopers/dev1"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
+            ("a Deny naming a unique id cannot be compared", allow_all_then_deny(r#""Principal":{"AWS":"AROAEXAMPLEID12345678"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Undetermined("AROAEXAMPLEID12345678")),
+            ("an Allow naming one session only", allow(r#""Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/ClaudeCodeDevelopers/dev1"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Undetermined("one session")),
             ("deny on one destination region", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-west-2"}}}]}"#.to_string(), with(None, "us-west-2"), Denied),
         ]
     }

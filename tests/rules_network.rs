@@ -518,6 +518,47 @@ fn a_policy_naming_principals_is_judged_against_the_developer_principals() {
     );
 }
 
+/// Issue 24: a Deny through a policy variable was compared literally and the rule passed.
+/// IAM substitutes variables under Version 2012-10-17 (IAM User Guide, "IAM policy elements:
+/// Variables and tags", which lists VPC endpoint policies among the policies that use them).
+#[test]
+fn a_deny_through_a_policy_variable_is_judged_with_the_variable_substituted() {
+    let deny_here = |resource: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},
+            {{"Sid":"NotHere","Effect":"Deny","Principal":"*","Action":"bedrock:Invoke*","Resource":"{resource}"}}]}}"#
+        )
+    };
+    let snapshot = with_runtime_policy(&deny_here(
+        "arn:aws:bedrock:${aws:RequestedRegion}::foundation-model/*",
+    ));
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Fail, &["denied by statement \"NotHere\""]);
+
+    // A variable whose value is not known before the request: undetermined, never a pass.
+    let snapshot = with_runtime_policy(&deny_here(
+        "arn:aws:bedrock:*::foundation-model/${aws:PrincipalTag/allowed-model}",
+    ));
+    let f = network_verdict(&snapshot, &private_profile());
+    assert_verdict(&f, Status::Error, &["${aws:PrincipalTag/allowed-model}"]);
+}
+
+/// Issue 24: a Deny naming one session of the developer role was read as not applying. A
+/// role session is a principal of its own (IAM User Guide, "AWS JSON policy elements:
+/// Principal", role sessions), so the developer who runs as dev1 is denied and others are not.
+#[test]
+fn a_deny_naming_one_session_of_the_developer_role_is_an_error() {
+    let policy = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},
+        {{"Effect":"Deny","Principal":{{"AWS":"arn:aws:sts::{ACCOUNT}:assumed-role/ClaudeCodeDevelopers/dev1"}},"Action":"*","Resource":"*"}}]}}"#
+    );
+    let mut profile = private_profile();
+    profile.access.developer_principals =
+        vec![format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers")];
+    let f = network_verdict(&with_runtime_policy(&policy), &profile);
+    assert_verdict(&f, Status::Error, &["one session", "dev1"]);
+}
+
 #[test]
 fn the_control_plane_endpoint_policy_must_allow_the_inference_profile_calls() {
     let mut snapshot = private_ready();
