@@ -250,19 +250,33 @@ pub struct InvokeSimulation {
     pub action_names: Vec<String>,
     pub resource_arns: Vec<String>,
     pub results: Collected<Vec<SimulationResult>>,
+    /// The value of `bedrock:InferenceProfileArn` sent: the profile the request is made
+    /// through. `None` when none was sent, and in an older snapshot (whose calls carried
+    /// `aws:RequestedRegion` only): a decision made through a profile then finds no simulation
+    /// and the rule reports it as not collected.
+    #[serde(default)]
+    pub inference_profile_arn: Option<String>,
+    /// Every other context entry sent (`aws:SecureTransport`, `aws:SourceVpce`, …), key to
+    /// value.
+    #[serde(default)]
+    pub context: BTreeMap<String, String>,
 }
 
 impl InvokeSimulation {
-    /// Whether this call asked about `action` on `resource` in `requested_region`.
+    /// Whether this call asked about `action` on `resource` in `requested_region`, made
+    /// through the inference profile `inference_profile_arn` (the `bedrock:InferenceProfileArn`
+    /// sent, or none sent).
     pub fn covers(
         &self,
         principal: &str,
         requested_region: &str,
+        inference_profile_arn: Option<&str>,
         action: &str,
         resource: &str,
     ) -> bool {
         self.principal == principal
             && self.requested_region == requested_region
+            && self.inference_profile_arn.as_deref() == inference_profile_arn
             && self.action_names.iter().any(|a| a == action)
             && self.resource_arns.iter().any(|r| r == resource)
     }

@@ -295,3 +295,227 @@ async fn two_thousand_users_across_pages_are_all_checked() {
     assert_eq!(per_user, 2000);
     eprintln!("2,000 users scanned in {:?}", run.elapsed);
 }
+
+// ---- The request context of a real request (issue 20) ----
+//
+// Each scenario seeds the test server with an AWS-documented policy; its
+// SimulatePrincipalPolicy evaluates identity policies and SCPs with the context entries the
+// scanner sends (see tests/support/iam_eval.rs for the documented rules it imitates).
+
+const DISCOVERY: &str = "developer-model-discovery";
+const GLOBAL_PRIMARY: &str =
+    "[rollout]\nprimary_model = \"global.anthropic.claude-sonnet-4-5-20250929-v1:0\"\n";
+
+/// Bedrock user guide, *Prerequisites for inference profiles*: to let a role invoke models only
+/// through an inference profile, allow `foundation-model/*` with a condition on
+/// `bedrock:InferenceProfileArn`.
+fn models_only_through_profiles() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeAndDiscoverProfiles",
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel*", "bedrock:GetInferenceProfile", "bedrock:ListInferenceProfiles"],
+                "Resource": ["arn:aws:bedrock:*:*:inference-profile/*", "arn:aws:bedrock:*:*:application-inference-profile/*"]
+            },
+            {
+                "Sid": "ModelsOnlyThroughProfiles",
+                "Effect": "Allow",
+                "Action": "bedrock:InvokeModel*",
+                "Resource": "arn:aws:bedrock:*::foundation-model/*",
+                "Condition": {"StringLike": {"bedrock:InferenceProfileArn": "arn:aws:bedrock:*:*:inference-profile/*"}}
+            }
+        ]
+    })
+}
+
+/// The region-deny SCP of AWS's knowledge center (*bedrock-access-denied-exception*, "Deny
+/// actions to invoke a foundation model except through the inference profile in the specified
+/// Regions"), with us-east-1 approved: its exception is keyed on `bedrock:InferenceProfileArn`.
+fn region_deny_scp_exempting_profiles() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyModelsOutsideApprovedRegionsExceptThroughProfiles",
+            "Effect": "Deny",
+            "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            "Resource": "arn:aws:bedrock:*::foundation-model/*",
+            "Condition": {
+                "StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]},
+                "ArnNotLike": {"bedrock:InferenceProfileArn": [
+                    "arn:aws:bedrock:*:*:application-inference-profile/*",
+                    "arn:aws:bedrock:*:*:inference-profile/*"
+                ]}
+            }
+        }]
+    })
+}
+
+fn calls_named(run: &ScanRun, operation: &str) -> usize {
+    run.bedrock_calls
+        .iter()
+        .filter(|c| c.operation == operation)
+        .count()
+}
+
+#[tokio::test]
+async fn models_allowed_only_through_a_profile_pass_because_requests_carry_the_profile_arn() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies =
+            vec![("ClaudeCodeBedrock".into(), models_only_through_profiles())];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER, "from us-east-1"]);
+    assert_verdict(&run, DISCOVERY, "pass", &[DEVELOPER]);
+    run.assert_read_only();
+}
+
+#[tokio::test]
+async fn the_sample_region_deny_scp_exempting_profiles_passes_and_without_the_exemption_fails() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.scps = vec![("RegionGuard".into(), region_deny_scp_exempting_profiles())];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+
+    // The same SCP without its exception denies the us. profile's other destinations.
+    account.bedrock.update(|seed| {
+        let mut scp = region_deny_scp_exempting_profiles();
+        if let Some(condition) = scp["Statement"][0]["Condition"].as_object_mut() {
+            condition.remove("ArnNotLike");
+        }
+        seed.account.scps = vec![("RegionGuard".into(), scp)];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &["in us-east-2", "explicitDeny", "service control policy"],
+    );
+}
+
+#[tokio::test]
+async fn a_global_primary_is_judged_in_unspecified_and_an_scp_denying_unspecified_fails_it() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let run = scan(&account, GLOBAL_PRIMARY);
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    // The region-less model ARN is a destination of its own, not an error.
+    assert!(
+        run.findings_of("bedrock-model-access")
+            .iter()
+            .all(|f| f.status != "error"),
+        "{}",
+        run.describe()
+    );
+
+    account.bedrock.update(|seed| {
+        seed.account.scps = vec![(
+            "NoGlobalInference".into(),
+            serde_json::json!({"Statement": [{
+                "Effect": "Deny",
+                "Action": "bedrock:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "unspecified"}}
+            }]}),
+        )];
+    });
+    let run = scan(&account, GLOBAL_PRIMARY);
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[
+            "in unspecified",
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "service control policy",
+        ],
+    );
+}
+
+/// The data-perimeter guard (IAM user guide, *aws:SourceVpce*): deny unless the request comes
+/// through the named VPC endpoint.
+fn deny_outside_endpoint(endpoint_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
+            {"Sid": "OnlyThroughTheEndpoint", "Effect": "Deny", "Action": "bedrock:*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint_id}}}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_deny_on_the_requests_origin_is_an_error_naming_the_key_until_private_only_supplies_it() {
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    let endpoint = ready[0].network.endpoint_id.clone();
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies =
+            vec![("DataPerimeter".into(), deny_outside_endpoint(&endpoint))];
+    });
+    let run = scan(&account, "");
+    // The simulator reports aws:SourceVpce missing inside ResourceSpecificResults: undecidable.
+    assert_verdict(
+        &run,
+        INVOKE,
+        "error",
+        &["aws:SourceVpce", "DataPerimeter/OnlyThroughTheEndpoint", "private_only = true"],
+    );
+    assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "fail"));
+
+    // With the profile saying requests come through the endpoint, the scan supplies it.
+    let run = scan(&account, "[network]\nprivate_only = true\n");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+}
+
+#[tokio::test]
+async fn a_deny_on_the_source_ip_is_an_error_not_a_fail() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "CorporateNetwork".into(),
+            serde_json::json!({"Statement": [
+                {"Sid": "AllowBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
+                {"Sid": "OnlyFromTheOffice", "Effect": "Deny", "Action": "*", "Resource": "*",
+                 "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+            ]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "error", &["aws:SourceIp", "egress"]);
+    assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "fail"));
+}
+
+#[tokio::test]
+async fn denied_discovery_is_a_low_severity_finding_and_invocation_still_passes() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "InvokeOnly".into(),
+            serde_json::json!({"Statement": [{
+                "Sid": "Invoke", "Effect": "Allow", "Action": "bedrock:InvokeModel*", "Resource": "*"
+            }]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    assert_verdict(
+        &run,
+        DISCOVERY,
+        "fail",
+        &["bedrock:ListInferenceProfiles", "implicitDeny", "model picker"],
+    );
+    let discovery = one(&run, DISCOVERY);
+    assert_eq!(discovery.severity, "low");
+    // Calls: per principal and target region, one discovery call, then one per (region,
+    // profile) for each configured profile: us-east-1, us-east-2 and us-west-2 for both.
+    assert_eq!(
+        calls_named(&run, "SimulatePrincipalPolicy"),
+        // 1 discovery call + 2 profiles × 3 regions, each of two actions answered one per page.
+        (1 + 2 * 3) * 2
+    );
+}

@@ -17,6 +17,7 @@ use bedrock_audit::snapshot::{
 const EAST: &str = "us-east-1";
 const DEVELOPER: &str = "arn:aws:iam::111122223333:role/ClaudeCodeDevelopers";
 const INVOKE: &str = "developer-invoke-permissions";
+const DISCOVERY: &str = "developer-model-discovery";
 const QUOTAS: &str = "bedrock-quotas";
 const KEYS: &str = "bedrock-api-keys";
 
@@ -112,7 +113,7 @@ fn invoke_passes_when_every_destination_allows() {
     assert_status(
         f,
         Status::Pass,
-        &[DEVELOPER, "from us-east-1", "20 decisions"],
+        &[DEVELOPER, "from us-east-1", "16 decisions"],
     );
     assert_eq!(f.resource, DEVELOPER);
     assert!(f
@@ -181,7 +182,8 @@ fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision(
     ];
     for (decision, boundary, policy, expected) in cases {
         let mut snapshot = ready();
-        let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+        // [0] is the discovery call; [1] an invocation through the Haiku profile.
+        let simulation = &mut east(&mut snapshot).invoke_simulations[1];
         let Collected::Ok { data } = &mut simulation.results else {
             panic!()
         };
@@ -202,18 +204,84 @@ fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision(
 #[test]
 fn invoke_plain_implicit_deny_says_no_policy_allows_it() {
     let mut snapshot = ready();
-    let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+    let simulation = &mut east(&mut snapshot).invoke_simulations[1];
     let Collected::Ok { data } = &mut simulation.results else {
         panic!()
     };
     data[0].decision = "implicitDeny".into();
     data[0].matched_statements.clear();
-    data[0].missing_context_values = vec!["aws:SourceVpce".into()];
     let findings = run(INVOKE, &snapshot, &profile());
+    assert_status(only(&findings), Status::Fail, &["no policy that allows it"]);
+}
+
+#[test]
+fn invoke_decided_without_a_context_key_is_an_error_naming_the_key_and_statement() {
+    // A data-perimeter Deny on aws:SourceVpce: the simulator reports the key missing inside
+    // ResourceSpecificResults (API reference, ResourceSpecificResult.MissingContextValues), so
+    // the denial says nothing about a request from the VPC endpoint: `error`, not `fail`.
+    for decision in ["explicitDeny", "allowed"] {
+        let mut snapshot = ready();
+        let simulation = &mut east(&mut snapshot).invoke_simulations[1];
+        let Collected::Ok { data } = &mut simulation.results else {
+            panic!()
+        };
+        data[0].decision = decision.into();
+        data[0].matched_statements = vec![bedrock_audit::snapshot::MatchedStatement {
+            source_policy_id: Some("DataPerimeter".into()),
+            source_policy_type: Some("user-managed".into()),
+        }];
+        data[0].missing_context_values = vec!["aws:SourceVpce".into()];
+        let findings = run(INVOKE, &snapshot, &profile());
+        assert_status(
+            only(&findings),
+            Status::Error,
+            &[
+                "aws:SourceVpce",
+                "DataPerimeter",
+                "[network] private_only = true",
+            ],
+        );
+    }
+}
+
+#[test]
+fn invoke_needs_the_profile_arn_in_the_context_of_each_invocation() {
+    // An older snapshot's calls carried aws:RequestedRegion only: they say nothing about a
+    // policy keyed on bedrock:InferenceProfileArn, so the decisions count as not simulated.
+    let mut snapshot = ready();
+    for simulation in &mut east(&mut snapshot).invoke_simulations {
+        simulation.inference_profile_arn = None;
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["was not simulated", "through arn:aws:bedrock:us-east-1"]);
+}
+
+#[test]
+fn discovery_is_judged_apart_at_low_severity_and_invocation_still_passes() {
+    let mut snapshot = ready();
+    let discovery = &mut east(&mut snapshot).invoke_simulations[0];
+    assert!(discovery.inference_profile_arn.is_none());
+    let Collected::Ok { data } = &mut discovery.results else {
+        panic!()
+    };
+    for result in data.iter_mut() {
+        result.decision = "implicitDeny".into();
+        result.matched_statements.clear();
+    }
+    let invoke = run(INVOKE, &snapshot, &profile());
+    assert_status(only(&invoke), Status::Pass, &[DEVELOPER]);
+    let found = run(DISCOVERY, &snapshot, &profile());
+    let f = only(&found);
     assert_status(
-        only(&findings),
+        f,
         Status::Fail,
-        &["no policy that allows it", "aws:SourceVpce"],
+        &["bedrock:ListInferenceProfiles", "model picker", "implicitDeny"],
+    );
+    assert_eq!(f.severity, bedrock_audit::finding::Severity::Low);
+    assert_status(
+        only(&run(DISCOVERY, &ready(), &profile())),
+        Status::Pass,
+        &["4 decisions"],
     );
 }
 
@@ -276,12 +344,12 @@ fn invoke_errors_when_a_simulation_failed_or_is_missing_or_incomplete() {
 fn invoke_failure_outranks_an_unreadable_simulation() {
     let mut snapshot = ready();
     let sims = &mut east(&mut snapshot).invoke_simulations;
-    sims[0].results = Collected::failed(error(
+    sims[1].results = Collected::failed(error(
         "iam:SimulatePrincipalPolicy",
         ErrorKind::Throttling,
         "Throttling",
     ));
-    let Collected::Ok { data } = &mut sims[1].results else {
+    let Collected::Ok { data } = &mut sims[2].results else {
         panic!()
     };
     data[0].decision = "implicitDeny".into();

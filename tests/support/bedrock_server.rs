@@ -190,14 +190,23 @@ impl SeedProfile {
     }
 
     fn to_json(&self, region: &str) -> Value {
-        let models: Vec<Value> = self
-            .destination_regions
-            .iter()
-            .map(|dest| {
-                json!({
-                    "modelArn": format!("arn:aws:bedrock:{dest}::foundation-model/{}", self.model_id)
-                })
-            })
+        // A `global.` profile lists the source region's model and the region-less ARN
+        // `arn:aws:bedrock:::foundation-model/<id>` (Bedrock user guide, *Global cross-Region
+        // inference*); a geographic one lists each destination region's model.
+        let model_arns: Vec<String> = if self.id.starts_with("global.") {
+            vec![
+                format!("arn:aws:bedrock:{region}::foundation-model/{}", self.model_id),
+                format!("arn:aws:bedrock:::foundation-model/{}", self.model_id),
+            ]
+        } else {
+            self.destination_regions
+                .iter()
+                .map(|dest| format!("arn:aws:bedrock:{dest}::foundation-model/{}", self.model_id))
+                .collect()
+        };
+        let models: Vec<Value> = model_arns
+            .into_iter()
+            .map(|arn| json!({ "modelArn": arn }))
             .collect();
         json!({
             "inferenceProfileName": self.name,
