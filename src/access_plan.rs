@@ -14,6 +14,11 @@ pub const INVOKE_MODEL: &str = "bedrock:InvokeModel";
 pub const INVOKE_STREAM: &str = "bedrock:InvokeModelWithResponseStream";
 pub const LIST_PROFILES: &str = "bedrock:ListInferenceProfiles";
 pub const GET_PROFILE: &str = "bedrock:GetInferenceProfile";
+/// What an enforced guardrail needs of every invoker: Bedrock applies the guardrail on the
+/// caller's behalf (Bedrock user guide, *Using resource-based policies for guardrails*: "the
+/// caller identity must have permission to call the bedrock:ApplyGuardrail API on the
+/// guardrail").
+pub const APPLY_GUARDRAIL: &str = "bedrock:ApplyGuardrail";
 /// The context key every simulation sets: the region the request is served in.
 pub const REQUESTED_REGION_KEY: &str = "aws:RequestedRegion";
 /// The context key Bedrock sets on an invocation made through an inference profile: the
@@ -112,6 +117,20 @@ pub fn needed_decisions(
         }
     }
     Ok(needed)
+}
+
+/// The decisions the enforced guardrails of `region` need: bedrock:ApplyGuardrail on each, in
+/// that region. They name no profile, so they share the discovery call.
+pub fn guardrail_decisions(region: &str, guardrail_arns: &[String]) -> Vec<NeededDecision> {
+    guardrail_arns
+        .iter()
+        .map(|arn| NeededDecision {
+            requested_region: region.to_string(),
+            action: APPLY_GUARDRAIL,
+            resource: arn.clone(),
+            inference_profile_arn: None,
+        })
+        .collect()
 }
 
 /// Where developers' requests come from, when the profile says so: the VPC endpoint and VPC

@@ -219,6 +219,32 @@ pub struct RegionSnapshot {
     /// mentions Anthropic or Claude. `None` (an older snapshot) means not collected.
     #[serde(default)]
     pub service_quotas: Option<Collected<Vec<ServiceQuota>>>,
+    /// bedrock:ListEnforcedGuardrailsConfiguration: the account-level guardrails Bedrock
+    /// applies to every invocation in this region, each with its guardrail version as
+    /// bedrock:GetGuardrail reads it. `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub enforced_guardrails: Option<Collected<Vec<EnforcedGuardrail>>>,
+}
+
+/// One account-level enforced guardrail configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnforcedGuardrail {
+    pub config_id: Option<String>,
+    pub guardrail_arn: Option<String>,
+    pub guardrail_id: Option<String>,
+    /// The numbered version enforced (the API takes a number, not DRAFT).
+    pub guardrail_version: Option<String>,
+    /// ACCOUNT, or the organisation's when enforced from Organizations.
+    pub owner: Option<String>,
+    /// `modelEnforcement.includedModels`; `None` when the configuration has no
+    /// `modelEnforcement`, which enforces it on every model.
+    pub included_models: Option<Vec<String>>,
+    /// `modelEnforcement.excludedModels`.
+    pub excluded_models: Vec<String>,
+    /// bedrock:GetGuardrail for that id and version; `None` when the configuration names no
+    /// guardrail to read.
+    pub guardrail: Option<Collected<Guardrail>>,
 }
 
 impl RegionSnapshot {

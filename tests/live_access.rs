@@ -519,3 +519,56 @@ async fn denied_discovery_is_a_low_severity_finding_and_invocation_still_passes(
         (1 + 2 * 3) * 2
     );
 }
+
+#[tokio::test]
+async fn an_enforced_guardrail_the_developers_may_not_apply_fails_naming_it() {
+    use support::bedrock_server::SeedGuardrail;
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let guardrail = "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr0enforced";
+    account.bedrock.update(|seed| {
+        let region = seed.region_mut(EAST);
+        region.guardrails = vec![SeedGuardrail::ready("gr0enforced", "2")];
+        // Two configurations, so the listing is followed past its first page; the second
+        // covers another provider's model only.
+        region.enforced_guardrails = vec![
+            serde_json::json!({
+                "configId": "cfg1", "guardrailArn": guardrail, "guardrailId": "gr0enforced",
+                "guardrailVersion": "2", "owner": "ACCOUNT", "inputTags": "IGNORE",
+                "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-01T10:00:00Z"
+            }),
+            serde_json::json!({
+                "configId": "cfg2", "guardrailArn": guardrail, "guardrailId": "gr0enforced",
+                "guardrailVersion": "2", "owner": "ACCOUNT",
+                "modelEnforcement": {"includedModels": ["amazon.nova-pro-v1:0"], "excludedModels": []}
+            }),
+        ];
+        // Claude Code's documented policy, without bedrock:ApplyGuardrail.
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            serde_json::json!({"Statement": [{
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+                "Resource": "*"
+            }]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[guardrail, "bedrock:ApplyGuardrail", "implicitDeny"],
+    );
+    assert_eq!(calls_named(&run, "ListEnforcedGuardrailsConfiguration"), 2);
+    run.assert_read_only();
+
+    // Allowed to apply it: the invocation verdict passes again.
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies[0].1["Statement"][0]["Action"]
+            .as_array_mut()
+            .expect("a list")
+            .push(serde_json::json!("bedrock:ApplyGuardrail"));
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+}

@@ -357,6 +357,112 @@ fn invoke_failure_outranks_an_unreadable_simulation() {
     assert_status(&f, Status::Fail, &["Not checked"]);
 }
 
+// ---- enforced guardrails (developer-invoke-permissions) ---------------------------------------
+
+const GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0enforced";
+
+/// The ready fixture with one enforced guardrail (no modelEnforcement: every model), READY at
+/// version 3, and the developer's ApplyGuardrail simulation with `decision`.
+fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snapshot {
+    use bedrock_audit::snapshot::{EnforcedGuardrail, Guardrail, InvokeSimulation, SimulationResult};
+    let mut snapshot = ready();
+    let region = east(&mut snapshot);
+    region.enforced_guardrails = Some(Collected::ok(vec![EnforcedGuardrail {
+        config_id: Some("cfg1".into()),
+        guardrail_arn: Some(GUARDRAIL.into()),
+        guardrail_id: Some("gr0enforced".into()),
+        guardrail_version: Some(version.into()),
+        owner: Some("ACCOUNT".into()),
+        included_models: None,
+        excluded_models: Vec::new(),
+        guardrail: Some(Collected::ok(Guardrail {
+            guardrail_id: "gr0enforced".into(),
+            guardrail_arn: GUARDRAIL.into(),
+            name: "company-policy".into(),
+            version: version.into(),
+            status: status.into(),
+        })),
+    }]));
+    region.invoke_simulations.push(InvokeSimulation {
+        principal: DEVELOPER.into(),
+        requested_region: EAST.into(),
+        action_names: vec!["bedrock:ApplyGuardrail".into()],
+        resource_arns: vec![GUARDRAIL.into()],
+        results: Collected::ok(vec![SimulationResult {
+            action: "bedrock:ApplyGuardrail".into(),
+            resource: GUARDRAIL.into(),
+            decision: decision.into(),
+            allowed_by_organizations: Some(true),
+            allowed_by_permissions_boundary: None,
+            matched_statements: Vec::new(),
+            missing_context_values: Vec::new(),
+        }]),
+        inference_profile_arn: None,
+        context: Default::default(),
+    });
+    snapshot
+}
+
+#[test]
+fn an_enforced_guardrail_the_developer_may_apply_passes_and_one_denied_fails_naming_it() {
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "implicitDeny"), &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Fail,
+        &[GUARDRAIL, "bedrock:ApplyGuardrail", "implicitDeny", "enforces on"],
+    );
+}
+
+#[test]
+fn an_enforced_guardrail_not_ready_or_unpinned_fails() {
+    let f = run(INVOKE, &with_enforced_guardrail("FAILED", "3", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Fail, &[GUARDRAIL, "FAILED, not READY"]);
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "DRAFT", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Fail, &["no numbered version is pinned"]);
+}
+
+#[test]
+fn an_enforced_guardrail_for_other_models_only_is_not_judged() {
+    let mut snapshot = with_enforced_guardrail("FAILED", "3", "implicitDeny");
+    if let Some(Collected::Ok { data }) = &mut east(&mut snapshot).enforced_guardrails {
+        data[0].included_models = Some(vec!["amazon.nova-pro-v1:0".into()]);
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+    // Excluding the configured model also leaves it out.
+    let mut snapshot = with_enforced_guardrail("FAILED", "3", "implicitDeny");
+    if let Some(Collected::Ok { data }) = &mut east(&mut snapshot).enforced_guardrails {
+        data[0].excluded_models = vec![
+            "anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+            "anthropic.claude-haiku-4-5-20251001-v1:0".into(),
+        ];
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+}
+
+#[test]
+fn enforced_guardrails_unread_or_not_collected_are_an_error() {
+    let mut snapshot = ready();
+    east(&mut snapshot).enforced_guardrails = Some(Collected::failed(error(
+        "bedrock:ListEnforcedGuardrailsConfiguration",
+        ErrorKind::AccessDenied,
+        "AccessDeniedException",
+    )));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Error,
+        &["bedrock:ListEnforcedGuardrailsConfiguration failed with AccessDeniedException"],
+    );
+    let mut snapshot = ready();
+    east(&mut snapshot).enforced_guardrails = None;
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["enforced guardrails", "not collected"]);
+}
+
 // ---- bedrock-quotas --------------------------------------------------------------------------
 
 #[test]

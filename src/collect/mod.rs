@@ -39,7 +39,7 @@ use aws_sdk_sts::config::ProvideCredentials;
 use tokio::sync::{OnceCell, Semaphore};
 
 use crate::access_plan::{
-    needed_decisions, simulation_requests, RequestOrigin, SimulationRequest,
+    guardrail_decisions, needed_decisions, simulation_requests, RequestOrigin, SimulationRequest,
 };
 use crate::error::{Error, Result};
 use crate::model_ids::{
@@ -47,8 +47,8 @@ use crate::model_ids::{
 };
 use crate::profile::Profile;
 use crate::snapshot::{
-    BedrockApiKeys, Collected, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
-    RegionSnapshot, SimulationResult, Snapshot,
+    BedrockApiKeys, Collected, EnforcedGuardrail, InferenceProfile, InvokeSimulation, KmsKey,
+    ModelAvailability, RegionSnapshot, SimulationResult, Snapshot,
 };
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
@@ -670,14 +670,25 @@ async fn invoke_simulations(
     principals: &[String],
     profiles: &Collected<Vec<InferenceProfile>>,
     origins: &[RequestOrigin],
+    enforced: &Collected<Vec<EnforcedGuardrail>>,
 ) -> Vec<InvokeSimulation> {
     use futures::StreamExt;
     let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
-    let needed: Vec<_> = configured
+    let mut needed: Vec<_> = configured
         .iter()
         .filter_map(|model| needed_decisions(region, model, profiles).ok())
         .flatten()
         .collect();
+    // Every enforced guardrail is asked about, whichever models it applies to: the rule
+    // decides which ones matter.
+    let guardrails: Vec<String> = enforced
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|config| config.guardrail_arn.clone())
+        .collect();
+    needed.extend(guardrail_decisions(region, &guardrails));
     if needed.is_empty() {
         return Vec::new();
     }
@@ -784,10 +795,16 @@ async fn collect_region(
         }));
         let client = scan.bedrock(region);
         let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
-        let destinations =
-            destination_availability(scan, region, configured, &sections.inference_profiles)
-                .await;
-        (sections, availability.into_iter().collect(), destinations)
+        let (destinations, enforced_guardrails) = tokio::join!(
+            destination_availability(scan, region, configured, &sections.inference_profiles),
+            bedrock::enforced_guardrails(&client),
+        );
+        (
+            sections,
+            availability.into_iter().collect(),
+            destinations,
+            enforced_guardrails,
+        )
     };
     let quotas = async {
         let _step = scan.progress.step(region, "servicequotas");
@@ -806,7 +823,7 @@ async fn collect_region(
         logs::collect(&scan.logs(region)).await
     };
     let (
-        (bedrock, model_availability, destination_availability),
+        (bedrock, model_availability, destination_availability, enforced_guardrails),
         ec2,
         trails,
         log_groups,
@@ -823,6 +840,7 @@ async fn collect_region(
             principals,
             &bedrock.inference_profiles,
             &origins,
+            &enforced_guardrails,
         )
         .await
     };
@@ -880,6 +898,7 @@ async fn collect_region(
         kms_keys,
         invoke_simulations,
         service_quotas: Some(service_quotas),
+        enforced_guardrails: Some(enforced_guardrails),
     }
 }
 

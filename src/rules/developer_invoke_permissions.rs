@@ -12,14 +12,20 @@
 //! finding `error`, never `pass`. Discovery (List/GetInferenceProfile) is judged by
 //! `developer-model-discovery`, at a lower severity: Claude Code works without it.
 
-use crate::access_plan::{needed_decisions, NeededDecision, INVOKE_MODEL, INVOKE_STREAM};
+use crate::access_plan::{
+    needed_decisions, NeededDecision, APPLY_GUARDRAIL, INVOKE_MODEL, INVOKE_STREAM,
+};
 use crate::finding::{Evidence, Finding, Status};
-use crate::model_ids::{model_roles, UNSPECIFIED_REGION};
+use crate::model_ids::{foundation_model_id, model_roles, UNSPECIFIED_REGION};
 use crate::rules::support::Judgement;
 use crate::rules::{RuleContext, WithEvidence};
-use crate::snapshot::{Collected, InvokeSimulation, RegionSnapshot, SimulationResult};
+use crate::snapshot::{
+    Collected, EnforcedGuardrail, InvokeSimulation, RegionSnapshot, SimulationResult,
+};
 
 const SIMULATE: &str = "iam:SimulatePrincipalPolicy";
+const ENFORCED: &str = "bedrock:ListEnforcedGuardrailsConfiguration";
+const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
 
 /// The finding every developer-principal rule gives when the profile names none.
@@ -48,7 +54,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     }
     ctx.per_region(|region, snapshot, findings| {
         for principal in principals {
-            let (judgement, checked) = judge(snapshot, region, principal, ctx, is_invocation);
+            let (mut judgement, checked) = judge(snapshot, region, principal, ctx, is_invocation);
+            judge_enforced_guardrails(&mut judgement, snapshot, region, principal, ctx);
             let subject = format!(
                 "{principal} cannot use Claude Code's models from {region}"
             );
@@ -108,6 +115,131 @@ pub(super) fn judge(
         }
     }
     (judgement, checked)
+}
+
+/// Whether an enforced configuration applies to the model `model_id` (a foundation-model id):
+/// without `modelEnforcement` it applies to every model; otherwise when an included entry names
+/// the model (by id or ARN, `*` and `ALL` meaning every model) and no excluded entry does.
+fn guardrail_applies(config: &EnforcedGuardrail, model_id: &str) -> bool {
+    let names = |entry: &String| {
+        let entry = entry.trim();
+        entry == "*" || entry.eq_ignore_ascii_case("ALL") || foundation_model_id(entry) == model_id
+    };
+    let included = config
+        .included_models
+        .as_ref()
+        .is_none_or(|models| models.iter().any(names));
+    included && !config.excluded_models.iter().any(names)
+}
+
+/// Account-level enforced guardrails: Bedrock applies each to every invocation of the models it
+/// covers, so each must exist, be READY, be a pinned (numbered) version, and each developer
+/// must be allowed bedrock:ApplyGuardrail on it, or every request is denied.
+fn judge_enforced_guardrails(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    principal: &str,
+    ctx: &RuleContext,
+) {
+    let configs = match &snapshot.enforced_guardrails {
+        None => {
+            judgement.missing(
+                format!("the enforced guardrails of {region} were not collected ({ENFORCED} was not called; an older snapshot)"),
+                Evidence::new(ENFORCED, Some(region)).with("collected", false),
+            );
+            return;
+        }
+        Some(Collected::Failed { error }) => {
+            judgement.unreadable(
+                format!("the account's enforced guardrails in {region}, which every invocation must pass"),
+                error,
+            );
+            return;
+        }
+        Some(Collected::Ok { data }) => data,
+    };
+    let models: Vec<&str> = model_roles(ctx.profile)
+        .iter()
+        .map(|role| foundation_model_id(role.model_id))
+        .collect();
+    judgement.evidence(
+        Evidence::new(ENFORCED, Some(region)).with("enforced_configurations", configs.len()),
+    );
+    for config in configs {
+        let applies: Vec<&str> = models
+            .iter()
+            .copied()
+            .filter(|model| guardrail_applies(config, model))
+            .collect();
+        let name = config
+            .guardrail_arn
+            .as_deref()
+            .or(config.guardrail_id.as_deref())
+            .unwrap_or("(no guardrail named)");
+        judgement.evidence(
+            Evidence::new(ENFORCED, Some(region))
+                .with("configId", &config.config_id)
+                .with("guardrailArn", &config.guardrail_arn)
+                .with("guardrailVersion", &config.guardrail_version)
+                .with("owner", &config.owner)
+                .with("modelEnforcement.includedModels", &config.included_models)
+                .with("modelEnforcement.excludedModels", &config.excluded_models)
+                .with("applies_to_configured_models", &applies),
+        );
+        if applies.is_empty() {
+            continue;
+        }
+        let mut part = Judgement::new();
+        match &config.guardrail {
+            None => part.missing(
+                "the configuration names no guardrail the scan could read".to_string(),
+                Evidence::new(ENFORCED, Some(region)).with("configId", &config.config_id),
+            ),
+            Some(Collected::Failed { error }) => {
+                part.unreadable(format!("the enforced guardrail {name}"), error)
+            }
+            Some(Collected::Ok { data }) => {
+                judgement.evidence(
+                    Evidence::new(GET_GUARDRAIL, Some(region))
+                        .with("guardrailArn", &data.guardrail_arn)
+                        .with("version", &data.version)
+                        .with("status", &data.status),
+                );
+                if !data.status.eq_ignore_ascii_case("READY") {
+                    part.problem(format!("its status is {}, not READY, so invocations it applies to fail", data.status));
+                }
+                if data.version.eq_ignore_ascii_case("DRAFT") || data.version.is_empty() {
+                    part.problem("no numbered version is pinned (the working draft changes under every request)");
+                }
+            }
+        }
+        match &config.guardrail_arn {
+            Some(arn) => judge_decision(
+                &mut part,
+                &snapshot.invoke_simulations,
+                principal,
+                region,
+                &NeededDecision {
+                    requested_region: region.to_string(),
+                    action: APPLY_GUARDRAIL,
+                    resource: arn.clone(),
+                    inference_profile_arn: None,
+                },
+            ),
+            None => part.missing(
+                "the configuration gives no guardrail ARN to simulate bedrock:ApplyGuardrail on".to_string(),
+                Evidence::new(ENFORCED, Some(region)).with("configId", &config.config_id),
+            ),
+        }
+        judgement.absorb(
+            part,
+            &format!(
+                "the guardrail {name} that Bedrock enforces on {} in {region}: ",
+                applies.join(", ")
+            ),
+        );
+    }
 }
 
 fn judge_decision(
