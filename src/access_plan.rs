@@ -30,6 +30,19 @@ pub const SECURE_TRANSPORT_KEY: &str = "aws:SecureTransport";
 /// The VPC endpoint and VPC a request arrives through; supplied only when the profile says
 /// requests come through the account's bedrock-runtime endpoint (`[network] private_only`).
 pub const SOURCE_VPCE_KEY: &str = "aws:SourceVpce";
+/// The service a request was made through: Bedrock subscribes to a model on its first
+/// invocation, calling AWS Marketplace on the invoker's behalf.
+pub const CALLED_VIA_KEY: &str = "aws:CalledVia";
+pub const CALLED_VIA_LAST_KEY: &str = "aws:CalledViaLast";
+pub const BEDROCK_SERVICE: &str = "bedrock.amazonaws.com";
+/// What the first invoker of a model whose agreement is not yet in place needs (Bedrock user
+/// guide, *Request access to models*: "your IAM role must have aws-marketplace:Subscribe,
+/// aws-marketplace:Unsubscribe and aws-marketplace:ViewSubscriptions permissions").
+pub const FIRST_USE_ACTIONS: [&str; 3] = [
+    "aws-marketplace:Subscribe",
+    "aws-marketplace:Unsubscribe",
+    "aws-marketplace:ViewSubscriptions",
+];
 pub const SOURCE_VPC_KEY: &str = "aws:SourceVpc";
 
 /// One decision a developer needs: `action` on `resource`, for a request served in
@@ -150,6 +163,9 @@ pub struct SimulationRequest {
     pub requested_region: String,
     pub inference_profile_arn: Option<String>,
     pub origin: Option<RequestOrigin>,
+    /// The Marketplace calls Bedrock makes on a first invocation: `aws:CalledVia` and
+    /// `aws:CalledViaLast` = `bedrock.amazonaws.com`.
+    pub called_via_bedrock: bool,
     pub actions: Vec<String>,
     pub resources: Vec<String>,
 }
@@ -164,7 +180,34 @@ impl SimulationRequest {
             context.insert(SOURCE_VPCE_KEY.to_string(), origin.vpc_endpoint_id.clone());
             context.insert(SOURCE_VPC_KEY.to_string(), origin.vpc_id.clone());
         }
+        if self.called_via_bedrock {
+            context.insert(CALLED_VIA_KEY.to_string(), BEDROCK_SERVICE.to_string());
+            context.insert(CALLED_VIA_LAST_KEY.to_string(), BEDROCK_SERVICE.to_string());
+        }
         context
+    }
+
+    /// Whether this call asked the first-use (Marketplace) question.
+    pub fn is_first_use(context: &BTreeMap<String, String>) -> bool {
+        context.get(CALLED_VIA_LAST_KEY).map(String::as_str) == Some(BEDROCK_SERVICE)
+    }
+}
+
+/// The call that asks whether `principal` can complete the first use of a model in `region`:
+/// the Marketplace actions on `*`, made through Bedrock.
+pub fn first_use_request(
+    principal: &str,
+    region: &str,
+    origin: Option<&RequestOrigin>,
+) -> SimulationRequest {
+    SimulationRequest {
+        principal: principal.to_string(),
+        requested_region: region.to_string(),
+        inference_profile_arn: None,
+        origin: origin.cloned(),
+        called_via_bedrock: true,
+        actions: FIRST_USE_ACTIONS.iter().map(|a| a.to_string()).collect(),
+        resources: vec!["*".to_string()],
     }
 }
 
@@ -193,6 +236,7 @@ pub fn simulation_requests(
             requested_region: region.to_string(),
             inference_profile_arn: profile.map(str::to_string),
             origin: origin.cloned(),
+            called_via_bedrock: false,
             actions: actions.into_iter().map(str::to_string).collect(),
             resources: resources.into_iter().map(str::to_string).collect(),
         })

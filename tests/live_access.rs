@@ -572,3 +572,70 @@ async fn an_enforced_guardrail_the_developers_may_not_apply_fails_naming_it() {
     let run = scan(&account, "");
     assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
 }
+
+/// Claude Code's Bedrock page and the Bedrock user guide (*Request access to models*): the first
+/// invocation of a model subscribes to it through AWS Marketplace, called via Bedrock.
+fn invoke_policy_with_marketplace(marketplace: bool) -> serde_json::Value {
+    let mut statements = vec![serde_json::json!({
+        "Sid": "Invoke", "Effect": "Allow",
+        "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+        "Resource": "*"
+    })];
+    if marketplace {
+        statements.push(serde_json::json!({
+            "Sid": "FirstUseThroughBedrock", "Effect": "Allow",
+            "Action": ["aws-marketplace:Subscribe", "aws-marketplace:Unsubscribe", "aws-marketplace:ViewSubscriptions"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:CalledViaLast": "bedrock.amazonaws.com"}}
+        }));
+    }
+    serde_json::json!({ "Statement": statements })
+}
+
+#[tokio::test]
+async fn a_model_not_yet_subscribed_needs_a_developer_who_can_complete_the_first_use() {
+    const SONNET: &str = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        let availability = seed
+            .region_mut(EAST)
+            .availability
+            .get_mut(SONNET)
+            .expect("seeded");
+        availability.agreement = "NOT_AVAILABLE".into();
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            invoke_policy_with_marketplace(false),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[
+            "agreement for anthropic.claude-sonnet-4-5-20250929-v1:0 is NOT_AVAILABLE",
+            "no developer principal may complete its first use",
+            "aws-marketplace:Subscribe",
+        ],
+    );
+
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            invoke_policy_with_marketplace(true),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    let finding = one(&run, INVOKE);
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e.to_string().contains("first_use_possible_by")
+                && e.to_string().contains(DEVELOPER)),
+        "{}",
+        run.describe()
+    );
+}

@@ -39,7 +39,8 @@ use aws_sdk_sts::config::ProvideCredentials;
 use tokio::sync::{OnceCell, Semaphore};
 
 use crate::access_plan::{
-    guardrail_decisions, needed_decisions, simulation_requests, RequestOrigin, SimulationRequest,
+    first_use_request, guardrail_decisions, needed_decisions, simulation_requests, RequestOrigin,
+    SimulationRequest,
 };
 use crate::error::{Error, Result};
 use crate::model_ids::{
@@ -671,6 +672,7 @@ async fn invoke_simulations(
     profiles: &Collected<Vec<InferenceProfile>>,
     origins: &[RequestOrigin],
     enforced: &Collected<Vec<EnforcedGuardrail>>,
+    availability: &BTreeMap<String, Collected<ModelAvailability>>,
 ) -> Vec<InvokeSimulation> {
     use futures::StreamExt;
     let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
@@ -697,12 +699,23 @@ async fn invoke_simulations(
     } else {
         origins.iter().map(Some).collect()
     };
+    // A model whose agreement is not in place is subscribed on its first invocation: ask who
+    // can complete it.
+    let first_use = availability.values().any(|answer| {
+        answer
+            .data()
+            .is_some_and(|a| !a.agreement_status.eq_ignore_ascii_case("AVAILABLE"))
+    });
     let requests: Vec<SimulationRequest> = principals
         .iter()
         .flat_map(|principal| {
-            origins
-                .iter()
-                .flat_map(|origin| simulation_requests(principal, &needed, *origin))
+            origins.iter().flat_map(move |origin| {
+                let mut calls = simulation_requests(principal, &needed, *origin);
+                if first_use {
+                    calls.push(first_use_request(principal, region, *origin));
+                }
+                calls
+            })
         })
         .collect();
     let mut simulations: Vec<InvokeSimulation> = futures::stream::iter(requests)
@@ -841,6 +854,7 @@ async fn collect_region(
             &bedrock.inference_profiles,
             &origins,
             &enforced_guardrails,
+            &model_availability,
         )
         .await
     };

@@ -13,7 +13,8 @@
 //! `developer-model-discovery`, at a lower severity: Claude Code works without it.
 
 use crate::access_plan::{
-    needed_decisions, NeededDecision, APPLY_GUARDRAIL, INVOKE_MODEL, INVOKE_STREAM,
+    needed_decisions, NeededDecision, SimulationRequest, APPLY_GUARDRAIL, FIRST_USE_ACTIONS,
+    INVOKE_MODEL, INVOKE_STREAM,
 };
 use crate::finding::{Evidence, Finding, Status};
 use crate::model_ids::{foundation_model_id, model_roles, UNSPECIFIED_REGION};
@@ -56,6 +57,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         for principal in principals {
             let (mut judgement, checked) = judge(snapshot, region, principal, ctx, is_invocation);
             judge_enforced_guardrails(&mut judgement, snapshot, region, principal, ctx);
+            judge_first_use(&mut judgement, snapshot, region, ctx);
             let subject = format!(
                 "{principal} cannot use Claude Code's models from {region}"
             );
@@ -239,6 +241,91 @@ fn judge_enforced_guardrails(
                 applies.join(", ")
             ),
         );
+    }
+}
+
+/// Whether `principal` may complete a model's first use in `region`: every Marketplace action
+/// Bedrock calls on the first invocation allowed, decided without missing context. `None`
+/// when that was not simulated or could not be.
+fn can_complete_first_use(
+    simulations: &[InvokeSimulation],
+    principal: &str,
+    region: &str,
+) -> Option<Result<bool, String>> {
+    let simulation = simulations.iter().find(|s| {
+        s.principal == principal
+            && s.requested_region == region
+            && SimulationRequest::is_first_use(&s.context)
+    })?;
+    let results = match &simulation.results {
+        Collected::Ok { data } => data,
+        Collected::Failed { error } => return Some(Err(error.code.clone())),
+    };
+    let allowed = FIRST_USE_ACTIONS.iter().all(|action| {
+        results.iter().any(|r| {
+            r.action == *action && r.decision == "allowed" && r.missing_context_values.is_empty()
+        })
+    });
+    Some(Ok(allowed))
+}
+
+/// A model whose agreement is not yet in place is subscribed on its first invocation, which
+/// needs the Marketplace actions for whoever invokes first (Bedrock user guide, *Request access
+/// to models*). One developer completing it is enough, so the finding names who can, and fails
+/// only when none of the developer principals can.
+fn judge_first_use(
+    judgement: &mut Judgement,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    ctx: &RuleContext,
+) {
+    for role in model_roles(ctx.profile) {
+        let model = foundation_model_id(role.model_id);
+        let Some(Collected::Ok { data }) = snapshot.model_availability.get(model) else {
+            // Unread or not collected: bedrock-model-access reports it.
+            continue;
+        };
+        if data.agreement_status.eq_ignore_ascii_case("AVAILABLE") {
+            continue;
+        }
+        let mut able = Vec::new();
+        let mut unknown = Vec::new();
+        for principal in &ctx.profile.access.developer_principals {
+            match can_complete_first_use(&snapshot.invoke_simulations, principal, region) {
+                Some(Ok(true)) => able.push(principal.as_str()),
+                Some(Ok(false)) => {}
+                Some(Err(code)) => unknown.push(format!("{principal} ({SIMULATE} failed with {code})")),
+                None => unknown.push(format!("{principal} (not simulated)")),
+            }
+        }
+        judgement.evidence(
+            Evidence::new(SIMULATE, Some(region))
+                .with("modelId", model)
+                .with("agreementAvailability.status", &data.agreement_status)
+                .with("ActionNames", FIRST_USE_ACTIONS.as_slice())
+                .with("aws:CalledViaLast", crate::access_plan::BEDROCK_SERVICE)
+                .with("first_use_possible_by", &able)
+                .with("first_use_undetermined_for", &unknown),
+        );
+        if !able.is_empty() {
+            continue;
+        }
+        if unknown.is_empty() {
+            judgement.problem(format!(
+                "the agreement for {model} is {} and no developer principal may complete its first use: Bedrock subscribes on the first invocation, which needs {} (called via Bedrock) for the invoker; grant them to one developer role, or have an administrator invoke the model once",
+                data.agreement_status,
+                FIRST_USE_ACTIONS.join(", ")
+            ));
+        } else {
+            judgement.missing(
+                format!(
+                    "the agreement for {model} is {} and whether a developer can complete its first use is unknown: {}",
+                    data.agreement_status,
+                    unknown.join(", ")
+                ),
+                Evidence::new(SIMULATE, Some(region)).with("modelId", model),
+            );
+        }
     }
 }
 
