@@ -89,6 +89,64 @@ pub fn foundation_model_location(arn: &str) -> Option<(&str, &str)> {
     (!region.is_empty() && !model.is_empty()).then_some((region, model))
 }
 
+/// The `aws:RequestedRegion` IAM sees for a request a `global.` profile serves through its
+/// region-less foundation-model ARN (Bedrock user guide, *Global cross-Region inference*).
+pub const UNSPECIFIED_REGION: &str = "unspecified";
+
+/// Where one entry of a profile's `models[]` serves requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination<'a> {
+    /// A foundation-model ARN with a region: requests are served there.
+    Region(&'a str),
+    /// The region-less ARN `arn:aws:bedrock:::foundation-model/<id>` of a `global.` profile:
+    /// requests may be served in any commercial region, and IAM evaluates them with
+    /// `aws:RequestedRegion` = `unspecified`.
+    AnyRegion,
+}
+
+impl Destination<'_> {
+    /// The `aws:RequestedRegion` of a request served here.
+    pub fn requested_region(&self) -> &str {
+        match self {
+            Destination::Region(region) => region,
+            Destination::AnyRegion => UNSPECIFIED_REGION,
+        }
+    }
+}
+
+/// Destination and foundation-model id of an entry of a profile's `models[]`: a regional
+/// foundation-model ARN, or the region-less one of a `global.` profile. `None` for anything
+/// else.
+pub fn foundation_model_destination(arn: &str) -> Option<(Destination<'_>, &str)> {
+    if let Some(model) = arn
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(_partition, rest)| rest.strip_prefix("bedrock:::foundation-model/"))
+    {
+        return (!model.is_empty()).then_some((Destination::AnyRegion, model));
+    }
+    foundation_model_location(arn).map(|(region, model)| (Destination::Region(region), model))
+}
+
+/// The region-less foundation-model ARN a `global.` profile routes through.
+pub fn regionless_foundation_model_arn(model_id: &str) -> String {
+    format!(
+        "arn:aws:bedrock:::foundation-model/{}",
+        foundation_model_id(model_id)
+    )
+}
+
+/// Whether `profile` serves requests in any commercial region (its `models[]` holds the
+/// region-less ARN of a `global.` profile).
+pub fn routes_to_any_region(profile: &crate::snapshot::InferenceProfile) -> bool {
+    profile.model_arns.iter().any(|arn| {
+        matches!(
+            foundation_model_destination(arn),
+            Some((Destination::AnyRegion, _))
+        )
+    })
+}
+
 /// The other regions (and the model there) that `profile` sends requests to besides `region`:
 /// a cross-region profile needs model access in each of them.
 pub fn other_destinations<'a>(
@@ -355,6 +413,51 @@ mod tests {
             others,
             [("us-west-2", "anthropic.claude-sonnet-4-5-20250929-v1:0")]
         );
+    }
+
+    #[test]
+    fn a_regionless_foundation_model_arn_is_a_destination_in_any_region() {
+        let regionless = "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+        assert_eq!(
+            foundation_model_destination(regionless),
+            Some((
+                Destination::AnyRegion,
+                "anthropic.claude-sonnet-4-5-20250929-v1:0"
+            ))
+        );
+        assert_eq!(
+            foundation_model_destination(regionless).map(|(d, _)| d.requested_region().to_string()),
+            Some("unspecified".to_string())
+        );
+        assert_eq!(
+            foundation_model_destination(
+                "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-x"
+            ),
+            Some((Destination::Region("eu-west-1"), "anthropic.claude-x"))
+        );
+        assert_eq!(
+            foundation_model_destination("arn:aws:bedrock:::foundation-model/"),
+            None
+        );
+        assert_eq!(
+            foundation_model_destination("arn:aws:bedrock:::inference-profile/x"),
+            None
+        );
+        assert_eq!(
+            regionless_foundation_model_arn("global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            regionless
+        );
+        let global = profile(
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:us-east-1:111122223333:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            &[
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+                regionless,
+            ],
+        );
+        assert!(routes_to_any_region(&global));
+        // Model access is asked of real regions only: the region-less entry is not one.
+        assert_eq!(other_destinations(&global, "us-west-2").count(), 1);
     }
 
     #[test]

@@ -411,7 +411,9 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 [access]
 # IAM roles, users or groups (ARNs) your developers run Claude Code as. The scan simulates
 # their Bedrock permissions (iam:SimulatePrincipalPolicy) in every region a request can be
-# served from; with none named, developer-invoke-permissions is not applicable.
+# served from, with the context a real request carries (aws:RequestedRegion,
+# bedrock:InferenceProfileArn); with none named, developer-invoke-permissions and
+# developer-model-discovery are not applicable.
 # developer_principals = []
 # Are long-term Bedrock API keys (IAM service-specific credentials) acceptable? They are
 # static secrets that bypass SSO and session policies.
@@ -437,7 +439,8 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 
 [network]
 # Must every Bedrock and STS call stay on interface VPC endpoints (bedrock-runtime, bedrock and
-# sts, with private DNS, in two or more Availability Zones)?
+# sts, with private DNS, in two or more Availability Zones)? When true, the permission
+# simulations also carry the bedrock-runtime endpoint's aws:SourceVpce and aws:SourceVpc.
 # private_only = false
 # Where developers' traffic comes from; the endpoints' security groups must admit HTTPS from
 # each block and not from the whole internet. Empty: not stated.

@@ -219,6 +219,32 @@ pub struct RegionSnapshot {
     /// mentions Anthropic or Claude. `None` (an older snapshot) means not collected.
     #[serde(default)]
     pub service_quotas: Option<Collected<Vec<ServiceQuota>>>,
+    /// bedrock:ListEnforcedGuardrailsConfiguration: the account-level guardrails Bedrock
+    /// applies to every invocation in this region, each with its guardrail version as
+    /// bedrock:GetGuardrail reads it. `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub enforced_guardrails: Option<Collected<Vec<EnforcedGuardrail>>>,
+}
+
+/// One account-level enforced guardrail configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnforcedGuardrail {
+    pub config_id: Option<String>,
+    pub guardrail_arn: Option<String>,
+    pub guardrail_id: Option<String>,
+    /// The numbered version enforced (the API takes a number, not DRAFT).
+    pub guardrail_version: Option<String>,
+    /// ACCOUNT, or the organisation's when enforced from Organizations.
+    pub owner: Option<String>,
+    /// `modelEnforcement.includedModels`; `None` when the configuration has no
+    /// `modelEnforcement`, which enforces it on every model.
+    pub included_models: Option<Vec<String>>,
+    /// `modelEnforcement.excludedModels`.
+    pub excluded_models: Vec<String>,
+    /// bedrock:GetGuardrail for that id and version; `None` when the configuration names no
+    /// guardrail to read.
+    pub guardrail: Option<Collected<Guardrail>>,
 }
 
 impl RegionSnapshot {
@@ -250,19 +276,33 @@ pub struct InvokeSimulation {
     pub action_names: Vec<String>,
     pub resource_arns: Vec<String>,
     pub results: Collected<Vec<SimulationResult>>,
+    /// The value of `bedrock:InferenceProfileArn` sent: the profile the request is made
+    /// through. `None` when none was sent, and in an older snapshot (whose calls carried
+    /// `aws:RequestedRegion` only): a decision made through a profile then finds no simulation
+    /// and the rule reports it as not collected.
+    #[serde(default)]
+    pub inference_profile_arn: Option<String>,
+    /// Every other context entry sent (`aws:SecureTransport`, `aws:SourceVpce`, …), key to
+    /// value.
+    #[serde(default)]
+    pub context: BTreeMap<String, String>,
 }
 
 impl InvokeSimulation {
-    /// Whether this call asked about `action` on `resource` in `requested_region`.
+    /// Whether this call asked about `action` on `resource` in `requested_region`, made
+    /// through the inference profile `inference_profile_arn` (the `bedrock:InferenceProfileArn`
+    /// sent, or none sent).
     pub fn covers(
         &self,
         principal: &str,
         requested_region: &str,
+        inference_profile_arn: Option<&str>,
         action: &str,
         resource: &str,
     ) -> bool {
         self.principal == principal
             && self.requested_region == requested_region
+            && self.inference_profile_arn.as_deref() == inference_profile_arn
             && self.action_names.iter().any(|a| a == action)
             && self.resource_arns.iter().any(|r| r == resource)
     }

@@ -468,3 +468,347 @@ async fn two_thousand_users_across_pages_are_all_checked() {
     assert_eq!(per_user, 2000);
     eprintln!("2,000 users scanned in {:?}", run.elapsed);
 }
+
+// ---- The request context of a real request (issue 20) ----
+//
+// Each scenario seeds the test server with an AWS-documented policy; its
+// SimulatePrincipalPolicy evaluates identity policies and SCPs with the context entries the
+// scanner sends (see tests/support/iam_eval.rs for the documented rules it imitates).
+
+const DISCOVERY: &str = "developer-model-discovery";
+const GLOBAL_PRIMARY: &str =
+    "[rollout]\nprimary_model = \"global.anthropic.claude-sonnet-4-5-20250929-v1:0\"\n";
+
+/// Bedrock user guide, *Prerequisites for inference profiles*: to let a role invoke models only
+/// through an inference profile, allow `foundation-model/*` with a condition on
+/// `bedrock:InferenceProfileArn`.
+fn models_only_through_profiles() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeAndDiscoverProfiles",
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel*", "bedrock:GetInferenceProfile", "bedrock:ListInferenceProfiles"],
+                "Resource": ["arn:aws:bedrock:*:*:inference-profile/*", "arn:aws:bedrock:*:*:application-inference-profile/*"]
+            },
+            {
+                "Sid": "ModelsOnlyThroughProfiles",
+                "Effect": "Allow",
+                "Action": "bedrock:InvokeModel*",
+                "Resource": "arn:aws:bedrock:*::foundation-model/*",
+                "Condition": {"StringLike": {"bedrock:InferenceProfileArn": "arn:aws:bedrock:*:*:inference-profile/*"}}
+            }
+        ]
+    })
+}
+
+/// The region-deny SCP of AWS's knowledge center (*bedrock-access-denied-exception*, "Deny
+/// actions to invoke a foundation model except through the inference profile in the specified
+/// Regions"), with us-east-1 approved: its exception is keyed on `bedrock:InferenceProfileArn`.
+fn region_deny_scp_exempting_profiles() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyModelsOutsideApprovedRegionsExceptThroughProfiles",
+            "Effect": "Deny",
+            "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            "Resource": "arn:aws:bedrock:*::foundation-model/*",
+            "Condition": {
+                "StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]},
+                "ArnNotLike": {"bedrock:InferenceProfileArn": [
+                    "arn:aws:bedrock:*:*:application-inference-profile/*",
+                    "arn:aws:bedrock:*:*:inference-profile/*"
+                ]}
+            }
+        }]
+    })
+}
+
+fn calls_named(run: &ScanRun, operation: &str) -> usize {
+    run.bedrock_calls
+        .iter()
+        .filter(|c| c.operation == operation)
+        .count()
+}
+
+#[tokio::test]
+async fn models_allowed_only_through_a_profile_pass_because_requests_carry_the_profile_arn() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies =
+            vec![("ClaudeCodeBedrock".into(), models_only_through_profiles())];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER, "from us-east-1"]);
+    assert_verdict(&run, DISCOVERY, "pass", &[DEVELOPER]);
+    run.assert_read_only();
+}
+
+#[tokio::test]
+async fn the_sample_region_deny_scp_exempting_profiles_passes_and_without_the_exemption_fails() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.scps = vec![("RegionGuard".into(), region_deny_scp_exempting_profiles())];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+
+    // The same SCP without its exception denies the us. profile's other destinations.
+    account.bedrock.update(|seed| {
+        let mut scp = region_deny_scp_exempting_profiles();
+        if let Some(condition) = scp["Statement"][0]["Condition"].as_object_mut() {
+            condition.remove("ArnNotLike");
+        }
+        seed.account.scps = vec![("RegionGuard".into(), scp)];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &["in us-east-2", "explicitDeny", "service control policy"],
+    );
+}
+
+#[tokio::test]
+async fn a_global_primary_is_judged_in_unspecified_and_an_scp_denying_unspecified_fails_it() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let run = scan(&account, GLOBAL_PRIMARY);
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    // The region-less model ARN is a destination of its own, not an error.
+    assert!(
+        run.findings_of("bedrock-model-access")
+            .iter()
+            .all(|f| f.status != "error"),
+        "{}",
+        run.describe()
+    );
+
+    account.bedrock.update(|seed| {
+        seed.account.scps = vec![(
+            "NoGlobalInference".into(),
+            serde_json::json!({"Statement": [{
+                "Effect": "Deny",
+                "Action": "bedrock:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:RequestedRegion": "unspecified"}}
+            }]}),
+        )];
+    });
+    let run = scan(&account, GLOBAL_PRIMARY);
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[
+            "in unspecified",
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "service control policy",
+        ],
+    );
+}
+
+/// The data-perimeter guard (IAM user guide, *aws:SourceVpce*): deny unless the request comes
+/// through the named VPC endpoint.
+fn deny_outside_endpoint(endpoint_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
+            {"Sid": "OnlyThroughTheEndpoint", "Effect": "Deny", "Action": "bedrock:*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint_id}}}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_deny_on_the_requests_origin_is_an_error_naming_the_key_until_private_only_supplies_it() {
+    let (account, ready) = TestAccount::ready(&[EAST]).await;
+    let endpoint = ready[0].network.endpoint_id.clone();
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies =
+            vec![("DataPerimeter".into(), deny_outside_endpoint(&endpoint))];
+    });
+    let run = scan(&account, "");
+    // The simulator reports aws:SourceVpce missing inside ResourceSpecificResults: undecidable.
+    assert_verdict(
+        &run,
+        INVOKE,
+        "error",
+        &["aws:SourceVpce", "DataPerimeter/OnlyThroughTheEndpoint", "private_only = true"],
+    );
+    assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "fail"));
+
+    // With the profile saying requests come through the endpoint, the scan supplies it.
+    let run = scan(&account, "[network]\nprivate_only = true\n");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+}
+
+#[tokio::test]
+async fn a_deny_on_the_source_ip_is_an_error_not_a_fail() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "CorporateNetwork".into(),
+            serde_json::json!({"Statement": [
+                {"Sid": "AllowBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
+                {"Sid": "OnlyFromTheOffice", "Effect": "Deny", "Action": "*", "Resource": "*",
+                 "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+            ]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "error", &["aws:SourceIp", "egress"]);
+    assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "fail"));
+}
+
+#[tokio::test]
+async fn denied_discovery_is_a_low_severity_finding_and_invocation_still_passes() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "InvokeOnly".into(),
+            serde_json::json!({"Statement": [{
+                "Sid": "Invoke", "Effect": "Allow", "Action": "bedrock:InvokeModel*", "Resource": "*"
+            }]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    assert_verdict(
+        &run,
+        DISCOVERY,
+        "fail",
+        &["bedrock:ListInferenceProfiles", "implicitDeny", "model picker"],
+    );
+    let discovery = one(&run, DISCOVERY);
+    assert_eq!(discovery.severity, "low");
+    // Calls: per principal and target region, one discovery call, then one per (region,
+    // profile) for each configured profile: us-east-1, us-east-2 and us-west-2 for both.
+    assert_eq!(
+        calls_named(&run, "SimulatePrincipalPolicy"),
+        // 1 discovery call + 2 profiles × 3 regions, each of two actions answered one per page.
+        (1 + 2 * 3) * 2
+    );
+}
+
+#[tokio::test]
+async fn an_enforced_guardrail_the_developers_may_not_apply_fails_naming_it() {
+    use support::bedrock_server::SeedGuardrail;
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let guardrail = "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr0enforced";
+    account.bedrock.update(|seed| {
+        let region = seed.region_mut(EAST);
+        region.guardrails = vec![SeedGuardrail::ready("gr0enforced", "2")];
+        // Two configurations, so the listing is followed past its first page; the second
+        // covers another provider's model only.
+        region.enforced_guardrails = vec![
+            serde_json::json!({
+                "configId": "cfg1", "guardrailArn": guardrail, "guardrailId": "gr0enforced",
+                "guardrailVersion": "2", "owner": "ACCOUNT", "inputTags": "IGNORE",
+                "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-01T10:00:00Z"
+            }),
+            serde_json::json!({
+                "configId": "cfg2", "guardrailArn": guardrail, "guardrailId": "gr0enforced",
+                "guardrailVersion": "2", "owner": "ACCOUNT",
+                "modelEnforcement": {"includedModels": ["amazon.nova-pro-v1:0"], "excludedModels": []}
+            }),
+        ];
+        // Claude Code's documented policy, without bedrock:ApplyGuardrail.
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            serde_json::json!({"Statement": [{
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+                "Resource": "*"
+            }]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[guardrail, "bedrock:ApplyGuardrail", "implicitDeny"],
+    );
+    assert_eq!(calls_named(&run, "ListEnforcedGuardrailsConfiguration"), 2);
+    run.assert_read_only();
+
+    // Allowed to apply it: the invocation verdict passes again.
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies[0].1["Statement"][0]["Action"]
+            .as_array_mut()
+            .expect("a list")
+            .push(serde_json::json!("bedrock:ApplyGuardrail"));
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+}
+
+/// Claude Code's Bedrock page and the Bedrock user guide (*Request access to models*): the first
+/// invocation of a model subscribes to it through AWS Marketplace, called via Bedrock.
+fn invoke_policy_with_marketplace(marketplace: bool) -> serde_json::Value {
+    let mut statements = vec![serde_json::json!({
+        "Sid": "Invoke", "Effect": "Allow",
+        "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+        "Resource": "*"
+    })];
+    if marketplace {
+        statements.push(serde_json::json!({
+            "Sid": "FirstUseThroughBedrock", "Effect": "Allow",
+            "Action": ["aws-marketplace:Subscribe", "aws-marketplace:Unsubscribe", "aws-marketplace:ViewSubscriptions"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:CalledViaLast": "bedrock.amazonaws.com"}}
+        }));
+    }
+    serde_json::json!({ "Statement": statements })
+}
+
+#[tokio::test]
+async fn a_model_not_yet_subscribed_needs_a_developer_who_can_complete_the_first_use() {
+    const SONNET: &str = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        let availability = seed
+            .region_mut(EAST)
+            .availability
+            .get_mut(SONNET)
+            .expect("seeded");
+        availability.agreement = "NOT_AVAILABLE".into();
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            invoke_policy_with_marketplace(false),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[
+            "agreement for anthropic.claude-sonnet-4-5-20250929-v1:0 is NOT_AVAILABLE",
+            "no developer principal may complete its first use",
+            "aws-marketplace:Subscribe",
+        ],
+    );
+
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            invoke_policy_with_marketplace(true),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+    let finding = one(&run, INVOKE);
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e.to_string().contains("first_use_possible_by")
+                && e.to_string().contains(DEVELOPER)),
+        "{}",
+        run.describe()
+    );
+}

@@ -17,6 +17,7 @@ use bedrock_audit::snapshot::{
 const EAST: &str = "us-east-1";
 const DEVELOPER: &str = "arn:aws:iam::111122223333:role/ClaudeCodeDevelopers";
 const INVOKE: &str = "developer-invoke-permissions";
+const DISCOVERY: &str = "developer-model-discovery";
 const QUOTAS: &str = "bedrock-quotas";
 const KEYS: &str = "bedrock-api-keys";
 
@@ -112,7 +113,7 @@ fn invoke_passes_when_every_destination_allows() {
     assert_status(
         f,
         Status::Pass,
-        &[DEVELOPER, "from us-east-1", "20 decisions"],
+        &[DEVELOPER, "from us-east-1", "16 decisions"],
     );
     assert_eq!(f.resource, DEVELOPER);
     assert!(f
@@ -181,7 +182,8 @@ fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision(
     ];
     for (decision, boundary, policy, expected) in cases {
         let mut snapshot = ready();
-        let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+        // [0] is the discovery call; [1] an invocation through the Haiku profile.
+        let simulation = &mut east(&mut snapshot).invoke_simulations[1];
         let Collected::Ok { data } = &mut simulation.results else {
             panic!()
         };
@@ -202,18 +204,84 @@ fn invoke_fails_on_a_boundary_or_a_named_deny_policy_and_on_an_unknown_decision(
 #[test]
 fn invoke_plain_implicit_deny_says_no_policy_allows_it() {
     let mut snapshot = ready();
-    let simulation = &mut east(&mut snapshot).invoke_simulations[0];
+    let simulation = &mut east(&mut snapshot).invoke_simulations[1];
     let Collected::Ok { data } = &mut simulation.results else {
         panic!()
     };
     data[0].decision = "implicitDeny".into();
     data[0].matched_statements.clear();
-    data[0].missing_context_values = vec!["aws:SourceVpce".into()];
     let findings = run(INVOKE, &snapshot, &profile());
+    assert_status(only(&findings), Status::Fail, &["no policy that allows it"]);
+}
+
+#[test]
+fn invoke_decided_without_a_context_key_is_an_error_naming_the_key_and_statement() {
+    // A data-perimeter Deny on aws:SourceVpce: the simulator reports the key missing inside
+    // ResourceSpecificResults (API reference, ResourceSpecificResult.MissingContextValues), so
+    // the denial says nothing about a request from the VPC endpoint: `error`, not `fail`.
+    for decision in ["explicitDeny", "allowed"] {
+        let mut snapshot = ready();
+        let simulation = &mut east(&mut snapshot).invoke_simulations[1];
+        let Collected::Ok { data } = &mut simulation.results else {
+            panic!()
+        };
+        data[0].decision = decision.into();
+        data[0].matched_statements = vec![bedrock_audit::snapshot::MatchedStatement {
+            source_policy_id: Some("DataPerimeter".into()),
+            source_policy_type: Some("user-managed".into()),
+        }];
+        data[0].missing_context_values = vec!["aws:SourceVpce".into()];
+        let findings = run(INVOKE, &snapshot, &profile());
+        assert_status(
+            only(&findings),
+            Status::Error,
+            &[
+                "aws:SourceVpce",
+                "DataPerimeter",
+                "[network] private_only = true",
+            ],
+        );
+    }
+}
+
+#[test]
+fn invoke_needs_the_profile_arn_in_the_context_of_each_invocation() {
+    // An older snapshot's calls carried aws:RequestedRegion only: they say nothing about a
+    // policy keyed on bedrock:InferenceProfileArn, so the decisions count as not simulated.
+    let mut snapshot = ready();
+    for simulation in &mut east(&mut snapshot).invoke_simulations {
+        simulation.inference_profile_arn = None;
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["was not simulated", "through arn:aws:bedrock:us-east-1"]);
+}
+
+#[test]
+fn discovery_is_judged_apart_at_low_severity_and_invocation_still_passes() {
+    let mut snapshot = ready();
+    let discovery = &mut east(&mut snapshot).invoke_simulations[0];
+    assert!(discovery.inference_profile_arn.is_none());
+    let Collected::Ok { data } = &mut discovery.results else {
+        panic!()
+    };
+    for result in data.iter_mut() {
+        result.decision = "implicitDeny".into();
+        result.matched_statements.clear();
+    }
+    let invoke = run(INVOKE, &snapshot, &profile());
+    assert_status(only(&invoke), Status::Pass, &[DEVELOPER]);
+    let found = run(DISCOVERY, &snapshot, &profile());
+    let f = only(&found);
     assert_status(
-        only(&findings),
+        f,
         Status::Fail,
-        &["no policy that allows it", "aws:SourceVpce"],
+        &["bedrock:ListInferenceProfiles", "model picker", "implicitDeny"],
+    );
+    assert_eq!(f.severity, bedrock_audit::finding::Severity::Low);
+    assert_status(
+        only(&run(DISCOVERY, &ready(), &profile())),
+        Status::Pass,
+        &["4 decisions"],
     );
 }
 
@@ -276,17 +344,123 @@ fn invoke_errors_when_a_simulation_failed_or_is_missing_or_incomplete() {
 fn invoke_failure_outranks_an_unreadable_simulation() {
     let mut snapshot = ready();
     let sims = &mut east(&mut snapshot).invoke_simulations;
-    sims[0].results = Collected::failed(error(
+    sims[1].results = Collected::failed(error(
         "iam:SimulatePrincipalPolicy",
         ErrorKind::Throttling,
         "Throttling",
     ));
-    let Collected::Ok { data } = &mut sims[1].results else {
+    let Collected::Ok { data } = &mut sims[2].results else {
         panic!()
     };
     data[0].decision = "implicitDeny".into();
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
     assert_status(&f, Status::Fail, &["Not checked"]);
+}
+
+// ---- enforced guardrails (developer-invoke-permissions) ---------------------------------------
+
+const GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0enforced";
+
+/// The ready fixture with one enforced guardrail (no modelEnforcement: every model), READY at
+/// version 3, and the developer's ApplyGuardrail simulation with `decision`.
+fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snapshot {
+    use bedrock_audit::snapshot::{EnforcedGuardrail, Guardrail, InvokeSimulation, SimulationResult};
+    let mut snapshot = ready();
+    let region = east(&mut snapshot);
+    region.enforced_guardrails = Some(Collected::ok(vec![EnforcedGuardrail {
+        config_id: Some("cfg1".into()),
+        guardrail_arn: Some(GUARDRAIL.into()),
+        guardrail_id: Some("gr0enforced".into()),
+        guardrail_version: Some(version.into()),
+        owner: Some("ACCOUNT".into()),
+        included_models: None,
+        excluded_models: Vec::new(),
+        guardrail: Some(Collected::ok(Guardrail {
+            guardrail_id: "gr0enforced".into(),
+            guardrail_arn: GUARDRAIL.into(),
+            name: "company-policy".into(),
+            version: version.into(),
+            status: status.into(),
+        })),
+    }]));
+    region.invoke_simulations.push(InvokeSimulation {
+        principal: DEVELOPER.into(),
+        requested_region: EAST.into(),
+        action_names: vec!["bedrock:ApplyGuardrail".into()],
+        resource_arns: vec![GUARDRAIL.into()],
+        results: Collected::ok(vec![SimulationResult {
+            action: "bedrock:ApplyGuardrail".into(),
+            resource: GUARDRAIL.into(),
+            decision: decision.into(),
+            allowed_by_organizations: Some(true),
+            allowed_by_permissions_boundary: None,
+            matched_statements: Vec::new(),
+            missing_context_values: Vec::new(),
+        }]),
+        inference_profile_arn: None,
+        context: Default::default(),
+    });
+    snapshot
+}
+
+#[test]
+fn an_enforced_guardrail_the_developer_may_apply_passes_and_one_denied_fails_naming_it() {
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "implicitDeny"), &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Fail,
+        &[GUARDRAIL, "bedrock:ApplyGuardrail", "implicitDeny", "enforces on"],
+    );
+}
+
+#[test]
+fn an_enforced_guardrail_not_ready_or_unpinned_fails() {
+    let f = run(INVOKE, &with_enforced_guardrail("FAILED", "3", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Fail, &[GUARDRAIL, "FAILED, not READY"]);
+    let f = run(INVOKE, &with_enforced_guardrail("READY", "DRAFT", "allowed"), &profile()).remove(0);
+    assert_status(&f, Status::Fail, &["no numbered version is pinned"]);
+}
+
+#[test]
+fn an_enforced_guardrail_for_other_models_only_is_not_judged() {
+    let mut snapshot = with_enforced_guardrail("FAILED", "3", "implicitDeny");
+    if let Some(Collected::Ok { data }) = &mut east(&mut snapshot).enforced_guardrails {
+        data[0].included_models = Some(vec!["amazon.nova-pro-v1:0".into()]);
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+    // Excluding the configured model also leaves it out.
+    let mut snapshot = with_enforced_guardrail("FAILED", "3", "implicitDeny");
+    if let Some(Collected::Ok { data }) = &mut east(&mut snapshot).enforced_guardrails {
+        data[0].excluded_models = vec![
+            "anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+            "anthropic.claude-haiku-4-5-20251001-v1:0".into(),
+        ];
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+}
+
+#[test]
+fn enforced_guardrails_unread_or_not_collected_are_an_error() {
+    let mut snapshot = ready();
+    east(&mut snapshot).enforced_guardrails = Some(Collected::failed(error(
+        "bedrock:ListEnforcedGuardrailsConfiguration",
+        ErrorKind::AccessDenied,
+        "AccessDeniedException",
+    )));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Error,
+        &["bedrock:ListEnforcedGuardrailsConfiguration failed with AccessDeniedException"],
+    );
+    let mut snapshot = ready();
+    east(&mut snapshot).enforced_guardrails = None;
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Error, &["enforced guardrails", "not collected"]);
 }
 
 // ---- bedrock-quotas --------------------------------------------------------------------------

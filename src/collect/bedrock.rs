@@ -8,8 +8,8 @@ use aws_sdk_bedrock::Client;
 use super::error::failed;
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
-    Collected, FoundationModel, Guardrail, InferenceProfile, InvocationLoggingConfig,
-    ModelAvailability,
+    Collected, EnforcedGuardrail, FoundationModel, Guardrail, InferenceProfile,
+    InvocationLoggingConfig, ModelAvailability,
 };
 
 const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";
@@ -17,6 +17,7 @@ const GET_AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
 const LIST_INFERENCE_PROFILES: &str = "bedrock:ListInferenceProfiles";
 const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
 const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
+const LIST_ENFORCED_GUARDRAILS: &str = "bedrock:ListEnforcedGuardrailsConfiguration";
 
 pub struct BedrockSections {
     pub foundation_models: Collected<Vec<FoundationModel>>,
@@ -184,6 +185,51 @@ async fn invocation_logging(client: &Client) -> Collected<Option<InvocationLoggi
         ),
         Err(err) => failed(GET_LOGGING, &err),
     }
+}
+
+/// The account-level enforced guardrail configurations of the region, every page, each with
+/// its guardrail version read by GetGuardrail (in this region: the configuration is per
+/// region). A configuration without `modelEnforcement` applies to every model (botocore
+/// reference, `put_enforced_guardrail_configuration`).
+pub async fn enforced_guardrails(client: &Client) -> Collected<Vec<EnforcedGuardrail>> {
+    let stream = pages!(client
+        .list_enforced_guardrails_configuration()
+        .into_paginator()
+        .send());
+    let listed = all_pages(
+        LIST_ENFORCED_GUARDRAILS,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(page.guardrails_config().iter().map(|c| EnforcedGuardrail {
+                config_id: c.config_id().map(str::to_string),
+                guardrail_arn: c.guardrail_arn().map(str::to_string),
+                guardrail_id: c.guardrail_id().map(str::to_string),
+                guardrail_version: c.guardrail_version().map(str::to_string),
+                owner: c.owner().map(|o| o.as_str().to_string()),
+                included_models: c.model_enforcement().map(|m| m.included_models().to_vec()),
+                excluded_models: c
+                    .model_enforcement()
+                    .map(|m| m.excluded_models().to_vec())
+                    .unwrap_or_default(),
+                guardrail: None,
+            }))
+        },
+    )
+    .await;
+    let Collected::Ok { data: configs } = listed else {
+        return listed;
+    };
+    let read = configs.into_iter().map(|mut config| async move {
+        let identifier = config.guardrail_arn.clone().or(config.guardrail_id.clone());
+        if let Some(identifier) = identifier {
+            config.guardrail = Some(
+                guardrail(client, &identifier, config.guardrail_version.as_deref()).await,
+            );
+        }
+        config
+    });
+    Collected::ok(futures::future::join_all(read).await)
 }
 
 /// One guardrail named in the Claude Code settings; `version` `None` reads the working draft.

@@ -3,11 +3,13 @@
 //! IAM lists end with `IsTruncated = false`; a truncated page without a new `Marker`, or one
 //! that repeats the previous marker, leaves the listing incomplete, which fails the section.
 
-use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, EvaluationResult};
+use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, EvaluationResult, Statement};
 use aws_sdk_iam::Client;
 
 use super::error::{from_sdk, pagination_incomplete};
-use crate::access_plan::{SimulationRequest, REQUESTED_REGION_KEY};
+use crate::access_plan::{
+    SimulationRequest, INFERENCE_PROFILE_ARN_KEY, REQUESTED_REGION_KEY, SECURE_TRANSPORT_KEY,
+};
 use crate::snapshot::{
     ApiKey, CollectError, Collected, MatchedStatement, SimulationResult, UnreadableUser,
 };
@@ -59,16 +61,40 @@ fn after_pages(mut error: CollectError, pages_read: usize) -> CollectError {
     error
 }
 
-/// One simulation, every page of it.
+/// One simulation, every page of it, with the request context of the decisions it asks
+/// about: `aws:RequestedRegion`, `bedrock:InferenceProfileArn` when the request is made through
+/// a profile, and the other entries of [`SimulationRequest::extra_context`].
 pub async fn simulate(
     client: &Client,
     request: &SimulationRequest,
 ) -> Collected<Vec<SimulationResult>> {
-    let context = ContextEntry::builder()
-        .context_key_name(REQUESTED_REGION_KEY)
-        .context_key_values(&request.requested_region)
-        .context_key_type(ContextKeyTypeEnum::String)
-        .build();
+    let entry = |key: &str, value: &str, kind: ContextKeyTypeEnum| {
+        ContextEntry::builder()
+            .context_key_name(key)
+            .context_key_values(value)
+            .context_key_type(kind)
+            .build()
+    };
+    let mut context = vec![entry(
+        REQUESTED_REGION_KEY,
+        &request.requested_region,
+        ContextKeyTypeEnum::String,
+    )];
+    if let Some(profile) = &request.inference_profile_arn {
+        context.push(entry(
+            INFERENCE_PROFILE_ARN_KEY,
+            profile,
+            ContextKeyTypeEnum::String,
+        ));
+    }
+    for (key, value) in request.extra_context() {
+        let kind = if key == SECURE_TRANSPORT_KEY {
+            ContextKeyTypeEnum::Boolean
+        } else {
+            ContextKeyTypeEnum::String
+        };
+        context.push(entry(&key, &value, kind));
+    }
     let mut results = Vec::new();
     let mut marker: Option<String> = None;
     let mut pages_read = 0;
@@ -78,7 +104,7 @@ pub async fn simulate(
             .policy_source_arn(&request.principal)
             .set_action_names(Some(request.actions.clone()))
             .set_resource_arns(Some(request.resources.clone()))
-            .context_entries(context.clone())
+            .set_context_entries(Some(context.clone()))
             .set_marker(marker.clone())
             .send()
             .await;
@@ -89,7 +115,7 @@ pub async fn simulate(
             }
         };
         pages_read += 1;
-        results.extend(page.evaluation_results().iter().map(simulation_result));
+        results.extend(page.evaluation_results().iter().flat_map(simulation_results));
         match next_marker(
             SIMULATE,
             page.is_truncated(),
@@ -104,27 +130,67 @@ pub async fn simulate(
     }
 }
 
-fn simulation_result(result: &EvaluationResult) -> SimulationResult {
-    SimulationResult {
-        action: result.eval_action_name().to_string(),
-        resource: result.eval_resource_name().unwrap_or("*").to_string(),
-        decision: result.eval_decision().as_str().to_string(),
-        allowed_by_organizations: result
-            .organizations_decision_detail()
-            .map(|d| d.allowed_by_organizations()),
-        allowed_by_permissions_boundary: result
-            .permissions_boundary_decision_detail()
-            .map(|d| d.allowed_by_permissions_boundary()),
-        matched_statements: result
-            .matched_statements()
-            .iter()
-            .map(|s| MatchedStatement {
-                source_policy_id: s.source_policy_id().map(str::to_string),
-                source_policy_type: s.source_policy_type().map(|t| t.as_str().to_string()),
-            })
-            .collect(),
-        missing_context_values: result.missing_context_values().to_vec(),
+fn statements(statements: &[Statement]) -> Vec<MatchedStatement> {
+    statements
+        .iter()
+        .map(|s| MatchedStatement {
+            source_policy_id: s.source_policy_id().map(str::to_string),
+            source_policy_type: s.source_policy_type().map(|t| t.as_str().to_string()),
+        })
+        .collect()
+}
+
+/// One result per (action, resource). The simulator returns one `EvaluationResult` per action
+/// whose top-level fields aggregate every resource asked about, and the decision for each
+/// resource, with its own MatchedStatements and MissingContextValues, inside
+/// `ResourceSpecificResults` (doc comments of `EvaluationResult` and `ResourceSpecificResult`
+/// in aws-sdk-iam 1.133). An answer without per-resource entries (older simulators, or no
+/// resource) is read from the top level. The Organizations detail exists only at the top
+/// level: a resource denied while the aggregate says an SCP denied is reported with it.
+fn simulation_results(result: &EvaluationResult) -> Vec<SimulationResult> {
+    let allowed_by_organizations = result
+        .organizations_decision_detail()
+        .map(|d| d.allowed_by_organizations());
+    let top_boundary = result
+        .permissions_boundary_decision_detail()
+        .map(|d| d.allowed_by_permissions_boundary());
+    let per_resource = result.resource_specific_results();
+    if per_resource.is_empty() {
+        return vec![SimulationResult {
+            action: result.eval_action_name().to_string(),
+            resource: result.eval_resource_name().unwrap_or("*").to_string(),
+            decision: result.eval_decision().as_str().to_string(),
+            allowed_by_organizations,
+            allowed_by_permissions_boundary: top_boundary,
+            matched_statements: statements(result.matched_statements()),
+            missing_context_values: result.missing_context_values().to_vec(),
+        }];
     }
+    per_resource
+        .iter()
+        .map(|specific| {
+            let decision = specific.eval_resource_decision().as_str().to_string();
+            let denied = decision != "allowed";
+            SimulationResult {
+                action: result.eval_action_name().to_string(),
+                resource: specific.eval_resource_name().to_string(),
+                allowed_by_organizations: match allowed_by_organizations {
+                    Some(false) if !denied => None,
+                    other => other,
+                },
+                allowed_by_permissions_boundary: specific
+                    .permissions_boundary_decision_detail()
+                    .map(|d| d.allowed_by_permissions_boundary())
+                    .or(match top_boundary {
+                        Some(false) if !denied => None,
+                        other => other,
+                    }),
+                matched_statements: statements(specific.matched_statements()),
+                missing_context_values: specific.missing_context_values().to_vec(),
+                decision,
+            }
+        })
+        .collect()
 }
 
 /// Every IAM user name, every page (1,000 a page, the most IAM allows).

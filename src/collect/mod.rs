@@ -38,15 +38,18 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::ProvideCredentials;
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::access_plan::{needed_decisions, simulation_requests, SimulationRequest};
+use crate::access_plan::{
+    first_use_request, guardrail_decisions, needed_decisions, simulation_requests, RequestOrigin,
+    SimulationRequest,
+};
 use crate::error::{Error, Result};
 use crate::model_ids::{
     find_profile, foundation_model_id, is_inference_profile_id, other_destinations,
 };
 use crate::profile::Profile;
 use crate::snapshot::{
-    BedrockApiKeys, Collected, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
-    RegionSnapshot, SimulationResult, Snapshot,
+    BedrockApiKeys, Collected, EnforcedGuardrail, InferenceProfile, InvokeSimulation, KmsKey,
+    ModelAvailability, RegionSnapshot, SimulationResult, Snapshot,
 };
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
@@ -559,7 +562,16 @@ pub async fn collect_with(
         options
             .regions
             .iter()
-            .map(|region| collect_region(&scan, region, &models, &configured, principals)),
+            .map(|region| {
+                collect_region(
+                    &scan,
+                    region,
+                    &models,
+                    &configured,
+                    principals,
+                    profile.network.private_only,
+                )
+            }),
     );
     // Only guardrails the settings name, and only in a region being scanned.
     let guardrails = futures::future::join_all(
@@ -648,35 +660,72 @@ async fn bedrock_api_keys(scan: &Scan) -> Collected<BedrockApiKeys> {
 }
 
 /// The simulations `developer-invoke-permissions` needs in `region`, grouped into as few calls
-/// as the per-call `aws:RequestedRegion` allows. A model whose decisions cannot be planned
-/// (its profile is not listed) is not simulated; the rule reports why.
+/// as the per-call context allows (see [`simulation_requests`]). A model whose decisions cannot
+/// be planned (its profile is not listed) is not simulated; the rule reports why. With
+/// `origins`, every call is made once per origin (each bedrock-runtime endpoint requests may
+/// arrive through).
 async fn invoke_simulations(
     scan: &Scan,
     region: &str,
     configured: &[String],
     principals: &[String],
     profiles: &Collected<Vec<InferenceProfile>>,
+    origins: &[RequestOrigin],
+    enforced: &Collected<Vec<EnforcedGuardrail>>,
+    availability: &BTreeMap<String, Collected<ModelAvailability>>,
 ) -> Vec<InvokeSimulation> {
     use futures::StreamExt;
     let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
-    let needed: Vec<_> = configured
+    let mut needed: Vec<_> = configured
         .iter()
         .filter_map(|model| needed_decisions(region, model, profiles).ok())
         .flatten()
         .collect();
+    // Every enforced guardrail is asked about, whichever models it applies to: the rule
+    // decides which ones matter.
+    let guardrails: Vec<String> = enforced
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|config| config.guardrail_arn.clone())
+        .collect();
+    needed.extend(guardrail_decisions(region, &guardrails));
     if needed.is_empty() {
         return Vec::new();
     }
+    let origins: Vec<Option<&RequestOrigin>> = if origins.is_empty() {
+        vec![None]
+    } else {
+        origins.iter().map(Some).collect()
+    };
+    // A model whose agreement is not in place is subscribed on its first invocation: ask who
+    // can complete it.
+    let first_use = availability.values().any(|answer| {
+        answer
+            .data()
+            .is_some_and(|a| !a.agreement_status.eq_ignore_ascii_case("AVAILABLE"))
+    });
     let requests: Vec<SimulationRequest> = principals
         .iter()
-        .flat_map(|principal| simulation_requests(principal, &needed))
+        .flat_map(|principal| {
+            origins.iter().flat_map(move |origin| {
+                let mut calls = simulation_requests(principal, &needed, *origin);
+                if first_use {
+                    calls.push(first_use_request(principal, region, *origin));
+                }
+                calls
+            })
+        })
         .collect();
     let mut simulations: Vec<InvokeSimulation> = futures::stream::iter(requests)
         .map(|request| async move {
             let results = scan.simulation(request.clone()).await;
             InvokeSimulation {
+                context: request.extra_context(),
                 principal: request.principal,
                 requested_region: request.requested_region,
+                inference_profile_arn: request.inference_profile_arn,
                 action_names: request.actions,
                 resource_arns: request.resources,
                 results,
@@ -686,9 +735,51 @@ async fn invoke_simulations(
         .collect()
         .await;
     simulations.sort_by(|a, b| {
-        (&a.principal, &a.requested_region).cmp(&(&b.principal, &b.requested_region))
+        (
+            &a.principal,
+            &a.requested_region,
+            &a.inference_profile_arn,
+            &a.context,
+        )
+            .cmp(&(
+                &b.principal,
+                &b.requested_region,
+                &b.inference_profile_arn,
+                &b.context,
+            ))
     });
     simulations
+}
+
+/// The origins developers' requests arrive from when the profile says they come through the
+/// network's bedrock-runtime endpoints (`[network] private_only = true`): each available
+/// interface endpoint for `com.amazonaws.<region>.bedrock-runtime`, with its VPC. None when the
+/// profile does not say so or no endpoint was read: the simulations then carry no
+/// `aws:SourceVpce`, and a decision that turns on it is reported as undecidable.
+fn request_origins(
+    region: &str,
+    private_only: bool,
+    endpoints: &Collected<Vec<crate::snapshot::VpcEndpoint>>,
+) -> Vec<RequestOrigin> {
+    if !private_only {
+        return Vec::new();
+    }
+    let runtime = format!("com.amazonaws.{region}.bedrock-runtime");
+    endpoints
+        .data()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| {
+            e.service_name == runtime
+                && e.endpoint_type.eq_ignore_ascii_case("Interface")
+                && e.state.eq_ignore_ascii_case("available")
+        })
+        .map(|e| RequestOrigin {
+            vpc_endpoint_id: e.endpoint_id.clone(),
+            vpc_id: e.vpc_id.clone(),
+        })
+        .collect()
 }
 
 /// The foundation models the profile's primary and fast models route to. An application
@@ -708,6 +799,7 @@ async fn collect_region(
     models: &BTreeSet<String>,
     configured: &[String],
     principals: &[String],
+    private_only: bool,
 ) -> RegionSnapshot {
     let bedrock = async {
         let _step = scan.progress.step(region, "bedrock");
@@ -716,21 +808,15 @@ async fn collect_region(
         }));
         let client = scan.bedrock(region);
         let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
-        let (destinations, simulations) = tokio::join!(
+        let (destinations, enforced_guardrails) = tokio::join!(
             destination_availability(scan, region, configured, &sections.inference_profiles),
-            invoke_simulations(
-                scan,
-                region,
-                configured,
-                principals,
-                &sections.inference_profiles
-            ),
+            bedrock::enforced_guardrails(&client),
         );
         (
             sections,
             availability.into_iter().collect(),
             destinations,
-            simulations,
+            enforced_guardrails,
         )
     };
     let quotas = async {
@@ -750,12 +836,28 @@ async fn collect_region(
         logs::collect(&scan.logs(region)).await
     };
     let (
-        (bedrock, model_availability, destination_availability, invoke_simulations),
+        (bedrock, model_availability, destination_availability, enforced_guardrails),
         ec2,
         trails,
         log_groups,
         service_quotas,
     ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas);
+    // The request context can name the VPC endpoint only once the endpoints are read.
+    let origins = request_origins(region, private_only, &ec2.vpc_endpoints);
+    let invoke_simulations = async {
+        let _step = scan.progress.step(region, "iam");
+        invoke_simulations(
+            scan,
+            region,
+            configured,
+            principals,
+            &bedrock.inference_profiles,
+            &origins,
+            &enforced_guardrails,
+            &model_availability,
+        )
+        .await
+    };
 
     // Only the bucket the logging configuration names, read alongside the keys.
     let logging_bucket = bedrock
@@ -776,7 +878,8 @@ async fn collect_region(
         let _step = scan.progress.step(region, "kms");
         kms::collect(scan, key_references(region, &trails, &log_groups)).await
     };
-    let (invocation_log_bucket, mut kms_keys) = tokio::join!(invocation_log_bucket, kms_keys);
+    let (invocation_log_bucket, mut kms_keys, invoke_simulations) =
+        tokio::join!(invocation_log_bucket, kms_keys, invoke_simulations);
     // The bucket's key is known only once its encryption is read: described after it.
     let bucket_keys: Vec<KeyReference> = invocation_log_bucket
         .iter()
@@ -809,6 +912,7 @@ async fn collect_region(
         kms_keys,
         invoke_simulations,
         service_quotas: Some(service_quotas),
+        enforced_guardrails: Some(enforced_guardrails),
     }
 }
 

@@ -38,7 +38,12 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         api: "bedrock:GetGuardrail",
         action: "bedrock:GetGuardrail",
-        purpose: "guardrails named in the Claude Code settings (--claude-settings)",
+        purpose: "guardrails named in the Claude Code settings (--claude-settings), and each enforced guardrail's version",
+    },
+    Operation {
+        api: "bedrock:ListEnforcedGuardrailsConfiguration",
+        action: "bedrock:ListEnforcedGuardrailsConfiguration",
+        purpose: "account-level guardrails Bedrock enforces on every invocation",
     },
     Operation {
         api: "bedrock:GetModelInvocationLoggingConfiguration",

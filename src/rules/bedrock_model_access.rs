@@ -10,7 +10,7 @@
 use crate::finding::{Evidence, Finding};
 use crate::model_ids::{
     find_profile, foundation_model_arn, foundation_model_id, is_inference_profile_id, model_roles,
-    other_destinations, strip_arn,
+    other_destinations, routes_to_any_region, strip_arn,
 };
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
@@ -197,6 +197,18 @@ fn judge_destinations(
             .with("inferenceProfileId", &profile.id)
             .with("models", &profile.model_arns),
     );
+    if routes_to_any_region(profile) {
+        // A `global.` profile also serves requests anywhere through its region-less model ARN.
+        // Model access is granted per account from the source region (AWS knowledge center,
+        // *bedrock-access-denied-exception*: "Request model access from your source Region"),
+        // which is judged above; there is no region to ask GetFoundationModelAvailability in.
+        judgement.evidence(
+            Evidence::new(PROFILES, Some(region))
+                .with("inferenceProfileId", &profile.id)
+                .with("destination", "any commercial region (region-less model ARN)")
+                .with("model_access_judged_in", region),
+        );
+    }
     for (destination, model) in other_destinations(profile, region) {
         match snapshot
             .destination_availability

@@ -21,6 +21,7 @@ mod claude_code_secrets;
 mod claude_code_settings;
 mod cloudtrail_enabled;
 mod developer_invoke_permissions;
+mod developer_model_discovery;
 mod kms_keys_configured;
 mod log_retention_set;
 mod no_zdr_assumption;
@@ -50,6 +51,7 @@ pub static REGISTRY: &[Rule] = &[
     rule!("bedrock-model-access", bedrock_model_access),
     rule!("bedrock-inference-profiles", bedrock_inference_profiles),
     rule!("developer-invoke-permissions", developer_invoke_permissions),
+    rule!("developer-model-discovery", developer_model_discovery),
     rule!("bedrock-quotas", bedrock_quotas),
     rule!("bedrock-api-keys", bedrock_api_keys),
     rule!("bedrock-runtime-vpc-endpoint", bedrock_runtime_vpc_endpoint),

@@ -117,8 +117,15 @@ pub struct AccountSeed {
     pub scp_denied_regions: Vec<String>,
     /// Regions the permissions boundary leaves out (implicit deny).
     pub boundary_denied_regions: Vec<String>,
+    /// The principal's identity policies (name, document), evaluated with the context each
+    /// call gives (see `iam_eval`). Empty: one policy allowing everything Claude Code calls.
+    pub identity_policies: Vec<(String, Value)>,
+    /// Service control policies (name, document) on top of FullAWSAccess: their Deny
+    /// statements are evaluated with their conditions and resource scoping.
+    pub scps: Vec<(String, Value)>,
     pub simulate_fault: Option<FaultKind>,
-    /// Results per SimulatePrincipalPolicy page: small, so simulations exercise `Marker`.
+    /// Results (one per action) per SimulatePrincipalPolicy page: small, so simulations
+    /// exercise `Marker`.
     pub simulation_page_size: usize,
     pub api_keys: Vec<SeedApiKey>,
     pub credentials_fault: Option<FaultKind>,
@@ -142,8 +149,10 @@ impl Default for AccountSeed {
         AccountSeed {
             scp_denied_regions: Vec::new(),
             boundary_denied_regions: Vec::new(),
+            identity_policies: Vec::new(),
+            scps: Vec::new(),
             simulate_fault: None,
-            simulation_page_size: 3,
+            simulation_page_size: 1,
             api_keys: Vec::new(),
             credentials_fault: None,
             quotas_fault: None,
@@ -248,6 +257,15 @@ pub fn answer(
     }
 }
 
+/// SimulatePrincipalPolicy as the current API reference describes it (doc comments of
+/// `simulate_principal_policy`, `EvaluationResult` and `ResourceSpecificResult` in aws-sdk-iam
+/// 1.133): the context entries given are the request context (`aws:RequestedRegion`,
+/// `bedrock:InferenceProfileArn`, …, `unspecified` included); identity policies and SCPs are
+/// evaluated with their conditions; the answer holds ONE `EvaluationResult` per action whose
+/// top-level fields aggregate every resource (the most restrictive decision, the union of
+/// matched statements and missing context values, `EvalResourceName` a template or `*`), and
+/// the per-resource decision with its own MatchedStatements and MissingContextValues inside
+/// `ResourceSpecificResults` when resource ARNs are given.
 fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
     if let Some(kind) = seed.simulate_fault {
         return iam_fault(kind, "iam:SimulatePrincipalPolicy");
@@ -268,29 +286,10 @@ fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
             "ActionNames is required",
         );
     }
-    // The one context entry the scanner sends.
-    let context_name = params.get("ContextEntries.member.1.ContextKeyName");
-    let requested_region = params
-        .get("ContextEntries.member.1.ContextKeyValues.member.1")
-        .filter(|_| context_name.map(String::as_str) == Some("aws:RequestedRegion"))
-        .cloned()
-        .unwrap_or_default();
-    let resources = if resources.is_empty() {
-        vec!["*".to_string()]
-    } else {
-        resources
-    };
+    let context = context_entries(params);
     let mut results = Vec::new();
     for action in &actions {
-        for resource in &resources {
-            results.push(evaluation(
-                seed,
-                principal,
-                action,
-                resource,
-                &requested_region,
-            ));
-        }
+        results.push(action_result(seed, principal, action, &resources, &context));
     }
     let start = match params.get("Marker") {
         None => 0,
@@ -314,38 +313,179 @@ fn simulate(seed: &AccountSeed, params: &BTreeMap<String, String>) -> Response {
     )
 }
 
-fn evaluation(
+/// `ContextEntries.member.N.ContextKeyName` / `.ContextKeyValues.member.M`, keys lower-cased
+/// (context keys are case-insensitive).
+fn context_entries(params: &BTreeMap<String, String>) -> super::iam_eval::Context {
+    let mut context = super::iam_eval::Context::new();
+    for n in 1.. {
+        let Some(name) = params.get(&format!("ContextEntries.member.{n}.ContextKeyName")) else {
+            break;
+        };
+        let values = members(
+            params,
+            &format!("ContextEntries.member.{n}.ContextKeyValues.member."),
+        );
+        context.insert(name.to_ascii_lowercase(), values);
+    }
+    context
+}
+
+/// The decision for one resource.
+struct ResourceDecision {
+    decision: &'static str,
+    matched: Vec<String>,
+    missing: Vec<String>,
+    scp_denies: bool,
+    boundary_denies: bool,
+}
+
+fn decide(
     seed: &AccountSeed,
-    principal: &str,
     action: &str,
     resource: &str,
-    region: &str,
-) -> String {
-    let scp_denies = seed.scp_denied_regions.iter().any(|r| r == region);
-    let boundary_denies = seed.boundary_denied_regions.iter().any(|r| r == region);
-    let (decision, statements) = if scp_denies {
-        ("explicitDeny", String::new())
-    } else if boundary_denies {
-        ("implicitDeny", String::new())
+    context: &super::iam_eval::Context,
+) -> ResourceDecision {
+    use super::iam_eval::evaluate;
+    let region = context
+        .get("aws:requestedregion")
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default();
+    let scp = evaluate(&seed.scps, action, resource, context);
+    let scp_denies = seed.scp_denied_regions.contains(&region) || !scp.denied_by.is_empty();
+    let boundary_denies = seed.boundary_denied_regions.contains(&region);
+    let (identity, default_allow) = if seed.identity_policies.is_empty() {
+        (Default::default(), true)
     } else {
         (
-            "allowed",
-            "<MatchedStatements><member><SourcePolicyId>ClaudeCodeBedrockAccess</SourcePolicyId><SourcePolicyType>user-managed</SourcePolicyType></member></MatchedStatements>".to_string(),
+            evaluate(&seed.identity_policies, action, resource, context),
+            false,
         )
     };
-    let boundary = if principal.contains(":role/") || principal.contains(":user/") {
+    let super::iam_eval::Evaluation {
+        allowed_by,
+        denied_by,
+        missing,
+    } = identity;
+    let missing: Vec<String> = missing.into_iter().collect();
+    let (decision, matched) = if scp_denies {
+        ("explicitDeny", Vec::new())
+    } else if !denied_by.is_empty() {
+        ("explicitDeny", denied_by)
+    } else if boundary_denies {
+        ("implicitDeny", Vec::new())
+    } else if default_allow {
+        ("allowed", vec!["ClaudeCodeBedrockAccess".to_string()])
+    } else if !allowed_by.is_empty() {
+        ("allowed", allowed_by)
+    } else {
+        ("implicitDeny", Vec::new())
+    };
+    ResourceDecision {
+        decision,
+        matched,
+        missing,
+        scp_denies,
+        boundary_denies,
+    }
+}
+
+fn statements_xml(ids: &[String]) -> String {
+    let members: String = ids
+        .iter()
+        .map(|id| {
+            format!(
+                "<member><SourcePolicyId>{}</SourcePolicyId><SourcePolicyType>user-managed</SourcePolicyType></member>",
+                xml_escape(id)
+            )
+        })
+        .collect();
+    format!("<MatchedStatements>{members}</MatchedStatements>")
+}
+
+fn missing_xml(keys: &[String]) -> String {
+    let members: String = keys
+        .iter()
+        .map(|k| format!("<member>{}</member>", xml_escape(k)))
+        .collect();
+    format!("<MissingContextValues>{members}</MissingContextValues>")
+}
+
+fn boundary_xml(principal: &str, denies: bool) -> String {
+    if principal.contains(":role/") || principal.contains(":user/") {
         format!(
             "<PermissionsBoundaryDecisionDetail><AllowedByPermissionsBoundary>{}</AllowedByPermissionsBoundary></PermissionsBoundaryDecisionDetail>",
-            !boundary_denies
+            !denies
         )
     } else {
         String::new()
+    }
+}
+
+/// One `EvaluationResult` for `action` over every resource asked about.
+fn action_result(
+    seed: &AccountSeed,
+    principal: &str,
+    action: &str,
+    resources: &[String],
+    context: &super::iam_eval::Context,
+) -> String {
+    let rank = |d: &str| match d {
+        "explicitDeny" => 2,
+        "implicitDeny" => 1,
+        _ => 0,
     };
+    if resources.is_empty() {
+        let one = decide(seed, action, "*", context);
+        return format!(
+            "<member><EvalActionName>{}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>{}</EvalDecision>{}{}<OrganizationsDecisionDetail><AllowedByOrganizations>{}</AllowedByOrganizations></OrganizationsDecisionDetail>{}</member>",
+            xml_escape(action),
+            one.decision,
+            statements_xml(&one.matched),
+            missing_xml(&one.missing),
+            !one.scp_denies,
+            boundary_xml(principal, one.boundary_denies)
+        );
+    }
+    let decisions: Vec<(&String, ResourceDecision)> = resources
+        .iter()
+        .map(|r| (r, decide(seed, action, r, context)))
+        .collect();
+    let worst = decisions
+        .iter()
+        .map(|(_, d)| d.decision)
+        .max_by_key(|d| rank(d))
+        .unwrap_or("implicitDeny");
+    let union = |pick: fn(&ResourceDecision) -> &Vec<String>| -> Vec<String> {
+        decisions
+            .iter()
+            .flat_map(|(_, d)| pick(d).iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let scp_denies = decisions.iter().any(|(_, d)| d.scp_denies);
+    let boundary_denies = decisions.iter().any(|(_, d)| d.boundary_denies);
+    let specific: String = decisions
+        .iter()
+        .map(|(resource, d)| {
+            format!(
+                "<member><EvalResourceName>{}</EvalResourceName><EvalResourceDecision>{}</EvalResourceDecision>{}{}{}</member>",
+                xml_escape(resource),
+                d.decision,
+                statements_xml(&d.matched),
+                missing_xml(&d.missing),
+                boundary_xml(principal, d.boundary_denies)
+            )
+        })
+        .collect();
     format!(
-        "<member><EvalActionName>{}</EvalActionName><EvalResourceName>{}</EvalResourceName><EvalDecision>{decision}</EvalDecision>{statements}<MissingContextValues/><OrganizationsDecisionDetail><AllowedByOrganizations>{}</AllowedByOrganizations></OrganizationsDecisionDetail>{boundary}</member>",
+        "<member><EvalActionName>{}</EvalActionName><EvalResourceName>arn:${{Partition}}:bedrock:${{Region}}::foundation-model/${{ResourceId}}</EvalResourceName><EvalDecision>{worst}</EvalDecision>{}{}<OrganizationsDecisionDetail><AllowedByOrganizations>{}</AllowedByOrganizations></OrganizationsDecisionDetail>{}<ResourceSpecificResults>{specific}</ResourceSpecificResults></member>",
         xml_escape(action),
-        xml_escape(resource),
-        !scp_denies
+        statements_xml(&union(|d| &d.matched)),
+        missing_xml(&union(|d| &d.missing)),
+        !scp_denies,
+        boundary_xml(principal, boundary_denies)
     )
 }
 

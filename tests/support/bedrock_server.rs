@@ -36,6 +36,7 @@ pub enum BedrockOp {
     GetInferenceProfile,
     GetModelInvocationLoggingConfiguration,
     GetGuardrail,
+    ListEnforcedGuardrailsConfiguration,
 }
 
 impl BedrockOp {
@@ -49,6 +50,9 @@ impl BedrockOp {
                 "GetModelInvocationLoggingConfiguration"
             }
             BedrockOp::GetGuardrail => "GetGuardrail",
+            BedrockOp::ListEnforcedGuardrailsConfiguration => {
+                "ListEnforcedGuardrailsConfiguration"
+            }
         }
     }
 }
@@ -190,14 +194,23 @@ impl SeedProfile {
     }
 
     fn to_json(&self, region: &str) -> Value {
-        let models: Vec<Value> = self
-            .destination_regions
-            .iter()
-            .map(|dest| {
-                json!({
-                    "modelArn": format!("arn:aws:bedrock:{dest}::foundation-model/{}", self.model_id)
-                })
-            })
+        // A `global.` profile lists the source region's model and the region-less ARN
+        // `arn:aws:bedrock:::foundation-model/<id>` (Bedrock user guide, *Global cross-Region
+        // inference*); a geographic one lists each destination region's model.
+        let model_arns: Vec<String> = if self.id.starts_with("global.") {
+            vec![
+                format!("arn:aws:bedrock:{region}::foundation-model/{}", self.model_id),
+                format!("arn:aws:bedrock:::foundation-model/{}", self.model_id),
+            ]
+        } else {
+            self.destination_regions
+                .iter()
+                .map(|dest| format!("arn:aws:bedrock:{dest}::foundation-model/{}", self.model_id))
+                .collect()
+        };
+        let models: Vec<Value> = model_arns
+            .into_iter()
+            .map(|arn| json!({ "modelArn": arn }))
             .collect();
         json!({
             "inferenceProfileName": self.name,
@@ -226,6 +239,9 @@ pub struct BedrockRegion {
     pub quotas: Vec<super::account_server::SeedQuota>,
     /// Guardrails GetGuardrail answers for; any other id answers ResourceNotFound.
     pub guardrails: Vec<SeedGuardrail>,
+    /// The account-level enforced guardrail configurations ListEnforcedGuardrailsConfiguration
+    /// answers, one per page (`guardrailsConfig` entries as the API reference spells them).
+    pub enforced_guardrails: Vec<Value>,
 }
 
 /// One guardrail version (`DRAFT` is the working draft).
@@ -300,6 +316,7 @@ impl BedrockRegion {
             logging: None,
             quotas: super::account_server::SeedQuota::claude_ready(),
             guardrails: Vec::new(),
+            enforced_guardrails: Vec::new(),
         }
     }
 
@@ -667,6 +684,9 @@ fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
         ["guardrails", id] if !id.is_empty() => {
             Some((BedrockOp::GetGuardrail, Some(percent_decode(id))))
         }
+        ["enforcedGuardrailsConfiguration"] => {
+            Some((BedrockOp::ListEnforcedGuardrailsConfiguration, None))
+        }
         _ => None,
     }
 }
@@ -793,6 +813,37 @@ fn answer(
                     &format!("Guardrail {wanted} version {version} was not found."),
                 ),
             }
+        }
+        BedrockOp::ListEnforcedGuardrailsConfiguration => {
+            // `GET /enforcedGuardrailsConfiguration?nextToken=…` → `{"guardrailsConfig": [...],
+            // "nextToken": …}` (API reference, ListEnforcedGuardrailsConfiguration; REST-JSON
+            // shape in aws-sdk-bedrock 1.166). One configuration a page, so pagination is
+            // exercised whenever there are two.
+            let start = match params.get("nextToken") {
+                None => 0,
+                Some(token) => match token.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+                    Some(n) => n,
+                    None => {
+                        return error(
+                            StatusCode::BAD_REQUEST,
+                            "ValidationException",
+                            "Invalid nextToken.",
+                        )
+                    }
+                },
+            };
+            let page: Vec<Value> = state
+                .enforced_guardrails
+                .iter()
+                .skip(start)
+                .take(1)
+                .cloned()
+                .collect();
+            let mut body = json!({ "guardrailsConfig": page });
+            if start + 1 < state.enforced_guardrails.len() {
+                body["nextToken"] = json!(format!("page-{}", start + 1));
+            }
+            ok(body)
         }
     }
 }

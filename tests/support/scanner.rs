@@ -96,6 +96,8 @@ pub struct ScanRun {
 pub struct FindingView {
     pub rule_id: String,
     pub status: String,
+    #[serde(default)]
+    pub severity: String,
     pub region: String,
     pub resource: String,
     pub message: String,
