@@ -22,8 +22,10 @@ mod claude_code_settings;
 mod cloudtrail_enabled;
 mod developer_invoke_permissions;
 mod kms_keys_configured;
+mod log_bucket;
 mod log_retention_set;
 mod no_zdr_assumption;
+mod service_grant;
 mod support;
 
 /// A rule's function: every finding it makes for this snapshot and profile.

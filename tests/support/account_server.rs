@@ -738,6 +738,8 @@ pub fn s3_denial(
         ("publicAccessBlock", "GetPublicAccessBlock"),
         ("lifecycle", "GetBucketLifecycleConfiguration"),
         ("versioning", "GetBucketVersioning"),
+        ("object-lock", "GetObjectLockConfiguration"),
+        ("policy", "GetBucketPolicy"),
     ]
     .iter()
     .find(|(name, _)| {

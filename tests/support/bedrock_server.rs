@@ -36,6 +36,7 @@ pub enum BedrockOp {
     GetInferenceProfile,
     GetModelInvocationLoggingConfiguration,
     GetGuardrail,
+    GetAccountDataRetention,
 }
 
 impl BedrockOp {
@@ -49,6 +50,7 @@ impl BedrockOp {
                 "GetModelInvocationLoggingConfiguration"
             }
             BedrockOp::GetGuardrail => "GetGuardrail",
+            BedrockOp::GetAccountDataRetention => "GetAccountDataRetention",
         }
     }
 }
@@ -226,6 +228,9 @@ pub struct BedrockRegion {
     pub quotas: Vec<super::account_server::SeedQuota>,
     /// Guardrails GetGuardrail answers for; any other id answers ResourceNotFound.
     pub guardrails: Vec<SeedGuardrail>,
+    /// The account's data retention mode here, as GetAccountDataRetention spells it (any
+    /// string, so unknown modes can be served); `None`: never set, answered as `inherit`.
+    pub data_retention: Option<String>,
 }
 
 /// One guardrail version (`DRAFT` is the working draft).
@@ -300,6 +305,7 @@ impl BedrockRegion {
             logging: None,
             quotas: super::account_server::SeedQuota::claude_ready(),
             guardrails: Vec::new(),
+            data_retention: None,
         }
     }
 
@@ -667,6 +673,7 @@ fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
         ["guardrails", id] if !id.is_empty() => {
             Some((BedrockOp::GetGuardrail, Some(percent_decode(id))))
         }
+        ["data-retention"] => Some((BedrockOp::GetAccountDataRetention, None)),
         _ => None,
     }
 }
@@ -771,6 +778,15 @@ fn answer(
                 ),
             }
         }
+        // GET /data-retention → 200 {"mode": "...", "updatedAt": "<date-time>"} (Bedrock API
+        // reference, GetAccountDataRetention; the SDK reads updatedAt as an RFC 3339 date-time,
+        // aws-sdk-bedrock 1.166 shape_get_account_data_retention.rs). Per region: the mode of
+        // the region the request is signed for (user guide, "Data retention": it does not
+        // propagate); a region never configured stays `inherit`.
+        BedrockOp::GetAccountDataRetention => match &state.data_retention {
+            Some(mode) => ok(json!({ "mode": mode, "updatedAt": "2026-10-01T12:00:00Z" })),
+            None => ok(json!({ "mode": "inherit" })),
+        },
         BedrockOp::GetModelInvocationLoggingConfiguration => match &state.logging {
             Some(config) => ok(json!({ "loggingConfig": config })),
             None => ok(json!({})),
