@@ -65,6 +65,10 @@ pub struct DataRetention {
     /// ceiling (the logs must still expire).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invocation_log_max_retention_days: Option<u32>,
+    /// Whether Bedrock may share prompts with the model provider (data retention mode
+    /// `provider_data_share`). Forbidden by default: the organisation relies on Bedrock not
+    /// sharing data with model providers.
+    pub provider_data_sharing: ProviderDataSharing,
 }
 
 impl Default for DataRetention {
@@ -75,6 +79,7 @@ impl Default for DataRetention {
             invocation_logging: InvocationLoggingPolicy::Any,
             invocation_log_min_retention_days: 90,
             invocation_log_max_retention_days: None,
+            provider_data_sharing: ProviderDataSharing::Forbidden,
         }
     }
 }
@@ -97,6 +102,24 @@ impl InvocationLoggingPolicy {
             InvocationLoggingPolicy::Required => "required",
             InvocationLoggingPolicy::Forbidden => "forbidden",
             InvocationLoggingPolicy::Any => "any",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderDataSharing {
+    /// No region requests are served in may share prompts with the model provider.
+    #[default]
+    Forbidden,
+    Allowed,
+}
+
+impl ProviderDataSharing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderDataSharing::Forbidden => "forbidden",
+            ProviderDataSharing::Allowed => "allowed",
         }
     }
 }
@@ -395,8 +418,15 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # private_endpoint = false
 
 [data_retention]
-# Does your policy require Anthropic's zero data retention? It is not available through Bedrock.
+# Does your policy require zero data retention? Bedrock offers it per region as the account's
+# data retention mode "none" (aws bedrock put-account-data-retention --mode none --region ...);
+# true: the mode must be "none" in every region Claude Code's requests are served in, and no
+# model in use may require retention.
 # zero_data_retention_required = false
+# May Bedrock share prompts with the model provider (data retention mode
+# "provider_data_share")? "forbidden" (default): no region requests are served in may share
+# them; "allowed": sharing is acceptable.
+# provider_data_sharing = "forbidden"
 # Shortest retention any CloudWatch log group may have, in days.
 # min_log_retention_days = 30
 

@@ -202,6 +202,15 @@ pub struct RegionSnapshot {
     /// logging configuration).
     #[serde(default)]
     pub invocation_log_bucket: Option<BucketPosture>,
+    /// The bucket of `cloudWatchConfig.largeDataDeliveryS3Config`, read like
+    /// [`Self::invocation_log_bucket`]. `None` when there is none, or in an older snapshot.
+    #[serde(default)]
+    pub large_data_log_bucket: Option<BucketPosture>,
+    /// iam:GetRole for `cloudWatchConfig.roleArn`, the role Bedrock assumes to deliver to
+    /// CloudWatch Logs; `None` inside: the role does not exist. `None` when no role is named,
+    /// or in an older snapshot (the rule tells the two apart by the logging configuration).
+    #[serde(default)]
+    pub invocation_log_role: Option<Collected<Option<LoggingRole>>>,
     /// cloudtrail:DescribeTrails (including multi-region trails homed elsewhere).
     pub trails: Collected<Vec<Trail>>,
     /// logs:DescribeLogGroups, every page.
@@ -224,6 +233,12 @@ pub struct RegionSnapshot {
     /// bedrock:GetGuardrail reads it. `None` (an older snapshot) means not collected.
     #[serde(default)]
     pub enforced_guardrails: Option<Collected<Vec<EnforcedGuardrail>>>,
+    /// bedrock:GetAccountDataRetention in this region and in every other region the configured
+    /// cross-region inference profiles route to, keyed by region: the mode set in a region
+    /// governs the requests served there. `None` (an older snapshot) means not collected,
+    /// which `no-zdr-assumption` reports as `error`, never `pass`.
+    #[serde(default)]
+    pub data_retention: Option<BTreeMap<String, Collected<DataRetentionSetting>>>,
 }
 
 /// One account-level enforced guardrail configuration.
@@ -431,6 +446,38 @@ pub struct InvocationLoggingConfig {
     pub text_data_delivery: bool,
     pub image_data_delivery: bool,
     pub embedding_data_delivery: bool,
+    /// `cloudWatchConfig.largeDataDeliveryS3Config`: where Bedrock puts request and response
+    /// bodies too large for a CloudWatch event. `None` (absent in an older snapshot) means not
+    /// collected; `Some` with no bucket: none configured.
+    #[serde(default)]
+    pub large_data_delivery: Option<LargeDataDelivery>,
+}
+
+/// The role Bedrock assumes to deliver invocation logs to CloudWatch Logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingRole {
+    pub arn: String,
+    /// `AssumeRolePolicyDocument`, URL-decoded JSON.
+    pub trust_policy: Option<String>,
+}
+
+/// `cloudWatchConfig.largeDataDeliveryS3Config` of the logging configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LargeDataDelivery {
+    pub bucket: Option<String>,
+    pub key_prefix: Option<String>,
+}
+
+/// bedrock:GetAccountDataRetention: the account's data retention mode in one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataRetentionSetting {
+    /// As Bedrock spells it: `none`, `default`, `aws_review`, `provider_data_share`,
+    /// `inherit`; a value this version does not know is kept as sent, and the rule refuses it.
+    pub mode: String,
+    pub updated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -488,6 +535,27 @@ pub struct BucketPosture {
     /// reports as `error`, never `pass`.
     #[serde(default)]
     pub versioning: Option<Collected<String>>,
+    /// s3:GetObjectLockConfiguration; `None` inside: Object Lock is not enabled on the bucket.
+    /// `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub object_lock: Option<Collected<Option<ObjectLock>>>,
+    /// s3:GetBucketPolicy, the policy document as S3 returns it; `None` inside: no policy.
+    /// `None` (an older snapshot) means not collected.
+    #[serde(default)]
+    pub policy: Option<Collected<Option<String>>>,
+}
+
+/// A bucket's Object Lock configuration: a default retention keeps every new object version
+/// from being deleted for its period, whatever the lifecycle rules say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    /// `ObjectLockEnabled`: `Enabled`.
+    pub enabled: String,
+    /// `Rule.DefaultRetention.Mode`: `GOVERNANCE` or `COMPLIANCE`; `None`: no default retention.
+    pub mode: Option<String>,
+    pub days: Option<i32>,
+    pub years: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

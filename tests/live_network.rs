@@ -185,6 +185,19 @@ fn log_to(account: &TestAccount, log_group: &str, bucket: Option<&str>) {
     });
 }
 
+/// What Bedrock needs to deliver (issue 22): the user guide's bucket policy for BUCKET under
+/// the key prefix `claude`, and the CloudWatch delivery role trusting bedrock.amazonaws.com.
+async fn bedrock_may_deliver(seeder: &support::seed::Seeder) {
+    seeder
+        .bedrock_bucket_policy(BUCKET, "claude", support::bedrock_server::ACCOUNT)
+        .await
+        .unwrap_or_else(|e| panic!("bucket policy: {e}"));
+    seeder
+        .logging_role("BedrockInvocationLogging", "bedrock.amazonaws.com")
+        .await
+        .unwrap_or_else(|e| panic!("delivery role: {e}"));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn required_logging_passes_with_a_kept_bucket_and_fails_when_off_or_unbounded() {
     let (account, ready) = TestAccount::ready(&[EAST]).await;
@@ -194,6 +207,7 @@ async fn required_logging_passes_with_a_kept_bucket_and_fails_when_off_or_unboun
         .logging_bucket(BUCKET, Some(&ready.key.arn), 365)
         .await
         .unwrap_or_else(|e| panic!("seeding the bucket: {e}"));
+    bedrock_may_deliver(&seeder).await;
     log_to(&account, INVOCATION_LOG_GROUP, Some(BUCKET));
     let run = scan(&account, &logging("required", Some(400)));
     assert_verdict(&run, LOGGING, "pass", &["S3 bucket claude-code-prompts"]);
@@ -257,6 +271,7 @@ async fn a_versioned_bucket_keeps_expired_prompts_until_its_noncurrent_versions_
         .bucket_versioning(BUCKET, "Enabled")
         .await
         .unwrap_or_else(|e| panic!("versioning the bucket: {e}"));
+    bedrock_may_deliver(&seeder).await;
     log_to(&account, INVOCATION_LOG_GROUP, Some(BUCKET));
     let profile = logging("required", Some(400));
     assert_verdict(
@@ -368,6 +383,10 @@ async fn a_bucket_without_sse_kms_fails_and_a_denied_bucket_is_an_error() {
         &["has no default SSE-KMS encryption"],
     );
 
+    seeder
+        .logging_role("BedrockInvocationLogging", "bedrock.amazonaws.com")
+        .await
+        .unwrap_or_else(|e| panic!("delivery role: {e}"));
     account
         .bedrock
         .update(|seed| seed.account.s3_denied_buckets = vec![BUCKET.to_string()]);

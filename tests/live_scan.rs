@@ -365,7 +365,7 @@ async fn zero_data_retention_required_fails_no_zdr_assumption() {
     let zdr = run.findings_of(NO_ZDR);
     assert!(
         zdr.iter().any(|f| f.status == "fail"),
-        "ZDR is not available through Bedrock: requiring it fails\n{}",
+        "ZDR required while the data retention mode is inherit (never set): fails\n{}",
         run.describe()
     );
     assert_other_rules_pass(&run, &[NO_ZDR]);

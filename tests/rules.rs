@@ -250,8 +250,21 @@ fn a_failed_section_never_yields_a_pass() {
         ),
         (
             "bedrock:GetModelInvocationLoggingConfiguration",
-            &["no-zdr-assumption"],
+            &["bedrock-invocation-logging"],
             |s, e| region_mut(s, EAST).invocation_logging = Collected::failed(e),
+        ),
+        (
+            "bedrock:GetAccountDataRetention",
+            &["no-zdr-assumption"],
+            |s, e| {
+                for mode in region_mut(s, EAST)
+                    .data_retention
+                    .iter_mut()
+                    .flat_map(|modes| modes.values_mut())
+                {
+                    *mode = Collected::failed(e.clone());
+                }
+            },
         ),
         (
             "ec2:DescribeVpcEndpoints",
@@ -1124,80 +1137,42 @@ fn log_retention_covers_pass_fail_error_and_not_applicable() {
 }
 
 // ---- no-zdr-assumption ---------------------------------------------------------------------
+// (every mode, requirement and failure is in tests/rules_retention.rs)
 
 const ZDR: &str = "no-zdr-assumption";
 
 #[test]
-fn zdr_passes_when_not_required_and_states_the_retention() {
+fn zdr_passes_on_the_ready_account_naming_each_region_and_mode() {
     let findings = run(ZDR, &ready(), &east());
-    let global = one(
-        &findings,
-        "global",
-        "profile/data_retention.zero_data_retention_required",
-    );
+    let f = one(&findings, EAST, "bedrock-data-retention/us-east-1");
     assert_finding(
-        global,
+        f,
         Status::Pass,
-        &["does not assume zero data retention"],
+        &["us-east-1: default", "us-west-2: default", "no sharing with the model provider"],
     );
-    assert!(global.evidence.iter().any(|e| e.source == "profile"
-        && e.values["data_retention.zero_data_retention_required"] == false));
-    assert_finding(
-        one(
-            &findings,
-            EAST,
-            "bedrock-model-invocation-logging/us-east-1",
-        ),
-        Status::Pass,
-        &["logging is on", "/aws/bedrock/model-invocations", "90 days"],
-    );
-    let findings = run(
-        ZDR,
-        &snapshot("unreadable.snapshot.json"),
-        &profile(None, &[WEST]),
-    );
-    assert_finding(
-        one(&findings, WEST, "us-west-2"),
-        Status::Pass,
-        &["logging is off", "90 days"],
-    );
+    assert!(f.evidence.iter().any(|e| e.source == "profile"
+        && e.values["data_retention.zero_data_retention_required"] == false
+        && e.values["data_retention.provider_data_sharing"] == "forbidden"));
 }
 
 #[test]
-fn zdr_fails_when_required_and_names_the_alternatives() {
+fn zdr_fails_when_required_and_the_mode_is_not_none() {
     let findings = run(ZDR, &ready(), &profile(Some("zdr-required.toml"), &[EAST]));
+    let f = one(&findings, EAST, "us-east-1");
     assert_finding(
-        one(&findings, "global", "zero_data_retention_required"),
+        f,
         Status::Fail,
-        &[
-            "not offer through Amazon Bedrock",
-            "Anthropic API",
-            "ZDR agreement",
-            "Azure AI Foundry",
-        ],
+        &["zero data retention is required, but the data retention mode of us-east-1", "is default"],
     );
-    assert_finding(
-        one(&findings, EAST, "us-east-1"),
-        Status::Fail,
-        &["Bedrock retains data in us-east-1"],
-    );
+    assert!(!f.message.contains("which Bedrock does not offer"));
 }
 
 #[test]
-fn zdr_region_is_error_when_logging_config_is_unreadable() {
+fn zdr_is_error_when_the_mode_is_unreadable() {
     let findings = run(ZDR, &snapshot("unreadable.snapshot.json"), &east());
     assert_finding(
-        one(&findings, "global", "zero_data_retention_required"),
-        Status::Pass,
-        &[],
-    );
-    assert_finding(
-        one(
-            &findings,
-            EAST,
-            "bedrock-model-invocation-logging/us-east-1",
-        ),
+        one(&findings, EAST, "bedrock-data-retention/us-east-1"),
         Status::Error,
-        &["GetModelInvocationLoggingConfiguration", "Timeout"],
+        &["GetAccountDataRetention", "ThrottlingException"],
     );
 }

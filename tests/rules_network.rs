@@ -645,8 +645,19 @@ fn good_bucket() -> BucketPosture {
             noncurrent_expiration_days: None,
         }]),
         versioning: Some(Collected::ok(String::new())),
+        object_lock: Some(Collected::ok(None)),
+        policy: Some(Collected::ok(Some(bedrock_policy()))),
     }
 }
+
+/// The user guide's bucket policy for Bedrock (model-invocation-logging.html, "Set up an
+/// Amazon S3 destination"), for BUCKET under the key prefix `claude`.
+fn bedrock_policy() -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AmazonBedrockLogsWrite","Effect":"Allow","Principal":{{"Service":"bedrock.amazonaws.com"}},"Action":["s3:PutObject"],"Resource":["arn:aws:s3:::{BUCKET}/claude/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"],"Condition":{{"StringEquals":{{"aws:SourceAccount":"{ACCOUNT}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:bedrock:{EAST}:{ACCOUNT}:*"}}}}}}]}}"#
+    )
+}
+
 
 /// The bucket's key, described like the ready fixture's key: customer managed, Enabled,
 /// rotating.
@@ -1032,7 +1043,7 @@ fn a_versioned_bucket_must_expire_noncurrent_versions_within_the_maximum() {
         assert_verdict(
             &f,
             Status::Fail,
-            &[&format!("has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under claude/AWSLogs/{ACCOUNT}/, so every expired prompt is kept forever")],
+            &[&format!("has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under claude/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/, so every expired prompt is kept forever")],
         );
         assert!(
             f.evidence

@@ -8,8 +8,8 @@ use aws_sdk_bedrock::Client;
 use super::error::failed;
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
-    Collected, EnforcedGuardrail, FoundationModel, Guardrail, InferenceProfile,
-    InvocationLoggingConfig, ModelAvailability,
+    Collected, DataRetentionSetting, EnforcedGuardrail, FoundationModel, Guardrail,
+    InferenceProfile, InvocationLoggingConfig, LargeDataDelivery, ModelAvailability,
 };
 
 const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";
@@ -18,6 +18,7 @@ const LIST_INFERENCE_PROFILES: &str = "bedrock:ListInferenceProfiles";
 const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
 const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 const LIST_ENFORCED_GUARDRAILS: &str = "bedrock:ListEnforcedGuardrailsConfiguration";
+const GET_DATA_RETENTION: &str = "bedrock:GetAccountDataRetention";
 
 pub struct BedrockSections {
     pub foundation_models: Collected<Vec<FoundationModel>>,
@@ -181,6 +182,18 @@ async fn invocation_logging(client: &Client) -> Collected<Option<InvocationLoggi
                     text_data_delivery: c.text_data_delivery_enabled().unwrap_or(false),
                     image_data_delivery: c.image_data_delivery_enabled().unwrap_or(false),
                     embedding_data_delivery: c.embedding_data_delivery_enabled().unwrap_or(false),
+                    large_data_delivery: Some(LargeDataDelivery {
+                        bucket: c
+                            .cloud_watch_config()
+                            .and_then(|w| w.large_data_delivery_s3_config())
+                            .map(|l| l.bucket_name().to_string())
+                            .filter(|n| !n.is_empty()),
+                        key_prefix: c
+                            .cloud_watch_config()
+                            .and_then(|w| w.large_data_delivery_s3_config())
+                            .and_then(|l| l.key_prefix())
+                            .map(str::to_string),
+                    }),
                 }),
         ),
         Err(err) => failed(GET_LOGGING, &err),
@@ -253,5 +266,20 @@ pub async fn guardrail(
             status: out.status().as_str().to_string(),
         }),
         Err(err) => failed(GET_GUARDRAIL, &err),
+    }
+}
+
+/// The account's data retention mode in the client's region (`GET /data-retention`; Bedrock
+/// API reference, GetAccountDataRetention). The mode is kept as Bedrock spells it, a value the
+/// SDK does not know included, so the rule can refuse it rather than guess.
+pub async fn data_retention(client: &Client) -> Collected<DataRetentionSetting> {
+    match client.get_account_data_retention().send().await {
+        Ok(out) => Collected::ok(DataRetentionSetting {
+            mode: out.mode().as_str().to_string(),
+            updated_at: out
+                .updated_at()
+                .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+        }),
+        Err(err) => failed(GET_DATA_RETENTION, &err),
     }
 }

@@ -16,6 +16,7 @@ pub mod cloudtrail;
 pub mod ec2;
 pub mod error;
 pub mod iam;
+pub mod iam_roles;
 pub mod kms;
 pub mod logs;
 pub mod operations;
@@ -48,8 +49,8 @@ use crate::model_ids::{
 };
 use crate::profile::Profile;
 use crate::snapshot::{
-    BedrockApiKeys, Collected, EnforcedGuardrail, InferenceProfile, InvokeSimulation, KmsKey,
-    ModelAvailability, RegionSnapshot, SimulationResult, Snapshot,
+    BedrockApiKeys, Collected, DataRetentionSetting, EnforcedGuardrail, InferenceProfile,
+    InvokeSimulation, KmsKey, ModelAvailability, RegionSnapshot, SimulationResult, Snapshot,
 };
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
@@ -262,6 +263,8 @@ pub struct Scan {
     availability: Memo<(String, String), Collected<ModelAvailability>>,
     /// A simulation asked by several target regions (a shared destination) is made once.
     simulations: Memo<SimulationRequest, Collected<Vec<SimulationResult>>>,
+    /// The data retention mode per region: a target region is often another's destination.
+    data_retention: Memo<String, Collected<DataRetentionSetting>>,
     /// IAM is one global service with one set of rate limits: per-user and per-simulation
     /// calls from every region share these permits.
     iam_permits: Semaphore,
@@ -346,6 +349,13 @@ impl Scan {
             (region.to_string(), model.to_string()),
             || async { bedrock::availability(&self.bedrock(region), model).await },
         )
+        .await
+    }
+
+    async fn data_retention(&self, region: &str) -> Collected<DataRetentionSetting> {
+        memoised(&self.data_retention, region.to_string(), || async {
+            bedrock::data_retention(&self.bedrock(region)).await
+        })
         .await
     }
 
@@ -525,6 +535,7 @@ pub async fn collect_with(
         kms_keys: Mutex::default(),
         availability: Mutex::default(),
         simulations: Mutex::default(),
+        data_retention: Mutex::default(),
         iam_permits: Semaphore::new(PER_ITEM_CONCURRENCY),
         home_region: first_region.clone(),
     };
@@ -808,15 +819,17 @@ async fn collect_region(
         }));
         let client = scan.bedrock(region);
         let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
-        let (destinations, enforced_guardrails) = tokio::join!(
+        let (destinations, enforced_guardrails, data_retention) = tokio::join!(
             destination_availability(scan, region, configured, &sections.inference_profiles),
             bedrock::enforced_guardrails(&client),
+            data_retention(scan, region, configured, &sections.inference_profiles),
         );
         (
             sections,
             availability.into_iter().collect(),
             destinations,
             enforced_guardrails,
+            data_retention,
         )
     };
     let quotas = async {
@@ -836,7 +849,13 @@ async fn collect_region(
         logs::collect(&scan.logs(region)).await
     };
     let (
-        (bedrock, model_availability, destination_availability, enforced_guardrails),
+        (
+            bedrock,
+            model_availability,
+            destination_availability,
+            enforced_guardrails,
+            data_retention,
+        ),
         ec2,
         trails,
         log_groups,
@@ -865,29 +884,71 @@ async fn collect_region(
         .data()
         .and_then(Option::as_ref)
         .and_then(|config| config.s3_bucket.clone());
-    let invocation_log_bucket = async {
-        match &logging_bucket {
+    let large_data_bucket = bedrock
+        .invocation_logging
+        .data()
+        .and_then(Option::as_ref)
+        .and_then(|config| config.large_data_delivery.as_ref())
+        .and_then(|delivery| delivery.bucket.clone());
+    let read_bucket = |bucket: Option<String>| async move {
+        match bucket {
             Some(bucket) => {
                 let _step = scan.progress.step(region, "s3");
-                Some(s3::bucket_posture(&scan.s3(region), bucket).await)
+                Some(s3::bucket_posture(&scan.s3(region), &bucket).await)
             }
             None => None,
         }
+    };
+    let invocation_log_buckets = async {
+        tokio::join!(
+            read_bucket(logging_bucket.clone()),
+            read_bucket(large_data_bucket.clone())
+        )
     };
     let kms_keys = async {
         let _step = scan.progress.step(region, "kms");
         kms::collect(scan, key_references(region, &trails, &log_groups)).await
     };
-    let (invocation_log_bucket, mut kms_keys, invoke_simulations) =
-        tokio::join!(invocation_log_bucket, kms_keys, invoke_simulations);
-    // The bucket's key is known only once its encryption is read: described after it.
-    let bucket_keys: Vec<KeyReference> = invocation_log_bucket
+    let logging_role = bedrock
+        .invocation_logging
+        .data()
+        .and_then(Option::as_ref)
+        .filter(|config| config.cloudwatch_log_group.is_some())
+        .and_then(|config| config.cloudwatch_role_arn.clone());
+    let invocation_log_role = async {
+        match &logging_role {
+            Some(arn) => {
+                let _step = scan.progress.step(region, "iam");
+                let _permit = scan.iam_permits.acquire().await;
+                Some(iam_roles::role(&scan.iam(), arn).await)
+            }
+            None => None,
+        }
+    };
+    let (
+        (invocation_log_bucket, large_data_log_bucket),
+        mut kms_keys,
+        invocation_log_role,
+        invoke_simulations,
+    ) = tokio::join!(
+        invocation_log_buckets,
+        kms_keys,
+        invocation_log_role,
+        invoke_simulations
+    );
+    // The buckets' keys are known only once their encryption is read: described after it.
+    let bucket_keys: BTreeSet<&str> = invocation_log_bucket
         .iter()
+        .chain(large_data_log_bucket.iter())
         .filter_map(|posture| posture.encryption.data())
         .flatten()
         .flatten()
         .filter_map(|rule| rule.kms_master_key_id.as_deref())
         .filter(|key| !kms_keys.contains_key(*key))
+        .collect();
+    // Both buckets may name the same key: described once.
+    let bucket_keys: Vec<KeyReference> = bucket_keys
+        .into_iter()
         .map(|key| KeyReference::new(key, region))
         .collect();
     if !bucket_keys.is_empty() {
@@ -907,13 +968,45 @@ async fn collect_region(
         security_groups: ec2.security_groups,
         subnets: Some(ec2.subnets),
         invocation_log_bucket,
+        large_data_log_bucket,
+        invocation_log_role,
         trails,
         log_groups,
         kms_keys,
         invoke_simulations,
         service_quotas: Some(service_quotas),
         enforced_guardrails: Some(enforced_guardrails),
+        data_retention: Some(data_retention),
     }
+}
+
+/// The data retention mode in `region` and in every other region the configured cross-region
+/// profiles route to: each region's mode governs the requests served there (Bedrock user
+/// guide, "Data retention": the setting is per Region and does not propagate).
+async fn data_retention(
+    scan: &Scan,
+    region: &str,
+    configured: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> BTreeMap<String, Collected<DataRetentionSetting>> {
+    let mut regions = BTreeSet::from([region.to_string()]);
+    if let Some(profiles) = profiles.data() {
+        regions.extend(
+            configured
+                .iter()
+                .filter(|id| is_inference_profile_id(id))
+                .filter_map(|id| find_profile(profiles, id))
+                .flat_map(|profile| other_destinations(profile, region))
+                .map(|(destination, _)| destination.to_string()),
+        );
+    }
+    futures::future::join_all(regions.into_iter().map(|serving| async move {
+        let mode = scan.data_retention(&serving).await;
+        (serving, mode)
+    }))
+    .await
+    .into_iter()
+    .collect()
 }
 
 /// Model access in the other regions the configured cross-region profiles route to. Nothing

@@ -51,6 +51,11 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "whether model invocations are logged, and where",
     },
     Operation {
+        api: "bedrock:GetAccountDataRetention",
+        action: "bedrock:GetAccountDataRetention",
+        purpose: "the account's data retention mode in each region requests are served in",
+    },
+    Operation {
         api: "ec2:DescribeVpcs",
         action: "ec2:DescribeVpcs",
         purpose: "VPCs that could host a bedrock-runtime endpoint",
@@ -139,6 +144,21 @@ pub const OPERATIONS: &[Operation] = &[
         api: "s3:GetBucketVersioning",
         action: "s3:GetBucketVersioning",
         purpose: "whether the invocation-logging bucket keeps expired prompts as noncurrent versions",
+    },
+    Operation {
+        api: "s3:GetObjectLockConfiguration",
+        action: "s3:GetBucketObjectLockConfiguration",
+        purpose: "an Object Lock default retention that keeps prompts in the invocation-logging bucket past their expiry",
+    },
+    Operation {
+        api: "s3:GetBucketPolicy",
+        action: "s3:GetBucketPolicy",
+        purpose: "whether the invocation-logging bucket lets Bedrock write log objects",
+    },
+    Operation {
+        api: "iam:GetRole",
+        action: "iam:GetRole",
+        purpose: "whether the role Bedrock uses for CloudWatch delivery exists and trusts bedrock.amazonaws.com",
     },
     Operation {
         api: "servicequotas:ListServiceQuotas",

@@ -8,7 +8,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::error::{failed, from_sdk};
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
-    BucketEncryptionRule, BucketPosture, Collected, LifecycleRule, PublicAccessBlock,
+    BucketEncryptionRule, BucketPosture, Collected, LifecycleRule, ObjectLock, PublicAccessBlock,
 };
 
 const LIST_BUCKETS: &str = "s3:ListBuckets";
@@ -16,20 +16,37 @@ const GET_BUCKET_ENCRYPTION: &str = "s3:GetBucketEncryption";
 const GET_PUBLIC_ACCESS_BLOCK: &str = "s3:GetPublicAccessBlock";
 const GET_BUCKET_LIFECYCLE: &str = "s3:GetBucketLifecycleConfiguration";
 const GET_BUCKET_VERSIONING: &str = "s3:GetBucketVersioning";
+const GET_OBJECT_LOCK: &str = "s3:GetObjectLockConfiguration";
+const GET_BUCKET_POLICY: &str = "s3:GetBucketPolicy";
 
 /// The error codes with which S3 says "this bucket has no such configuration": an answer,
 /// not a failure.
 const NO_ENCRYPTION: &str = "ServerSideEncryptionConfigurationNotFoundError";
 const NO_PUBLIC_ACCESS_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_LIFECYCLE: &str = "NoSuchLifecycleConfiguration";
+const NO_OBJECT_LOCK: &str = "ObjectLockConfigurationNotFoundError";
+const NO_POLICY: &str = "NoSuchBucketPolicy";
 
 pub async fn bucket_posture(client: &Client, bucket: &str) -> BucketPosture {
-    let (owned_by_account, encryption, public_access_block, lifecycle_rules, versioning) = tokio::join!(
-        owned(client, bucket),
-        encryption(client, bucket),
-        public_access_block(client, bucket),
-        lifecycle(client, bucket),
-        versioning(client, bucket),
+    let (
+        (owned_by_account, encryption, public_access_block, lifecycle_rules),
+        (versioning, object_lock, policy),
+    ) = tokio::join!(
+        async {
+            tokio::join!(
+                owned(client, bucket),
+                encryption(client, bucket),
+                public_access_block(client, bucket),
+                lifecycle(client, bucket),
+            )
+        },
+        async {
+            tokio::join!(
+                versioning(client, bucket),
+                object_lock(client, bucket),
+                policy(client, bucket),
+            )
+        },
     );
     BucketPosture {
         bucket: bucket.to_string(),
@@ -38,6 +55,8 @@ pub async fn bucket_posture(client: &Client, bucket: &str) -> BucketPosture {
         public_access_block,
         lifecycle_rules,
         versioning: Some(versioning),
+        object_lock: Some(object_lock),
+        policy: Some(policy),
     }
 }
 
@@ -140,6 +159,43 @@ async fn versioning(client: &Client, bucket: &str) -> Collected<String> {
                 .unwrap_or_default(),
         ),
         Err(err) => failed(GET_BUCKET_VERSIONING, &err),
+    }
+}
+
+/// The bucket's Object Lock default retention; a bucket without Object Lock answers
+/// `ObjectLockConfigurationNotFoundError` (S3 API reference, GetObjectLockConfiguration).
+async fn object_lock(client: &Client, bucket: &str) -> Collected<Option<ObjectLock>> {
+    match client
+        .get_object_lock_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(output) => Collected::ok(output.object_lock_configuration().map(|c| {
+            let retention = c.rule().and_then(|r| r.default_retention());
+            ObjectLock {
+                enabled: c
+                    .object_lock_enabled()
+                    .map(|e| e.as_str().to_string())
+                    .unwrap_or_default(),
+                mode: retention
+                    .and_then(|r| r.mode())
+                    .map(|m| m.as_str().to_string()),
+                days: retention.and_then(|r| r.days()),
+                years: retention.and_then(|r| r.years()),
+            }
+        })),
+        Err(err) if err.code() == Some(NO_OBJECT_LOCK) => Collected::ok(None),
+        Err(err) => failed(GET_OBJECT_LOCK, &err),
+    }
+}
+
+/// The bucket policy document; a bucket without one answers `NoSuchBucketPolicy`.
+async fn policy(client: &Client, bucket: &str) -> Collected<Option<String>> {
+    match client.get_bucket_policy().bucket(bucket).send().await {
+        Ok(output) => Collected::ok(output.policy().map(str::to_string)),
+        Err(err) if err.code() == Some(NO_POLICY) => Collected::ok(None),
+        Err(err) => failed(GET_BUCKET_POLICY, &err),
     }
 }
 

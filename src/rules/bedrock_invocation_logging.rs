@@ -1,12 +1,11 @@
 //! `bedrock-invocation-logging`: model-invocation logging stores full prompts and completions,
 //! i.e. developers' source code. The profile says whether it must be kept
 //! (`invocation_logging = "required"`: on, with text delivery, in every target region, to a
-//! CloudWatch log group encrypted with a usable customer-managed key and expiring between the
-//! minimum and the maximum, and to an S3 bucket, if any, with SSE-KMS under a usable
-//! customer-managed key, a full public access block and a lifecycle expiration within the same
-//! bounds, noncurrent versions included when the bucket is versioned), must not be kept
-//! (`"forbidden"`: off in every target region), or is not a policy (`"any"`: not applicable,
-//! saying what is configured).
+//! CloudWatch log group encrypted with a usable customer-managed key, expiring between the
+//! minimum and the maximum, delivered by a role Bedrock can assume; and to S3 destinations, the
+//! `s3Config` bucket and the large-data bucket, judged alike by [`log_bucket`]), must not be kept
+//! (`"forbidden"`: no prompt content stored, i.e. off, or on with every content delivery off),
+//! or is not a policy (`"any"`: not applicable, saying what is configured).
 //!
 //! One finding per target region. A destination that cannot be read is `error`; a bucket the
 //! account does not own and cannot read is `error` as a cross-account destination.
@@ -15,18 +14,14 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::profile::InvocationLoggingPolicy;
 use crate::rules::support::{judge_kms_key, Judgement};
 use crate::rules::{RuleContext, WithEvidence};
-use crate::snapshot::{
-    BucketPosture, CollectError, Collected, InvocationLoggingConfig, RegionSnapshot,
-};
+use crate::rules::log_bucket::{self, LogDestination};
+use crate::rules::service_grant::{self, Grant, ServiceRequest};
+use crate::snapshot::{Collected, InvocationLoggingConfig, LargeDataDelivery, RegionSnapshot};
 
 const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 const LOG_GROUPS: &str = "logs:DescribeLogGroups";
-const LIST_BUCKETS: &str = "s3:ListBuckets";
-const ENCRYPTION: &str = "s3:GetBucketEncryption";
-const PUBLIC_ACCESS_BLOCK: &str = "s3:GetPublicAccessBlock";
-const LIFECYCLE: &str = "s3:GetBucketLifecycleConfiguration";
-const VERSIONING: &str = "s3:GetBucketVersioning";
 const PROFILE_KEY: &str = "data_retention.invocation_logging";
+const GET_ROLE: &str = "iam:GetRole";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let policy = ctx.profile.data_retention.invocation_logging;
@@ -86,15 +81,33 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 resource,
                 format!("Model-invocation logging is off in {region}, as the profile requires: Bedrock stores no prompts or completions."),
             ),
-            (InvocationLoggingPolicy::Forbidden, Some(_)) => ctx.finding(
-                Status::Fail,
-                region,
-                resource,
-                format!(
-                    "The profile forbids keeping prompts, but in {region} {}",
-                    describe(config)
-                ),
-            ),
+            // "forbidden" means no prompt content is stored: logging that keeps only
+            // invocation metadata (every content delivery off) meets it.
+            (InvocationLoggingPolicy::Forbidden, Some(config)) => {
+                let stored = stored_content(config);
+                if stored.is_empty() {
+                    ctx.finding(
+                        Status::Pass,
+                        region,
+                        resource,
+                        format!(
+                            "Model-invocation logging is on in {region} but stores no prompt content: text, image and embedding delivery are off, so only invocation metadata (model, token counts, timing, caller) is kept in {}. The profile forbids keeping prompts, and none are kept.",
+                            destinations(config).join(" and ")
+                        ),
+                    )
+                } else {
+                    ctx.finding(
+                        Status::Fail,
+                        region,
+                        resource,
+                        format!(
+                            "The profile forbids keeping prompts, but model-invocation logging in {region} stores {} in {}.",
+                            stored.join(", "),
+                            destinations(config).join(" and ")
+                        ),
+                    )
+                }
+            }
             (InvocationLoggingPolicy::Required, None) => ctx.finding(
                 Status::Fail,
                 region,
@@ -134,6 +147,13 @@ fn config_evidence(region: &str, config: Option<&InvocationLoggingConfig>) -> Ev
             )
             .with("s3Config.bucketName", &config.s3_bucket)
             .with("s3Config.keyPrefix", &config.s3_key_prefix)
+            .with(
+                "cloudWatchConfig.largeDataDeliveryS3Config.bucketName",
+                config
+                    .large_data_delivery
+                    .as_ref()
+                    .and_then(|d| d.bucket.as_ref()),
+            )
             .with("textDataDeliveryEnabled", config.text_data_delivery),
     }
 }
@@ -144,7 +164,95 @@ fn destinations(config: &InvocationLoggingConfig) -> Vec<String> {
         .iter()
         .map(|g| format!("CloudWatch log group {g}"))
         .chain(config.s3_bucket.iter().map(|b| format!("S3 bucket {b}")))
+        .chain(
+            config
+                .large_data_delivery
+                .iter()
+                .filter_map(|d| d.bucket.as_ref())
+                .map(|b| format!("large-data S3 bucket {b}")),
+        )
         .collect()
+}
+
+/// Bedrock delivers to CloudWatch Logs by assuming `cloudWatchConfig.roleArn` (user guide,
+/// "Set up a CloudWatch Logs destination": the role trusts `bedrock.amazonaws.com`, with
+/// `aws:SourceAccount` and `aws:SourceArn` conditions). A role that is missing, or that Bedrock
+/// may not assume, means logging silently stores nothing.
+fn delivery_role(
+    judgement: &mut Judgement,
+    ctx: &RuleContext,
+    snapshot: &RegionSnapshot,
+    region: &str,
+    config: &InvocationLoggingConfig,
+) {
+    let Some(arn) = &config.cloudwatch_role_arn else {
+        judgement.problem(
+            "its CloudWatch destination names no role for Bedrock to deliver with, so nothing reaches the log group",
+        );
+        return;
+    };
+    let role = match snapshot.invocation_log_role.as_ref().map(Collected::as_result) {
+        None => {
+            judgement.missing(
+                format!("whether Bedrock can assume role {arn} ({GET_ROLE} was not called: a snapshot from an older bedrock-audit)"),
+                Evidence::new(GET_ROLE, None).with("RoleArn", arn).with("collected", false),
+            );
+            return;
+        }
+        Some(Err(error)) => {
+            judgement.unreadable(format!("role {arn}, which Bedrock delivers to CloudWatch with"), error);
+            return;
+        }
+        Some(Ok(role)) => role,
+    };
+    judgement.evidence(
+        Evidence::new(GET_ROLE, None)
+            .with("RoleArn", arn)
+            .with("exists", role.is_some()),
+    );
+    let Some(role) = role else {
+        judgement.problem(format!(
+            "its CloudWatch delivery role {arn} does not exist, so Bedrock cannot deliver and nothing reaches the log group"
+        ));
+        return;
+    };
+    let Some(account) = ctx.snapshot.account_id() else {
+        judgement.undetermined(format!(
+            "whether role {arn} lets Bedrock assume it for this account (the account is unknown)"
+        ));
+        return;
+    };
+    let request = ServiceRequest {
+        action: "sts:AssumeRole",
+        resource: None,
+        account,
+        region,
+    };
+    match role.trust_policy.as_deref().map(|doc| service_grant::decide(doc, &request)) {
+        Some(Grant::Allowed) => {}
+        None | Some(Grant::NotAllowed) => judgement.problem(format!(
+            "its CloudWatch delivery role {arn} does not trust bedrock.amazonaws.com for this account and region, so Bedrock cannot assume it and nothing reaches the log group"
+        )),
+        Some(Grant::Denied(statement)) => judgement.problem(format!(
+            "the trust policy of its CloudWatch delivery role {arn} denies bedrock.amazonaws.com (statement {statement}), so nothing reaches the log group"
+        )),
+        Some(Grant::Undetermined(why)) => judgement.undetermined(format!(
+            "whether Bedrock may assume its CloudWatch delivery role {arn} ({why})"
+        )),
+    }
+}
+
+/// The prompt content the configuration delivers to its destinations.
+fn stored_content(config: &InvocationLoggingConfig) -> Vec<&'static str> {
+    [
+        (config.text_data_delivery, "prompt and completion text"),
+        (config.image_data_delivery, "images from prompts"),
+        (config.embedding_data_delivery, "embeddings"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, what)| what)
+    .collect()
 }
 
 /// What is configured, as a sentence.
@@ -185,21 +293,51 @@ fn required(
     }
     if let Some(name) = &config.cloudwatch_log_group {
         log_group(&mut judgement, ctx, snapshot, region, name);
+        delivery_role(&mut judgement, ctx, snapshot, region, config);
     }
     if let Some(bucket) = &config.s3_bucket {
-        match snapshot
-            .invocation_log_bucket
-            .as_ref()
-            .filter(|b| &b.bucket == bucket)
-        {
-            None => judgement.missing(
-                format!("S3 bucket {bucket} was not read (a snapshot from an older bedrock-audit)"),
-                Evidence::new(ENCRYPTION, Some(region))
-                    .with("Bucket", bucket)
-                    .with("collected", false),
-            ),
-            Some(posture) => bucket_checks(&mut judgement, ctx, snapshot, region, config, posture),
+        let destination = LogDestination {
+            kind: "S3 bucket",
+            bucket,
+            key_prefix: config.s3_key_prefix.as_deref(),
+        };
+        log_bucket::judge(
+            &mut judgement,
+            ctx,
+            snapshot,
+            region,
+            &destination,
+            snapshot.invocation_log_bucket.as_ref(),
+        );
+    }
+    // Bodies too large for a CloudWatch event (most Claude Code turns) go to this bucket
+    // instead: it holds prompts just the same.
+    match &config.large_data_delivery {
+        Some(LargeDataDelivery {
+            bucket: Some(bucket),
+            key_prefix,
+        }) => {
+            let destination = LogDestination {
+                kind: "large-data S3 bucket",
+                bucket,
+                key_prefix: key_prefix.as_deref(),
+            };
+            log_bucket::judge(
+                &mut judgement,
+                ctx,
+                snapshot,
+                region,
+                &destination,
+                snapshot.large_data_log_bucket.as_ref(),
+            );
         }
+        Some(_) => {}
+        None if config.cloudwatch_log_group.is_some() => judgement.missing(
+            "whether the CloudWatch destination sends large bodies to an S3 bucket (cloudWatchConfig.largeDataDeliveryS3Config was not collected: a snapshot from an older bedrock-audit)",
+            Evidence::new(INVOCATION_LOGGING, Some(region))
+                .with("cloudWatchConfig.largeDataDeliveryS3Config", "not collected"),
+        ),
+        None => {}
     }
     judgement
 }
@@ -274,226 +412,4 @@ fn log_group(
         group.kms_key_id.as_deref(),
     );
     judgement.absorb(key_judgement, &format!("log group {name}: "));
-}
-
-fn bucket_checks(
-    judgement: &mut Judgement,
-    ctx: &RuleContext,
-    snapshot: &RegionSnapshot,
-    region: &str,
-    config: &InvocationLoggingConfig,
-    posture: &BucketPosture,
-) {
-    let bucket = &posture.bucket;
-    let foreign = match posture.owned_by_account.as_result() {
-        Ok(owned) => !owned,
-        Err(error) => {
-            judgement.unreadable(format!("whether the account owns bucket {bucket}"), error);
-            false
-        }
-    };
-    judgement.evidence(
-        Evidence::new(LIST_BUCKETS, Some(region))
-            .with("Bucket", bucket)
-            .with("owned_by_account", posture.owned_by_account.data()),
-    );
-    // A failed read of a bucket the account does not own is the usual cross-account case.
-    let unreadable = |judgement: &mut Judgement, what: &str, error: &CollectError| {
-        if error.code == "NoSuchBucket" {
-            judgement.problem(format!("its S3 bucket {bucket} does not exist"));
-        } else if foreign {
-            judgement.unreadable(
-                format!("the {what} of bucket {bucket}: cross-account destination not readable (the bucket is not in this account's bucket list)"),
-                error,
-            );
-        } else {
-            judgement.unreadable(format!("the {what} of bucket {bucket}"), error);
-        }
-    };
-
-    match posture.encryption.as_result() {
-        Err(error) => unreadable(judgement, "default encryption", error),
-        Ok(rules) => {
-            judgement.evidence(
-                Evidence::new(ENCRYPTION, Some(region))
-                    .with("Bucket", bucket)
-                    .with("Rules", rules),
-            );
-            let kms = rules
-                .iter()
-                .flatten()
-                .find(|r| r.sse_algorithm.starts_with("aws:kms"));
-            match kms {
-                None => judgement.problem(format!(
-                    "S3 bucket {bucket} has no default SSE-KMS encryption ({}), so prompts are not under a key the organisation controls",
-                    match rules {
-                        None => "no default encryption".to_string(),
-                        Some(rules) => rules.iter().map(|r| r.sse_algorithm.clone()).collect::<Vec<_>>().join(", "),
-                    }
-                )),
-                // The key is judged as the log group's is: customer managed, Enabled, rotating.
-                Some(rule) => {
-                    let mut key_judgement = Judgement::new();
-                    match rule.kms_master_key_id.as_deref() {
-                        None => key_judgement.problem(
-                            "its default SSE-KMS encryption names no key, so S3 uses the AWS managed key aws/s3, whose policy the organisation cannot change and whose use it cannot revoke",
-                        ),
-                        Some(key) => judge_kms_key(&mut key_judgement, snapshot, region, Some(key)),
-                    }
-                    judgement.absorb(key_judgement, &format!("S3 bucket {bucket}: "));
-                }
-            }
-        }
-    }
-
-    match posture.public_access_block.as_result() {
-        Err(error) => unreadable(judgement, "public access block", error),
-        Ok(block) => {
-            judgement.evidence(
-                Evidence::new(PUBLIC_ACCESS_BLOCK, Some(region))
-                    .with("Bucket", bucket)
-                    .with("PublicAccessBlockConfiguration", block),
-            );
-            let off: Vec<&str> = match block {
-                None => vec!["all four settings (no configuration)"],
-                Some(b) => [
-                    ("BlockPublicAcls", b.block_public_acls),
-                    ("IgnorePublicAcls", b.ignore_public_acls),
-                    ("BlockPublicPolicy", b.block_public_policy),
-                    ("RestrictPublicBuckets", b.restrict_public_buckets),
-                ]
-                .into_iter()
-                .filter(|(_, on)| !on)
-                .map(|(name, _)| name)
-                .collect(),
-            };
-            if !off.is_empty() {
-                judgement.problem(format!(
-                    "S3 bucket {bucket} does not block public access: {} off",
-                    off.join(", ")
-                ));
-            }
-        }
-    }
-
-    let versioning = posture.versioning.as_ref().map(Collected::as_result);
-    match posture.lifecycle_rules.as_result() {
-        Err(error) => unreadable(judgement, "lifecycle configuration", error),
-        Ok(rules) => {
-            judgement.evidence(
-                Evidence::new(LIFECYCLE, Some(region))
-                    .with("Bucket", bucket)
-                    .with("Rules", rules),
-            );
-            let logs_path = logs_path(config, ctx.snapshot.account_id());
-            // The rules that reach every log object; the one that expires them soonest governs.
-            let covering = || {
-                rules
-                    .iter()
-                    .filter(|r| {
-                        r.status.eq_ignore_ascii_case("Enabled") && !r.narrowed_by_tags_or_size
-                    })
-                    .filter(|r| r.prefix.as_deref().is_none_or(|p| logs_path.starts_with(p)))
-            };
-            let expiry = covering().filter_map(|r| r.expiration_days).min();
-            match expiry {
-                None => judgement.problem(format!(
-                    "S3 bucket {bucket} has no enabled lifecycle rule that expires every object under {logs_path} after a number of days, so prompts are kept forever"
-                )),
-                Some(days) => {
-                    retention(
-                        judgement,
-                        ctx,
-                        &format!("S3 bucket {bucket}"),
-                        Some(i64::from(days)),
-                    );
-                    let versioned = versioning
-                        .and_then(Result::ok)
-                        .filter(|status| is_versioned(status) == Some(true));
-                    if let Some(status) = versioned {
-                        let noncurrent = covering()
-                            .filter_map(|r| r.noncurrent_expiration_days)
-                            .min();
-                        noncurrent_versions(judgement, ctx, bucket, status, &logs_path, days, noncurrent);
-                    }
-                }
-            }
-        }
-    }
-
-    match versioning {
-        None => judgement.missing(
-            format!("whether S3 bucket {bucket} keeps noncurrent versions ({VERSIONING} was not called: a snapshot from an older bedrock-audit)"),
-            Evidence::new(VERSIONING, Some(region))
-                .with("Bucket", bucket)
-                .with("collected", false),
-        ),
-        Some(Err(error)) => unreadable(judgement, "versioning", error),
-        Some(Ok(status)) => {
-            judgement.evidence(
-                Evidence::new(VERSIONING, Some(region))
-                    .with("Bucket", bucket)
-                    .with("Status", status),
-            );
-            if is_versioned(status).is_none() {
-                judgement.undetermined(format!(
-                    "S3 bucket {bucket} has a versioning status this version of bedrock-audit does not know ({status:?})"
-                ));
-            }
-        }
-    }
-}
-
-/// Whether a bucket with this versioning status can hold noncurrent versions: `Enabled`, or
-/// `Suspended` (the versions written while it was on remain); not when it was never enabled
-/// (empty). `None`: a status this version does not know.
-fn is_versioned(status: &str) -> Option<bool> {
-    match status {
-        "Enabled" | "Suspended" => Some(true),
-        "" => Some(false),
-        _ => None,
-    }
-}
-
-/// In a versioned bucket an expired log object stays as a noncurrent version (so does one
-/// written while versioning was on, once it is suspended): a prompt is kept for the current
-/// expiry plus the noncurrent one.
-fn noncurrent_versions(
-    judgement: &mut Judgement,
-    ctx: &RuleContext,
-    bucket: &str,
-    status: &str,
-    logs_path: &str,
-    current_days: i32,
-    noncurrent_days: Option<i32>,
-) {
-    let Some(noncurrent_days) = noncurrent_days else {
-        judgement.problem(format!(
-            "S3 bucket {bucket} has versioning {status} and no enabled lifecycle rule that expires the noncurrent versions under {logs_path}, so every expired prompt is kept forever as a noncurrent version"
-        ));
-        return;
-    };
-    let kept = i64::from(current_days) + i64::from(noncurrent_days);
-    if let Some(max) = ctx
-        .profile
-        .data_retention
-        .invocation_log_max_retention_days
-        .map(i64::from)
-        .filter(|max| kept > *max)
-    {
-        judgement.problem(format!(
-            "S3 bucket {bucket} keeps prompts {kept} days ({current_days} as the current version, then {noncurrent_days} as a noncurrent one: versioning {status}), more than the allowed {max}"
-        ));
-    }
-}
-
-/// Where Bedrock writes log objects in the bucket: `<prefix>/AWSLogs/<account>/…`.
-fn logs_path(config: &InvocationLoggingConfig, account: Option<&str>) -> String {
-    let prefix = config
-        .s3_key_prefix
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("{}/", p.trim_end_matches('/')))
-        .unwrap_or_default();
-    format!("{prefix}AWSLogs/{}/", account.unwrap_or("<account>"))
 }

@@ -23,8 +23,10 @@ mod cloudtrail_enabled;
 mod developer_invoke_permissions;
 mod developer_model_discovery;
 mod kms_keys_configured;
+mod log_bucket;
 mod log_retention_set;
 mod no_zdr_assumption;
+mod service_grant;
 mod support;
 
 /// A rule's function: every finding it makes for this snapshot and profile.

@@ -1,102 +1,279 @@
-//! `no-zdr-assumption`: Anthropic's zero data retention (ZDR) is not available through Amazon
-//! Bedrock, so a rollout whose policy requires it must not go through Bedrock. Retention on
-//! Bedrock can never be zero: CloudTrail's event history keeps 90 days of management events
-//! in every account, and model-invocation logging, when on, stores prompts and completions.
+//! `no-zdr-assumption`: the account's Bedrock data retention mode, in every region Claude
+//! Code's requests are served in, meets the profile's retention requirements.
 //!
-//! One `global` finding on the profile's requirement, plus one per target region saying what
-//! Bedrock retains there (fail when ZDR is required, since each region then retains data the
-//! policy forbids; error when the invocation-logging configuration could not be read).
+//! Bedrock user guide, "Data retention"
+//! (<https://docs.aws.amazon.com/bedrock/latest/userguide/data-retention.html>): the mode is
+//! set per region, "governs every request in the Region where you set it and does not
+//! propagate"; a region never configured stays `inherit` (each model's default applies).
+//! `none` is zero data retention, and a model that requires retention is then blocked with an
+//! error. `provider_data_share` lets Bedrock share inference data with the model provider;
+//! `aws_review` lets AWS review it without sharing it with the provider (aws-sdk-bedrock 1.166,
+//! `DataRetentionMode`).
+//!
+//! Which region's mode governs a cross-region request is not documented beyond "the Region
+//! where you set it", and abuse-detection storage happens in the destination region
+//! (user guide, "Geographic cross-Region inference"). So every region a request can be served
+//! in is judged: the source region and each destination of the profile. A global profile can
+//! be served in any commercial region, whose modes the scan does not read: undetermined.
+//!
+//! One finding per target region. An unread or unknown mode is `error`, never `pass`.
 
-use crate::finding::{Evidence, Finding, Status};
-use crate::rules::{RuleContext, WithEvidence};
+use std::collections::BTreeMap;
 
-const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
-const PROFILE_KEY: &str = "data_retention.zero_data_retention_required";
-const EVENT_HISTORY_DAYS: u32 = 90;
+use crate::finding::{Evidence, Finding};
+use crate::model_ids::{
+    find_profile, foundation_model_id, is_inference_profile_id, model_roles, other_destinations,
+};
+use crate::profile::ProviderDataSharing;
+use crate::rules::support::Judgement;
+use crate::rules::RuleContext;
+use crate::snapshot::RegionSnapshot;
+
+const GET_DATA_RETENTION: &str = "bedrock:GetAccountDataRetention";
+const ZDR_KEY: &str = "data_retention.zero_data_retention_required";
+const SHARING_KEY: &str = "data_retention.provider_data_sharing";
+
+/// What a model needs from the data retention mode to be served at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModelNeeds {
+    /// It retains traffic whatever the mode: Bedrock blocks it under `none`.
+    Retention,
+    /// It is served only where the mode shares data with the model provider.
+    ProviderSharing,
+}
+
+/// Models with retention needs of their own, matched by a fragment of the foundation-model id.
+/// Source: Bedrock user guide, "Data retention" ("no data retention change to Claude models
+/// released before Claude Fable 5"; the models requiring retention are listed on "Amazon
+/// Bedrock abuse detection", https://docs.aws.amazon.com/bedrock/latest/userguide/abuse-detection.html:
+/// Claude Fable 5 and 5.x retain all traffic up to 30 days). No Claude model is documented as
+/// requiring `provider_data_share`, so none is listed as such.
+const MODEL_NEEDS: &[(&str, ModelNeeds, &str)] = &[(
+    "claude-fable-5",
+    ModelNeeds::Retention,
+    "Claude Fable 5 models retain all traffic up to 30 days (Bedrock abuse detection)",
+)];
+
+fn needs_of(model_id: &str) -> Option<(ModelNeeds, &'static str)> {
+    let id = foundation_model_id(model_id).to_ascii_lowercase();
+    MODEL_NEEDS
+        .iter()
+        .find(|(fragment, _, _)| id.contains(fragment))
+        .map(|(_, needs, why)| (*needs, *why))
+}
+
+/// The modes this version knows, with what each means for a request.
+fn meaning(mode: &str) -> Option<&'static str> {
+    Some(match mode {
+        "none" => "zero data retention: nothing is stored by AWS or shared with the model provider",
+        "default" => "the model's own retention policy applies; AWS may retain data for abuse prevention, the provider does not receive it",
+        "inherit" => "not set in this region: each model's default applies",
+        "aws_review" => "AWS may review request data; it is not shared with the model provider",
+        "provider_data_share" => "Bedrock may share request data with the model provider",
+        _ => return None,
+    })
+}
+
+/// A model Claude Code calls, as the profile names it.
+struct ModelInUse<'a> {
+    role: &'static str,
+    id: &'a str,
+}
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
-    let required = ctx.profile.data_retention.zero_data_retention_required;
-    let profile_evidence = Evidence::new("profile", None)
-        .with(PROFILE_KEY, required)
-        .with("zdr_available_on_bedrock", false);
-    let mut findings = vec![if required {
-        ctx.finding(
-            Status::Fail,
-            "global",
-            format!("profile/{PROFILE_KEY}"),
-            "The rollout requires zero data retention, which Anthropic does not offer through Amazon Bedrock. Use the Anthropic API under a ZDR agreement, or Claude in Azure AI Foundry where Anthropic's ZDR terms apply, or change the requirement.",
-        )
-    } else {
-        ctx.finding(
-            Status::Pass,
-            "global",
-            format!("profile/{PROFILE_KEY}"),
-            "The rollout does not assume zero data retention, which is not available through Amazon Bedrock.",
-        )
-    }
-    .with_evidence(profile_evidence)];
+    ctx.per_region(|region, snapshot, findings| {
+        findings.push(judge_region(ctx, region, snapshot));
+    })
+}
 
-    findings.extend(ctx.per_region(|region, snapshot, findings| {
-        let resource = format!("bedrock-model-invocation-logging/{region}");
-        let config = match snapshot.invocation_logging.as_result() {
-            Ok(config) => config,
+fn judge_region(
+    ctx: &RuleContext,
+    region: &str,
+    snapshot: &RegionSnapshot,
+) -> Finding {
+    let zdr_required = ctx.profile.data_retention.zero_data_retention_required;
+    let sharing = ctx.profile.data_retention.provider_data_sharing;
+    let resource = format!("bedrock-data-retention/{region}");
+    let mut judgement = Judgement::new();
+    judgement.evidence(
+        Evidence::new("profile", None)
+            .with(ZDR_KEY, zdr_required)
+            .with(SHARING_KEY, sharing.as_str()),
+    );
+
+    // Region → the models served there; the foundation models each profile routes to.
+    let mut served: BTreeMap<String, Vec<ModelInUse>> = BTreeMap::new();
+    let mut underlying: Vec<(ModelInUse, String)> = Vec::new();
+    for role in model_roles(ctx.profile) {
+        let id = role.model_id.as_str();
+        let in_use = || ModelInUse {
+            role: role.role,
+            id,
+        };
+        if !is_inference_profile_id(id) {
+            served.entry(region.to_string()).or_default().push(in_use());
+            underlying.push((in_use(), foundation_model_id(id).to_string()));
+            continue;
+        }
+        let profiles = match snapshot.inference_profiles.as_result() {
+            Ok(profiles) => profiles,
             Err(error) => {
-                findings.push(ctx.unreadable(
-                    region,
-                    resource,
-                    &format!("the Bedrock model-invocation logging configuration of {region}"),
+                judgement.unreadable(
+                    format!("the inference profiles of {region} (the regions the {} model {id} is served in)", role.role),
                     error,
-                ));
-                return;
+                );
+                continue;
             }
         };
-        let mut evidence = Evidence::new(INVOCATION_LOGGING, Some(region))
-            .with("logging_enabled", config.is_some())
-            .with("cloudtrail_event_history_days", EVENT_HISTORY_DAYS);
-        let retained = match config {
-            None => format!(
-                "Model-invocation logging is off, so Bedrock stores no prompts or completions in {region}; CloudTrail event history still keeps {EVENT_HISTORY_DAYS} days of management events."
-            ),
-            Some(config) => {
-                evidence = evidence
-                    .with("cloudWatchConfig.logGroupName", &config.cloudwatch_log_group)
-                    .with("s3Config.bucketName", &config.s3_bucket)
-                    .with("textDataDeliveryEnabled", config.text_data_delivery)
-                    .with("imageDataDeliveryEnabled", config.image_data_delivery)
-                    .with("embeddingDataDeliveryEnabled", config.embedding_data_delivery);
-                let destinations: Vec<String> = config
-                    .cloudwatch_log_group
-                    .iter()
-                    .map(|g| format!("CloudWatch log group {g}"))
-                    .chain(config.s3_bucket.iter().map(|b| format!("S3 bucket {b}")))
-                    .collect();
-                let what = if config.text_data_delivery {
-                    "prompts and completions"
-                } else {
-                    "invocation metadata (text delivery off)"
-                };
-                format!(
-                    "Model-invocation logging is on in {region}: {what} are stored in {} for as long as their retention allows; CloudTrail event history also keeps {EVENT_HISTORY_DAYS} days of management events.",
-                    if destinations.is_empty() { "no destination".to_string() } else { destinations.join(" and ") }
-                )
-            }
+        let Some(profile) = find_profile(profiles, id) else {
+            judgement.undetermined(format!(
+                "the {} model {id} is not an inference profile listed in {region}, so the regions it is served in are unknown",
+                role.role
+            ));
+            continue;
         };
-        let (status, message) = if required {
-            (
-                Status::Fail,
-                format!("Zero data retention is required, but Bedrock retains data in {region}. {retained}"),
-            )
+        served.entry(region.to_string()).or_default().push(in_use());
+        for (destination, model) in other_destinations(profile, region) {
+            served
+                .entry(destination.to_string())
+                .or_default()
+                .push(in_use());
+            underlying.push((in_use(), model.to_string()));
+        }
+        underlying.push((in_use(), foundation_model_id(id).to_string()));
+        let global = profile
+            .model_arns
+            .iter()
+            .any(|arn| arn.split(':').nth(3) == Some(""));
+        if global && (zdr_required || sharing == ProviderDataSharing::Forbidden) {
+            judgement.undetermined(format!(
+                "the {} model {id} is a global inference profile, which Bedrock may serve in any commercial region; the data retention mode there was not read",
+                role.role
+            ));
+        }
+    }
+
+    // Requests are always served in the source region, whatever else is unknown.
+    served.entry(region.to_string()).or_default();
+    let mut modes: Vec<String> = Vec::new();
+    for (serving, models) in &served {
+        let names = if models.is_empty() {
+            "Claude Code's models".to_string()
         } else {
-            (
-                Status::Pass,
-                format!("Retention in {region} is known, not zero. {retained}"),
-            )
+            models
+                .iter()
+                .map(|m| format!("{} model {}", m.role, m.id))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        findings.push(
-            ctx.finding(status, region, resource, message)
-                .with_evidence(evidence)
-                .with_evidence(Evidence::new("profile", None).with(PROFILE_KEY, required)),
+        let setting = match &snapshot.data_retention {
+            None => {
+                judgement.missing(
+                    format!("the data retention mode ({GET_DATA_RETENTION} was not called: a snapshot from an older bedrock-audit)"),
+                    Evidence::new(GET_DATA_RETENTION, Some(region)).with("collected", false),
+                );
+                break;
+            }
+            Some(map) => match map.get(serving) {
+                None => {
+                    judgement.missing(
+                        format!("the data retention mode of {serving}, where the {names} is served ({GET_DATA_RETENTION} was not called there)"),
+                        Evidence::new(GET_DATA_RETENTION, Some(serving)).with("collected", false),
+                    );
+                    continue;
+                }
+                Some(setting) => setting,
+            },
+        };
+        let setting = match setting.as_result() {
+            Ok(setting) => setting,
+            Err(error) => {
+                judgement.unreadable(
+                    format!("the data retention mode of {serving}, where the {names} is served"),
+                    error,
+                );
+                continue;
+            }
+        };
+        let mode = setting.mode.as_str();
+        judgement.evidence(
+            Evidence::new(GET_DATA_RETENTION, Some(serving))
+                .with("mode", mode)
+                .with("updatedAt", &setting.updated_at)
+                .with("serves", &names),
         );
-    }));
-    findings
+        modes.push(format!("{serving}: {mode}"));
+        let Some(meaning) = meaning(mode) else {
+            judgement.undetermined(format!(
+                "the data retention mode of {serving} is {mode:?}, which this version of bedrock-audit does not know"
+            ));
+            continue;
+        };
+        if zdr_required && mode != "none" {
+            judgement.problem(format!(
+                "zero data retention is required, but the data retention mode of {serving}, where the {names} is served, is {mode} ({meaning})"
+            ));
+        }
+        if sharing == ProviderDataSharing::Forbidden && mode == "provider_data_share" {
+            judgement.problem(format!(
+                "the data retention mode of {serving}, where the {names} is served, is provider_data_share: Bedrock may share prompts with the model provider, which {SHARING_KEY} = \"forbidden\" does not allow"
+            ));
+        }
+        for (model, foundation) in underlying.iter().filter(|(m, _)| {
+            models
+                .iter()
+                .any(|served| served.role == m.role && served.id == m.id)
+        }) {
+            match needs_of(foundation) {
+                Some((ModelNeeds::Retention, why)) if mode == "none" => {
+                    judgement.problem(format!(
+                        "the {} model {} is blocked in {serving}: {why}, and Bedrock refuses a model that requires retention under mode none, so Claude Code's requests will fail with an error",
+                        model.role, model.id
+                    ));
+                }
+                Some((ModelNeeds::Retention, why)) if zdr_required => {
+                    judgement.problem(format!(
+                        "the {} model {} retains data whatever the mode ({why}), so zero data retention cannot hold for it",
+                        model.role, model.id
+                    ));
+                }
+                Some((ModelNeeds::ProviderSharing, why)) => {
+                    if sharing == ProviderDataSharing::Forbidden {
+                        judgement.problem(format!(
+                            "the {} model {} requires sharing data with the model provider ({why}), which {SHARING_KEY} = \"forbidden\" does not allow",
+                            model.role, model.id
+                        ));
+                    } else if mode != "provider_data_share" {
+                        judgement.problem(format!(
+                            "the {} model {} requires sharing data with the model provider ({why}), but the mode of {serving} is {mode}, so Bedrock refuses it there",
+                            model.role, model.id
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let wanted = match (zdr_required, sharing) {
+        (true, _) => "zero data retention (mode none)",
+        (false, ProviderDataSharing::Forbidden) => {
+            "no sharing with the model provider (aws_review is acceptable: AWS may review data but does not share it with the provider)"
+        }
+        (false, ProviderDataSharing::Allowed) => "no particular mode",
+    };
+    judgement.evidence(
+        Evidence::new(GET_DATA_RETENTION, Some(region))
+            .with("regions_requests_are_served_in", served.keys().collect::<Vec<_>>()),
+    );
+    judgement.finding(
+        ctx,
+        region,
+        &resource,
+        &format!("The data retention mode where requests from {region} are served does not meet the profile"),
+        format!(
+            "Requests from {region} are served where the data retention mode is {}; the profile asks for {wanted}.",
+            modes.join(", ")
+        ),
+    )
 }

@@ -911,6 +911,8 @@ pub fn s3_denial(
         ("publicAccessBlock", "GetPublicAccessBlock"),
         ("lifecycle", "GetBucketLifecycleConfiguration"),
         ("versioning", "GetBucketVersioning"),
+        ("object-lock", "GetObjectLockConfiguration"),
+        ("policy", "GetBucketPolicy"),
     ]
     .iter()
     .find(|(name, _)| {

@@ -37,6 +37,7 @@ pub enum BedrockOp {
     GetModelInvocationLoggingConfiguration,
     GetGuardrail,
     ListEnforcedGuardrailsConfiguration,
+    GetAccountDataRetention,
 }
 
 impl BedrockOp {
@@ -53,6 +54,7 @@ impl BedrockOp {
             BedrockOp::ListEnforcedGuardrailsConfiguration => {
                 "ListEnforcedGuardrailsConfiguration"
             }
+            BedrockOp::GetAccountDataRetention => "GetAccountDataRetention",
         }
     }
 }
@@ -242,6 +244,9 @@ pub struct BedrockRegion {
     /// The account-level enforced guardrail configurations ListEnforcedGuardrailsConfiguration
     /// answers, one per page (`guardrailsConfig` entries as the API reference spells them).
     pub enforced_guardrails: Vec<Value>,
+    /// The account's data retention mode here, as GetAccountDataRetention spells it (any
+    /// string, so unknown modes can be served); `None`: never set, answered as `inherit`.
+    pub data_retention: Option<String>,
 }
 
 /// One guardrail version (`DRAFT` is the working draft).
@@ -317,6 +322,7 @@ impl BedrockRegion {
             quotas: super::account_server::SeedQuota::claude_ready(),
             guardrails: Vec::new(),
             enforced_guardrails: Vec::new(),
+            data_retention: None,
         }
     }
 
@@ -687,6 +693,7 @@ fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
         ["enforcedGuardrailsConfiguration"] => {
             Some((BedrockOp::ListEnforcedGuardrailsConfiguration, None))
         }
+        ["data-retention"] => Some((BedrockOp::GetAccountDataRetention, None)),
         _ => None,
     }
 }
@@ -791,6 +798,15 @@ fn answer(
                 ),
             }
         }
+        // GET /data-retention → 200 {"mode": "...", "updatedAt": "<date-time>"} (Bedrock API
+        // reference, GetAccountDataRetention; the SDK reads updatedAt as an RFC 3339 date-time,
+        // aws-sdk-bedrock 1.166 shape_get_account_data_retention.rs). Per region: the mode of
+        // the region the request is signed for (user guide, "Data retention": it does not
+        // propagate); a region never configured stays `inherit`.
+        BedrockOp::GetAccountDataRetention => match &state.data_retention {
+            Some(mode) => ok(json!({ "mode": mode, "updatedAt": "2026-10-01T12:00:00Z" })),
+            None => ok(json!({ "mode": "inherit" })),
+        },
         BedrockOp::GetModelInvocationLoggingConfiguration => match &state.logging {
             Some(config) => ok(json!({ "loggingConfig": config })),
             None => ok(json!({})),

@@ -147,6 +147,7 @@ pub struct Seeder {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub kms: aws_sdk_kms::Client,
     pub s3: aws_sdk_s3::Client,
+    pub iam: aws_sdk_iam::Client,
     moto_addr: std::net::SocketAddr,
 }
 
@@ -190,6 +191,7 @@ impl Seeder {
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             kms: aws_sdk_kms::Client::new(&config),
             s3: aws_sdk_s3::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
             moto_addr: moto.addr(),
         }
     }
@@ -450,6 +452,121 @@ impl Seeder {
                     .build()
                     .map_err(|e| e.to_string())?,
             )
+            .send()
+            .await
+            .map_err(sdk_error("PutBucketLifecycleConfiguration"))?;
+        Ok(())
+    }
+
+    /// The bucket policy of the Bedrock user guide ("Set up an Amazon S3 destination" of
+    /// model-invocation-logging.html): `bedrock.amazonaws.com` may put objects under
+    /// `<prefix>/AWSLogs/<account>/BedrockModelInvocationLogs/`, for `account` and this region.
+    pub async fn bedrock_bucket_policy(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        account: &str,
+    ) -> SeedResult<()> {
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AmazonBedrockLogsWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "bedrock.amazonaws.com"},
+                "Action": ["s3:PutObject"],
+                "Resource": [format!("arn:aws:s3:::{bucket}/{prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*")],
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": format!("arn:aws:bedrock:{}:{account}:*", self.region)}
+                }
+            }]
+        });
+        self.s3
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy.to_string())
+            .send()
+            .await
+            .map_err(sdk_error("PutBucketPolicy"))?;
+        Ok(())
+    }
+
+    /// An Object Lock default retention of `days` in `mode` (moto, like S3, needs versioning
+    /// on and the bucket empty first).
+    pub async fn bucket_object_lock(&self, name: &str, mode: &str, days: i32) -> SeedResult<()> {
+        use aws_sdk_s3::types::{
+            DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
+            ObjectLockRule,
+        };
+        self.bucket_versioning(name, "Enabled").await?;
+        self.s3
+            .put_object_lock_configuration()
+            .bucket(name)
+            .object_lock_configuration(
+                ObjectLockConfiguration::builder()
+                    .object_lock_enabled(ObjectLockEnabled::Enabled)
+                    .rule(
+                        ObjectLockRule::builder()
+                            .default_retention(
+                                DefaultRetention::builder()
+                                    .mode(ObjectLockRetentionMode::from(mode))
+                                    .days(days)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("PutObjectLockConfiguration"))?;
+        Ok(())
+    }
+
+    /// The role Bedrock assumes to deliver invocation logs to CloudWatch Logs, trusting
+    /// `service` (the user guide's role trusts `bedrock.amazonaws.com`).
+    pub async fn logging_role(&self, name: &str, service: &str) -> SeedResult<()> {
+        let trust = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole"
+            }]
+        });
+        self.iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust.to_string())
+            .send()
+            .await
+            .map_err(sdk_error("CreateRole"))?;
+        Ok(())
+    }
+
+    /// Replaces the bucket's lifecycle with enabled rules `(id, prefix, days)`, each expiring
+    /// the objects under its prefix after that many days.
+    pub async fn bucket_lifecycle(&self, name: &str, rules: &[(&str, &str, i32)]) -> SeedResult<()> {
+        use aws_sdk_s3::types::{
+            BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+            LifecycleRuleFilter,
+        };
+        let mut configuration = BucketLifecycleConfiguration::builder();
+        for (id, prefix, days) in rules {
+            configuration = configuration.rules(
+                LifecycleRule::builder()
+                    .id(*id)
+                    .status(ExpirationStatus::Enabled)
+                    .filter(LifecycleRuleFilter::builder().prefix(*prefix).build())
+                    .expiration(LifecycleExpiration::builder().days(*days).build())
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        self.s3
+            .put_bucket_lifecycle_configuration()
+            .bucket(name)
+            .lifecycle_configuration(configuration.build().map_err(|e| e.to_string())?)
             .send()
             .await
             .map_err(sdk_error("PutBucketLifecycleConfiguration"))?;
