@@ -33,8 +33,11 @@ pub fn from_flag(flag: &str, values: &[String]) -> Result<Vec<String>> {
 
 /// The ids in a file, one per line; blank lines and `#` comments are skipped.
 pub fn from_file(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input_file(path, format!("cannot read the account list: {e}")))?;
+    let text = crate::input_file::read_text(
+        path,
+        crate::input_file::InputKind::AccountList,
+        crate::input_file::Named::Explicitly,
+    )?;
     let mut ids = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let id = line.split('#').next().unwrap_or_default().trim();

@@ -187,9 +187,12 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     // Each account is judged as its file is read, so a join of many holds findings, not state.
     let mut joined = engine::JoinedReport::expecting("snapshots", 0);
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
-    for path in snapshot_files(&args.snapshot)? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::input_file(&path, format!("cannot read snapshot: {e}")))?;
+    let (paths, skipped) = crate::snapshot_file::snapshot_paths(&args.snapshot)?;
+    for note in &skipped {
+        eprintln!("bedrock-audit: --snapshot: {note}");
+    }
+    for (path, named) in paths {
+        let text = crate::snapshot_file::read_snapshot_text(&path, named)?;
         let file = parse_snapshot_file(&text, &path)?;
         // Findings are told apart by account: one account in two files (or two whose account
         // could not be read) would mix their findings. Within a file, parsing checked it.
@@ -376,32 +379,6 @@ async fn scan_accounts(
     emit(&report, &args.report)
 }
 
-/// `--snapshot` arguments as files: a directory stands for its `*.json` files, in name order.
-fn snapshot_files(arguments: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for argument in arguments {
-        if !argument.is_dir() {
-            files.push(argument.clone());
-            continue;
-        }
-        let entries = std::fs::read_dir(argument).map_err(|e| {
-            Error::input_file(argument, format!("cannot read the snapshot directory: {e}"))
-        })?;
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        if found.is_empty() {
-            return Err(Error::input_file(
-                argument,
-                "the snapshot directory holds no .json file",
-            ));
-        }
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
 fn demo(args: ReportArgs, config: Option<&Path>) -> Result<Outcome> {
     // The demo ignores ./bedrock-audit.toml: it shows the example account against the
     // defaults unless a profile is named explicitly.
@@ -518,8 +495,10 @@ fn claude_settings(
     };
     let (snapshot, profile) = match &args.snapshot {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::input_file(path, format!("cannot read snapshot: {e}")))?;
+            let text = crate::snapshot_file::read_snapshot_text(
+                path,
+                crate::input_file::Named::Explicitly,
+            )?;
             let snapshot = parse_snapshot(&text, path)?;
             let profile = profile_for_snapshot(&loaded, &snapshot, &regions);
             (snapshot, profile)

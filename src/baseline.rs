@@ -28,8 +28,11 @@ impl Report {
 }
 
 pub fn load(path: &Path) -> Result<Baseline> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input_file(path, format!("cannot read baseline: {e}")))?;
+    let text = crate::input_file::read_text(
+        path,
+        crate::input_file::InputKind::Baseline,
+        crate::input_file::Named::Explicitly,
+    )?;
     #[derive(Deserialize)]
     struct Header {
         schema_version: Option<serde_json::Value>,

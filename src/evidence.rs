@@ -12,7 +12,6 @@
 //! device, and reads at most [`MAX_FILE_BYTES`] per file.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +20,7 @@ use crate::digest::sha256_hex;
 use crate::engine::RuleSelection;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::input_file::{entry_problem, read_bytes, InputKind, Named};
 use crate::profile::Profile;
 use crate::report::{Format, Report, Summary, ToolInfo, Verdict};
 use crate::snapshot::Snapshot;
@@ -32,9 +32,9 @@ pub const PROFILE: &str = "profile.json";
 pub const REPORT_JSON: &str = "report.json";
 pub const REPORT_HTML: &str = "report.html";
 const MANIFEST_VERSION: u32 = 1;
-/// The largest file `verify` reads from a bundle (256 MiB): several times the snapshot of a
-/// large account, and a bound on what a hostile bundle can make it hold in memory.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest file `verify` reads from a bundle: the cap of every snapshot input, a bound
+/// on what a hostile bundle can make it hold in memory.
+pub const MAX_FILE_BYTES: u64 = InputKind::BundleFile.cap();
 
 /// Every file a bundle holds, the manifest last.
 pub fn file_names() -> Vec<String> {
@@ -137,8 +137,7 @@ pub fn write_bundle(
 pub struct Verification {
     /// One line per problem with a file: missing, tampered, unreadable, not a regular file.
     pub file_problems: Vec<String>,
-    /// Rules whose metadata differs from this binary's, files not in the manifest
-    /// (informational).
+    /// Rules whose metadata differs from this binary's (informational).
     pub notes: Vec<String>,
     /// Differences between the saved report and a fresh evaluation.
     pub finding_differences: Vec<String>,
@@ -206,65 +205,9 @@ impl Verification {
 
 /// Reads one file of a bundle without trusting the file system: only a regular file directly
 /// in `dir`, never through a symlink, never blocking on a FIFO or device, at most
-/// [`MAX_FILE_BYTES`].
+/// [`MAX_FILE_BYTES`] ([`crate::input_file`], as every input).
 fn read_bundle_file(dir: &Path, name: &str) -> std::result::Result<Vec<u8>, String> {
-    let path = dir.join(name);
-    let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("cannot be read ({e})"))?;
-    check_entry(&path, &meta)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // The type was checked above; these flags keep a file swapped in since then from
-        // leading us elsewhere (O_NOFOLLOW) or blocking the open (O_NONBLOCK).
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options
-        .open(&path)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    check_entry(&path, &meta)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
-
-fn too_large() -> String {
-    format!(
-        "is larger than {} MiB, the limit for a bundle file",
-        MAX_FILE_BYTES / (1024 * 1024)
-    )
-}
-
-/// Why a directory entry cannot be part of a bundle, if it cannot.
-fn check_entry(path: &Path, meta: &std::fs::Metadata) -> std::result::Result<(), String> {
-    let kind = meta.file_type();
-    if kind.is_symlink() {
-        let target = std::fs::read_link(path)
-            .map(|t| t.display().to_string())
-            .unwrap_or_else(|_| "?".into());
-        return Err(format!(
-            "is a symbolic link (to {target}); a bundle holds only regular files, and links are not followed"
-        ));
-    }
-    if kind.is_dir() {
-        return Err("is a directory, not a regular file".into());
-    }
-    if !kind.is_file() {
-        return Err("is not a regular file (a device, FIFO or socket); not read".into());
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(())
+    read_bytes(&dir.join(name), InputKind::BundleFile, Named::Implicitly)
 }
 
 /// Checks a bundle. Err only when the bundle cannot be read at all (no usable manifest).
@@ -342,8 +285,8 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     Ok(result)
 }
 
-/// Entries of the bundle directory the manifest does not list: a symlink, FIFO or device there
-/// is a problem (someone placed it), a stray regular file only a note.
+/// Entries of the bundle directory the manifest does not list, each a problem named with what
+/// it is (a stray report, a symlink, a FIFO): the bundle is not only what was recorded.
 fn check_other_entries(dir: &Path, manifest: &Manifest, result: &mut Verification) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -364,15 +307,19 @@ fn check_other_entries(dir: &Path, manifest: &Manifest, result: &mut Verificatio
         let problem = entry
             .metadata()
             .map_err(|e| format!("cannot be read ({e})"))
-            .and_then(|meta| check_entry(&entry.path(), &meta));
-        match problem {
-            Err(problem) if !problem.starts_with("is a directory") => {
-                result.file_problems.push(format!("{name}: {problem}"))
-            }
-            _ => result
-                .notes
-                .push(format!("{name}: not listed in manifest.json (not checked)")),
-        }
+            .and_then(
+                |meta| match entry_problem(&entry.path(), &meta, InputKind::BundleFile) {
+                    Some(problem) => Err(problem),
+                    None => Ok(()),
+                },
+            )
+            .err()
+            .unwrap_or_else(|| "a regular file".into());
+        // Anything beside the listed files is a problem: a reader of the bundle cannot tell
+        // an unlisted report from the real one, so the bundle is not what the manifest says.
+        result.file_problems.push(format!(
+            "{name}: not listed in manifest.json ({problem}); a bundle holds only the files its manifest lists"
+        ));
     }
 }
 

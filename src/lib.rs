@@ -17,6 +17,7 @@ pub mod error;
 pub mod evidence;
 pub mod finding;
 pub mod iam_policy;
+pub mod input_file;
 pub mod model_ids;
 pub mod output_file;
 pub mod profile;

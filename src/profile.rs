@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{toml_message, Error, Result};
+use crate::input_file::{read_text, InputKind, Named};
 pub use crate::region_name::is_region_name;
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 
@@ -226,22 +227,26 @@ impl Profile {
     /// Loads `explicit` if given (it must exist), else `./bedrock-audit.toml` if present,
     /// else the built-in defaults.
     pub fn load(explicit: Option<&Path>) -> Result<LoadedProfile> {
-        let path = match explicit {
-            Some(path) => path.to_path_buf(),
+        let (path, named) = match explicit {
+            Some(path) => (path.to_path_buf(), Named::Explicitly),
             None => {
                 let default = PathBuf::from(DEFAULT_FILE_NAME);
-                if !default.exists() {
+                // Anything at that name counts, a dangling link too: a planted link is refused
+                // by the read below, not mistaken for "no profile here".
+                let absent = matches!(std::fs::symlink_metadata(&default),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+                if absent {
                     return Ok(LoadedProfile {
                         profile: Profile::default(),
                         source: None,
                         regions_explicit: false,
                     });
                 }
-                default
+                // Found, not named: a repository can plant it as a link to a secret.
+                (default, Named::Implicitly)
             }
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::input_file(&path, format!("cannot read profile: {e}")))?;
+        let text = read_text(&path, InputKind::Profile, named)?;
         let profile = Profile::parse(&text, &path)?;
         let regions_explicit = text
             .parse::<toml::Table>()

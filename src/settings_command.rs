@@ -7,6 +7,7 @@ use crate::claude_code::settings::{self as claude_settings, Generated};
 use crate::engine::{self, RuleSelection};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Status};
+use crate::input_file::{read_text, InputKind, Named};
 use crate::profile::Profile;
 use crate::snapshot::Snapshot;
 
@@ -30,8 +31,7 @@ pub const MERGED_PATH: &str = "<merged settings>";
 
 /// Reads the file given with `--merge` (invalid JSON names line and column).
 pub fn read_existing(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input_file(path, format!("cannot read --merge file: {e}")))?;
+    let text = read_text(path, InputKind::ClaudeSettings, Named::Explicitly)?;
     if let Some(line) = first_wide_integer_line(&text) {
         return Err(Error::input_file(
             path,

@@ -7,16 +7,17 @@
 //! the two, so the migration loses nothing and judges the same.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::input_file::{json_files_in, read_text, InputKind, Named};
 use crate::snapshot::{
     BedrockApiKeys, CallerIdentity, ClaudeSettings, Collected, RegionSnapshot, Snapshot,
     SnapshotFile, UnreadableAccount, SNAPSHOT_SCHEMA_VERSION,
 };
-use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
+use crate::untrusted_text::{quoted, visible, MESSAGE_QUOTE_LIMIT};
 
 /// The last version whose file held a single account at the top level.
 const SINGLE_ACCOUNT_SCHEMA_VERSION: u64 = 1;
@@ -50,6 +51,37 @@ impl From<SnapshotV1> for Snapshot {
             claude_settings: v1.claude_settings,
         }
     }
+}
+
+/// The files `--snapshot` arguments stand for: a file as named (a link the user named is
+/// followed, see [`crate::input_file`]), a directory for its `*.json` files in name order.
+/// The second list names every other entry of a directory, which was skipped, for the
+/// caller to print: a join never drops a shard without a word.
+pub fn snapshot_paths(arguments: &[PathBuf]) -> Result<(Vec<(PathBuf, Named)>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for argument in arguments {
+        if !argument.is_dir() {
+            files.push((argument.clone(), Named::Explicitly));
+            continue;
+        }
+        let listed = json_files_in(argument, "--snapshot", InputKind::Snapshot)?;
+        if listed.files.is_empty() {
+            return Err(Error::input_file(
+                argument,
+                "the snapshot directory holds no .json file",
+            ));
+        }
+        let shown = visible(&argument.display().to_string()).into_owned();
+        skipped.extend(listed.skipped.into_iter().map(|s| format!("{shown}/{s}")));
+        files.extend(listed.files.into_iter().map(|f| (f, Named::Implicitly)));
+    }
+    Ok((files, skipped))
+}
+
+/// Reads one snapshot file through [`crate::input_file`] (regular files only, size-capped).
+pub fn read_snapshot_text(path: &Path, named: Named) -> Result<String> {
+    read_text(path, InputKind::Snapshot, named)
 }
 
 /// Parses a snapshot file of either version, refusing other versions with a message that

@@ -30,8 +30,11 @@ struct WaiverFile {
 
 /// Parses a standalone waiver file.
 pub fn load_file(path: &Path) -> Result<Vec<Waiver>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input_file(path, format!("cannot read waiver file: {e}")))?;
+    let text = crate::input_file::read_text(
+        path,
+        crate::input_file::InputKind::Waivers,
+        crate::input_file::Named::Explicitly,
+    )?;
     let file: WaiverFile = toml::from_str(&text).map_err(|e| {
         Error::input_file(
             path,

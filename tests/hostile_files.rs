@@ -533,7 +533,10 @@ fn verify_refuses_a_symlink_out_of_the_bundle() {
         stdout.contains("snapshot.json: is a symbolic link"),
         "{stdout}"
     );
-    assert!(stdout.contains("extra: is a symbolic link"), "{stdout}");
+    assert!(
+        stdout.contains("extra: not listed in manifest.json (is a symbolic link"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -549,13 +552,10 @@ fn verify_never_blocks_on_a_fifo_or_reads_a_device_forever() {
     let out = verify(dir.path());
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(
-        stdout.contains("report.html: is not a regular file"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("report.html: is a FIFO"), "{stdout}");
     if has_zero {
         assert!(
-            stdout.contains("profile.json: is not a regular file"),
+            stdout.contains("profile.json: is a character device"),
             "{stdout}"
         );
     }
@@ -587,7 +587,7 @@ fn verify_refuses_a_file_over_the_size_cap() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("snapshot.json: is larger than 256 MiB"),
+        stdout.contains("snapshot.json: is larger than 1 GiB"),
         "{stdout}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -702,4 +702,272 @@ fn verify_output_makes_control_characters_from_the_bundle_visible() {
         "{stdout:?}"
     );
     assert!(stdout.contains("x\\u{1b}]0;pwned\\u{7}"), "{stdout}");
+}
+
+// ---- Input files that are not files (issue 24) ----------------------------------------------
+
+/// Runs the binary with a deadline: an input that blocks it fails the test instead of hanging
+/// the suite.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = bin(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} did not finish within 30 s (blocked on a hostile input?)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn ready_fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/ready.snapshot.json")
+        .display()
+        .to_string()
+}
+
+/// What `~/.aws/credentials` looks like (the documented example keys, AWS SDK reference guide,
+/// "Shared config and credentials files").
+const CREDENTIALS: &str = "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+
+fn assert_no_credential(out: &Output) {
+    for stream in [text(&out.stdout), text(&out.stderr)] {
+        assert!(!stream.contains("AKIAIOSFODNN7EXAMPLE"), "{stream}");
+        assert!(!stream.contains("wJalrXUtnFEMI"), "{stream}");
+    }
+}
+
+#[test]
+fn dev_zero_behind_a_settings_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".claude")).expect("mkdir");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join(".claude/settings.json"))
+        .expect("link");
+    let started = Instant::now();
+    let out = run_bounded(
+        dir.path(),
+        &[
+            "evaluate",
+            "--snapshot",
+            &ready_fixture(),
+            "--claude-settings",
+            ".claude/settings.json",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(".claude/settings.json"), "{stderr}");
+    assert!(stderr.contains("is a character device"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_fifo_as_any_input_fails_at_once_instead_of_hanging() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("input.fifo");
+    mkfifo(&fifo);
+    let fifo = fifo.display().to_string();
+    let fixture = ready_fixture();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["evaluate", "--snapshot", &fixture, "--claude-settings"],
+        vec!["evaluate", "--snapshot"],
+        vec!["evaluate", "--snapshot", &fixture, "--waivers"],
+        vec!["evaluate", "--snapshot", &fixture, "--baseline"],
+        vec!["--config"],
+        vec!["claude-settings", "--snapshot", &fixture, "--merge"],
+        vec!["scan", "--accounts-file"],
+        vec![
+            "scan",
+            "--accounts",
+            "111122223333",
+            "--exclude-accounts-file",
+        ],
+    ];
+    for mut args in runs {
+        let managed;
+        if args.last() == Some(&"--claude-settings") {
+            managed = format!("managed={fifo}");
+            args.push(&managed);
+        } else {
+            args.push(&fifo);
+        }
+        if args[0] == "--config" {
+            args.extend(["evaluate", "--snapshot", &fixture]);
+        }
+        let out = run_bounded(dir.path(), &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is a FIFO"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_planted_profile_link_to_credentials_is_never_read_and_never_quoted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(&credentials, CREDENTIALS).expect("write");
+    // The repository plants ./bedrock-audit.toml as a link: refused, not followed.
+    std::os::unix::fs::symlink(&credentials, dir.path().join("bedrock-audit.toml")).expect("link");
+    let out = run_bounded(dir.path(), &["evaluate", "--snapshot", &ready_fixture()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bedrock-audit.toml"), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_no_credential(&out);
+    // Named with --config it is followed (the user chose it), and its TOML error does not
+    // quote the line that holds the key.
+    let out = run_bounded(
+        dir.path(),
+        &[
+            "--config",
+            "bedrock-audit.toml",
+            "evaluate",
+            "--snapshot",
+            &ready_fixture(),
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("line not shown"), "{stderr}");
+    assert_no_credential(&out);
+}
+
+#[test]
+fn a_settings_link_to_credentials_and_a_credentials_file_as_waivers_are_not_echoed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(&credentials, CREDENTIALS).expect("write");
+    std::fs::create_dir(dir.path().join(".claude")).expect("mkdir");
+    std::os::unix::fs::symlink(&credentials, dir.path().join(".claude/settings.json"))
+        .expect("link");
+    let fixture = ready_fixture();
+    for args in [
+        vec![
+            "evaluate",
+            "--snapshot",
+            &fixture,
+            "--claude-settings",
+            ".claude/settings.json",
+        ],
+        vec![
+            "evaluate",
+            "--snapshot",
+            &fixture,
+            "--waivers",
+            "credentials",
+        ],
+        vec!["scan", "--accounts-file", "credentials"],
+    ] {
+        let out = run_bounded(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_no_credential(&out);
+    }
+}
+
+#[test]
+fn oversized_inputs_are_refused_by_their_size_without_being_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Sparse: no disk, and never read, so refusing them is quick.
+    let grow = |name: &str, len: u64| {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .expect("create")
+            .set_len(len)
+            .expect("grow");
+        path.display().to_string()
+    };
+    let settings = grow("managed-settings.json", 1024 * 1024 + 1);
+    let snapshot = grow("huge.json", 1024 * 1024 * 1024 + 1);
+    let fixture = ready_fixture();
+    let started = Instant::now();
+    let managed = format!("managed={settings}");
+    let out = run_bounded(
+        dir.path(),
+        &[
+            "evaluate",
+            "--snapshot",
+            &fixture,
+            "--claude-settings",
+            &managed,
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("larger than 1 MiB"), "{stderr}");
+    let out = run_bounded(dir.path(), &["evaluate", "--snapshot", &snapshot]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("larger than 1 GiB"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_snapshot_directory_names_every_entry_it_does_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shards = dir.path().join("shards");
+    std::fs::create_dir(&shards).expect("mkdir");
+    std::fs::copy(ready_fixture(), shards.join("a.json")).expect("copy");
+    std::fs::write(shards.join("notes.txt"), "x").expect("write");
+    std::fs::create_dir(shards.join("old")).expect("mkdir");
+    let out = run_bounded(dir.path(), &["evaluate", "--snapshot", "shards"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("notes.txt: not a .json file; skipped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("old: is a directory"), "{stderr}");
+    // A shard that cannot be read is an error, never a silent gap in the join: a FIFO, and a
+    // link leaving the directory.
+    mkfifo(&shards.join("b.json"));
+    std::os::unix::fs::symlink(ready_fixture(), shards.join("c.json")).expect("link");
+    let out = run_bounded(dir.path(), &["evaluate", "--snapshot", "shards"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("b.json is a FIFO"), "{stderr}");
+    assert!(stderr.contains("c.json is a symbolic link"), "{stderr}");
+}
+
+#[test]
+fn a_file_name_with_a_newline_cannot_forge_a_line_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "x\nbedrock-audit: READY.json";
+    std::fs::write(dir.path().join(name), "not json").expect("write");
+    let out = run_bounded(dir.path(), &["evaluate", "--snapshot", name]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.starts_with("bedrock-audit: READY")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verify_fails_on_a_file_the_manifest_does_not_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_demo_bundle(dir.path());
+    // A second report beside the real one: whoever reads the bundle may open the wrong one.
+    std::fs::write(dir.path().join("report-final.json"), b"{}").expect("write");
+    let out = verify(dir.path());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("TAMPERED"), "{stdout}");
+    assert!(
+        stdout.contains("report-final.json: not listed in manifest.json"),
+        "{stdout}"
+    );
 }

@@ -89,12 +89,11 @@ pub fn load_all(arguments: &[String]) -> Result<Option<ClaudeSettings>> {
         .iter()
         .map(|argument| {
             let (kind, path) = parse_argument(argument)?;
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::input_file(
-                    Path::new(path),
-                    format!("cannot read Claude Code settings (--claude-settings): {e}"),
-                )
-            })?;
+            let text = crate::input_file::read_text(
+                Path::new(path),
+                crate::input_file::InputKind::ClaudeSettings,
+                crate::input_file::Named::Explicitly,
+            )?;
             parse_file(&text, path, kind)
         })
         .collect::<Result<Vec<_>>>()?;
