@@ -9,7 +9,6 @@
 
 use crate::access_plan::{needed_decisions, NeededDecision};
 use crate::finding::{Evidence, Finding, Status};
-use crate::model_ids::model_roles;
 use crate::rules::support::Judgement;
 use crate::rules::{RuleContext, WithEvidence};
 use crate::snapshot::{Collected, InvokeSimulation, RegionSnapshot, SimulationResult};
@@ -53,7 +52,12 @@ fn judge(
 ) -> (Judgement, usize) {
     let mut judgement = Judgement::new();
     let mut checked = 0;
-    for role in model_roles(ctx.profile) {
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    judgement.evidence(crate::claude_code::models::resolution_evidence(
+        &resolution,
+        region,
+    ));
+    for role in resolution.roles_in(region) {
         let profiles = match snapshot.inference_profiles.as_result() {
             Ok(profiles) => profiles.as_slice(),
             Err(error) => {
