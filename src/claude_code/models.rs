@@ -80,6 +80,9 @@ pub struct ResolvedModel {
     pub env_var: &'static str,
     /// The profile key or setting that configures it.
     pub profile_key: &'static str,
+    /// `<file>#<json path>` of the setting that decides it; `None` for the profile's models
+    /// and the client's own defaults.
+    pub location: Option<String>,
 }
 
 /// The region the client's requests are signed for, and why.
@@ -130,6 +133,9 @@ impl Resolution {
             }) {
             Some(existing) => {
                 existing.origin = format!("{}; also {}", existing.origin, model.origin);
+                if existing.location.is_none() {
+                    existing.location = model.location;
+                }
             }
             None => self.models.push(model),
         }
@@ -157,6 +163,59 @@ pub fn resolution_evidence(resolution: &Resolution, region: &str) -> crate::find
         .with("claude_code_version", CLIENT_VERSION)
 }
 
+/// The foundation model a configured id invokes in `snapshot`'s region: an
+/// application-inference-profile ARN names no model itself, so the account's profile list
+/// (ListInferenceProfiles) says which model it copies; any other id names its model.
+pub fn invoked_foundation_model<'a>(
+    snapshot: &'a crate::snapshot::RegionSnapshot,
+    configured: &'a str,
+) -> &'a str {
+    if configured.contains(":application-inference-profile/") {
+        let backing = snapshot
+            .inference_profiles
+            .data()
+            .and_then(|profiles| crate::model_ids::find_profile(profiles, configured))
+            .and_then(|profile| {
+                profile
+                    .model_arns
+                    .iter()
+                    .filter_map(|arn| crate::model_ids::foundation_model_location(arn))
+                    .find(|(region, _)| *region == snapshot.region)
+                    .or_else(|| {
+                        profile
+                            .model_arns
+                            .first()
+                            .and_then(|arn| crate::model_ids::foundation_model_location(arn))
+                    })
+            });
+        if let Some((_, model)) = backing {
+            return model;
+        }
+    }
+    crate::model_ids::foundation_model_id(configured)
+}
+
+/// Whether Claude Code reads an environment value as on: `1`, `true`, `yes` or `on`, in any
+/// case, surrounding space ignored (the client's own truthiness test, read in the 2.1.328
+/// package; the docs write `1`).
+pub fn is_truthy(value: &str) -> bool {
+    let value = value.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "1" | "true" | "yes" | "on")
+}
+
+/// `CLAUDE_CODE_MAX_OUTPUT_TOKENS` from the merged settings, when it is a positive integer:
+/// the output budget each request reserves (the capacity rule sizes quotas with it).
+pub fn max_output_tokens(settings: &ClaudeSettings) -> Option<u64> {
+    let merged = Merged::new(settings);
+    let setting = merged.env("CLAUDE_CODE_MAX_OUTPUT_TOKENS")?;
+    setting
+        .text()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+}
+
 /// The evidence source of a model resolution.
 pub const EVIDENCE_SOURCE: &str = "claude-code model resolution";
 
@@ -177,6 +236,7 @@ pub fn resolve(settings: Option<&ClaudeSettings>, profile: &Profile) -> Resoluti
             origin: role.origin.to_string(),
             env_var: role.env_var,
             profile_key: role.profile_key,
+            location: None,
         });
     }
     if let Some(settings) = settings {
@@ -399,14 +459,19 @@ impl<'a> SettingsResolver<'a> {
         // The main model: ANTHROPIC_MODEL, else the `model` setting, else the client default.
         let chosen = self
             .env("ANTHROPIC_MODEL")
-            .map(|read| (read.text, format!("ANTHROPIC_MODEL in {}", read.location)))
+            .map(|read| {
+                let origin = format!("ANTHROPIC_MODEL in {}", read.location);
+                (read.text, origin, read.location)
+            })
             .or_else(|| {
                 let setting = self.key("model")?;
                 let read = read(&setting)?;
-                Some((read.text, format!("the model setting in {}", read.location)))
+                let origin = format!("the model setting in {}", read.location);
+                Some((read.text, origin, read.location))
             });
+        let main_location = chosen.as_ref().map(|(_, _, location)| location.clone());
         let chosen = match (chosen, &available) {
-            (Some((value, origin)), Some((allowed, list))) if !self.allowed(&value, allowed) => {
+            (Some((value, origin, _)), Some((allowed, list))) if !self.allowed(&value, allowed) => {
                 let (id, default_origin, _) = self.family("opus");
                 models.push(ResolvedModel {
                     role: "primary",
@@ -417,10 +482,11 @@ impl<'a> SettingsResolver<'a> {
                     ),
                     env_var: "ANTHROPIC_MODEL",
                     profile_key: "env.ANTHROPIC_MODEL",
+                    location: Some(list.clone()),
                 });
                 None
             }
-            (chosen, _) => Some(chosen),
+            (chosen, _) => Some(chosen.map(|(value, origin, _)| (value, origin))),
         };
         let mut main_id = models.first().map(|m| m.model_id.clone());
         if let Some(chosen) = chosen {
@@ -445,6 +511,7 @@ impl<'a> SettingsResolver<'a> {
                 origin: format!("{origin}; region: {region_origin}"),
                 env_var: "ANTHROPIC_MODEL",
                 profile_key: "env.ANTHROPIC_MODEL",
+                location: main_location.clone(),
             });
             if let Some(family) = plan {
                 let (id, origin, variable) = self.family(family);
@@ -455,6 +522,10 @@ impl<'a> SettingsResolver<'a> {
                     origin: format!("opusplan plans with {origin}; region: {region_origin}"),
                     env_var: variable,
                     profile_key: "env.ANTHROPIC_DEFAULT_OPUS_MODEL",
+                    location: self
+                        .env(variable)
+                        .map(|read| read.location)
+                        .or(main_location.clone()),
                 });
             }
         }
@@ -486,6 +557,7 @@ impl<'a> SettingsResolver<'a> {
                 ),
                 env_var: variable,
                 profile_key: "env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                location: Some(read.location),
             }),
             None => {
                 if let Some(main) = main_id {
@@ -498,6 +570,7 @@ impl<'a> SettingsResolver<'a> {
                         ),
                         env_var: "ANTHROPIC_DEFAULT_HAIKU_MODEL",
                         profile_key: "env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
+                        location: None,
                     });
                 }
             }
@@ -506,7 +579,7 @@ impl<'a> SettingsResolver<'a> {
         // Pinned families are reachable through `/model <alias>`.
         for (family, role) in [("opus", "opus"), ("sonnet", "sonnet")] {
             let variable = family_variable(family);
-            if self.env(variable).is_some() {
+            if let Some(pinned) = self.env(variable) {
                 let (id, origin, _) = self.family(family);
                 models.push(ResolvedModel {
                     role,
@@ -517,6 +590,7 @@ impl<'a> SettingsResolver<'a> {
                     ),
                     env_var: variable,
                     profile_key: variable_key(family),
+                    location: Some(pinned.location),
                 });
             }
         }
@@ -533,6 +607,7 @@ impl<'a> SettingsResolver<'a> {
                     origin: format!("{origin} (reachable through /model); region: {region_origin}"),
                     env_var: "ANTHROPIC_MODEL",
                     profile_key: "availableModels",
+                    location: Some(list.clone()),
                 });
                 if let Some(family) = plan {
                     let (id, origin, variable) = self.family(family);
@@ -543,6 +618,7 @@ impl<'a> SettingsResolver<'a> {
                         origin: format!("opusplan in availableModels plans with {origin}; region: {region_origin}"),
                         env_var: variable,
                         profile_key: "availableModels",
+                        location: Some(list.clone()),
                     });
                 }
             }
