@@ -228,6 +228,8 @@ pub struct ModelRole<'a> {
     /// The profile key that configures it.
     pub profile_key: &'static str,
     pub model_id: &'a str,
+    /// Where the model comes from (a profile key, or a setting and its file), for evidence.
+    pub origin: &'a str,
 }
 
 /// The primary (Sonnet/Opus) and fast (Haiku) models of the rollout profile.
@@ -238,12 +240,14 @@ pub fn model_roles(profile: &crate::profile::Profile) -> [ModelRole<'_>; 2] {
             env_var: "ANTHROPIC_MODEL",
             profile_key: "rollout.primary_model",
             model_id: &profile.rollout.primary_model,
+            origin: "rollout.primary_model in the rollout profile",
         },
         ModelRole {
             role: "fast",
             env_var: "ANTHROPIC_DEFAULT_HAIKU_MODEL",
             profile_key: "rollout.fast_model",
             model_id: &profile.rollout.fast_model,
+            origin: "rollout.fast_model in the rollout profile",
         },
     ]
 }

@@ -419,8 +419,14 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # ANTHROPIC_DEFAULT_HAIKU_MODEL: the fast model (Haiku), pinned explicitly.
 # fast_model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 # Must Claude Code reach Bedrock through the bedrock-runtime VPC endpoint? `claude-settings`
-# then writes ANTHROPIC_BEDROCK_BASE_URL for it.
+# then writes ANTHROPIC_BEDROCK_BASE_URL as the endpoint's own vpce-… DNS name.
 # private_endpoint = false
+# The model rules judge these two models in every region above. Given --claude-settings, they
+# also judge every model those settings make Claude Code call, as Claude Code resolves them:
+# ANTHROPIC_MODEL (aliases sonnet/opus/haiku/opusplan, a [1m] suffix), the model setting,
+# ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL pins, availableModels, modelOverrides, the
+# client's own default when nothing is pinned, and the background model, each in the region
+# it signs for (AWS_REGION, else AWS_DEFAULT_REGION). `bedrock-audit explain claude-code-settings`.
 
 [data_retention]
 # Does your policy require zero data retention? Bedrock offers it per region as the account's

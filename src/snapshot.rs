@@ -503,6 +503,11 @@ pub struct VpcEndpoint {
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub policy_document: Option<String>,
+    /// The endpoint's own DNS names (DescribeVpcEndpoints `DnsEntries`): the regional
+    /// `vpce-….<service>.<region>.vpce.amazonaws.com` name, the zonal names, and the private DNS
+    /// name. `None`: not collected (a snapshot from an older version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_names: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -369,6 +369,7 @@ fn other_endpoint(service: &str, endpoint_type: &str) -> VpcEndpoint {
         subnet_ids: vec!["subnet-0a11b22c33d44e501".into()],
         security_group_ids: vec!["sg-0b1c2d3e4f5a60001".into()],
         policy_document: None,
+        dns_names: None,
     }
 }
 

@@ -105,6 +105,7 @@ fn endpoint(id: &str, service: &str, subnets: &[&str]) -> VpcEndpoint {
         subnet_ids: subnets.iter().map(|s| s.to_string()).collect(),
         security_group_ids: vec![GROUP.into()],
         policy_document: Some(FULL_ACCESS.into()),
+        dns_names: None,
     }
 }
 

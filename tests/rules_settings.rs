@@ -120,6 +120,7 @@ fn a_correct_config_passes_every_check_and_names_file_and_path() {
             "env.ANTHROPIC_MODEL",
             "env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
             "env.ANTHROPIC_BEDROCK_BASE_URL",
+            "env.ANTHROPIC_BEDROCK_BASE_URL/signing-region",
         ]
     );
     let secrets = run(SECRETS, &snapshot);
@@ -138,8 +139,15 @@ fn bedrock_off_fails() {
 #[test]
 fn a_missing_region_fails_and_the_models_cannot_be_judged() {
     let findings = run(SETTINGS, &with_settings(&["region-missing.json"]));
+    // Neither AWS_REGION nor AWS_DEFAULT_REGION: each machine's AWS profile region, else
+    // us-east-1 (code.claude.com, Amazon Bedrock): the settings do not decide it.
     let region = at(&findings, "claude-settings#env.AWS_REGION");
-    assert_eq!(region.status, Status::Fail);
+    assert_eq!(region.status, Status::Error);
+    assert!(
+        region.message.contains("do not decide the region"),
+        "{}",
+        region.message
+    );
     assert!(
         region.message.contains("region-missing.json"),
         "{}",
@@ -249,33 +257,48 @@ fn unreadable_inference_profiles_make_the_model_an_error() {
 }
 
 #[test]
-fn an_unpinned_fast_model_fails() {
+fn an_unpinned_fast_model_runs_background_tasks_on_the_main_model() {
+    // Table row "Haiku not pinned": on Bedrock, background tasks default to the primary model
+    // "because Haiku may not be enabled in every account or region" (code.claude.com, Amazon
+    // Bedrock), and the primary model is judged in its own finding.
     let findings = run(SETTINGS, &with_settings(&["fast-not-pinned.json"]));
     let f = at(
         &findings,
         "claude-settings#env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
     );
-    assert_eq!(f.status, Status::Fail);
-    assert!(f.message.contains("not pinned"), "{}", f.message);
+    assert_eq!(f.status, Status::Pass);
+    assert!(
+        f.message.contains("background tasks on the main model"),
+        "{}",
+        f.message
+    );
 }
 
 #[test]
 fn the_deprecated_small_fast_model_is_reported_with_its_replacement() {
     let findings = run(SETTINGS, &with_settings(&["deprecated-small-fast.json"]));
-    let f = at(&findings, "#env.ANTHROPIC_SMALL_FAST_MODEL");
-    assert_eq!(f.status, Status::Fail);
-    assert!(f.message.contains("deprecated"), "{}", f.message);
+    let f = findings
+        .iter()
+        .find(|f| {
+            f.resource.ends_with("#env.ANTHROPIC_SMALL_FAST_MODEL")
+                && f.message.contains("is deprecated")
+        })
+        .expect("the deprecation is reported");
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
     assert!(
         f.message.contains("ANTHROPIC_DEFAULT_HAIKU_MODEL"),
         "{}",
         f.message
     );
-    let pin = at(
-        &findings,
-        "claude-settings#env.ANTHROPIC_DEFAULT_HAIKU_MODEL",
-    );
-    assert_eq!(pin.status, Status::Fail);
-    assert!(pin.message.contains("deprecated"), "{}", pin.message);
+    // The client still reads it for background tasks: the model it names is judged too.
+    let model = findings
+        .iter()
+        .find(|f| {
+            f.resource.ends_with("#env.ANTHROPIC_SMALL_FAST_MODEL")
+                && !f.message.contains("is deprecated")
+        })
+        .expect("the model it names is judged");
+    assert_eq!(model.status, Status::Pass, "{}", model.message);
 }
 
 #[test]
@@ -590,7 +613,7 @@ fn a_region_not_scanned_names_the_regions_the_scan_covered() {
     assert!(
         model
             .message
-            .contains(&format!("(AWS_REGION = eu-west-1; {covered})")),
+            .contains(&format!("region not scanned (eu-west-1; {covered})")),
         "{}",
         model.message
     );
@@ -958,4 +981,292 @@ fn a_model_id_is_judged_exactly_as_written_not_trimmed() {
     });
     let findings = run(SETTINGS, &snapshot);
     assert_eq!(at(&findings, "#env.ANTHROPIC_MODEL").status, Status::Fail);
+}
+
+// ---- issue 21: one test per row of the table, each the verdict Claude Code's behaviour
+// implies. Sources: code.claude.com "Model configuration" (aliases, [1m], model setting),
+// "Amazon Bedrock" (region order, background model, application inference profiles),
+// "Environment variables"; and the real client 2.1.328 (tests/claude_client.rs).
+
+/// The ready snapshot with one managed settings file holding `json`.
+fn with_inline(name: &str, json: &str) -> Snapshot {
+    let dir = std::env::temp_dir().join(format!("rules-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, json).unwrap();
+    let mut snapshot = ready();
+    snapshot.claude_settings =
+        load_all(&[format!("managed={}", path.display())]).unwrap_or_else(|e| panic!("{e}"));
+    snapshot
+}
+
+const SONNET: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+fn env_json(pairs: &[(&str, &str)]) -> String {
+    let env: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+        .collect();
+    serde_json::json!({ "env": env }).to_string()
+}
+
+fn non_pass(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .map(|f| format!("{} {:?}: {}", f.resource, f.status, f.message))
+        .collect()
+}
+
+#[test]
+fn row_an_alias_resolves_to_its_pinned_model() {
+    for alias in ["sonnet", "Sonnet", "opusplan"] {
+        let snapshot = with_inline(
+            "alias",
+            &env_json(&[
+                ("CLAUDE_CODE_USE_BEDROCK", "1"),
+                ("AWS_REGION", EAST),
+                ("ANTHROPIC_MODEL", alias),
+                ("ANTHROPIC_DEFAULT_SONNET_MODEL", SONNET),
+                ("ANTHROPIC_DEFAULT_OPUS_MODEL", SONNET),
+                ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
+            ]),
+        );
+        let findings = run(SETTINGS, &snapshot);
+        assert!(
+            non_pass(&findings).is_empty(),
+            "{alias}: {:#?}",
+            non_pass(&findings)
+        );
+        let main = at(&findings, "#env.ANTHROPIC_MODEL");
+        assert!(main.message.contains(SONNET), "{}", main.message);
+    }
+}
+
+#[test]
+fn row_the_1m_suffix_is_stripped() {
+    let snapshot = with_inline(
+        "one-million",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", &format!("{SONNET}[1m]")),
+            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
+        ]),
+    );
+    let findings = run(SETTINGS, &snapshot);
+    assert!(non_pass(&findings).is_empty(), "{:#?}", non_pass(&findings));
+}
+
+#[test]
+fn row_an_active_application_inference_profile_arn_passes() {
+    let arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/team0sonnet";
+    let mut snapshot = with_inline(
+        "application-profile",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", arn),
+            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
+        ]),
+    );
+    if let Collected::Ok { data } = &mut snapshot.regions[0].inference_profiles {
+        data.push(bedrock_audit::snapshot::InferenceProfile {
+            id: "team0sonnet".into(),
+            arn: arn.into(),
+            name: "team sonnet".into(),
+            status: "ACTIVE".into(),
+            profile_type: "APPLICATION".into(),
+            model_arns: vec![format!(
+                "arn:aws:bedrock:us-east-1::foundation-model/{}",
+                SONNET.trim_start_matches("us.")
+            )],
+        });
+    }
+    let findings = run(SETTINGS, &snapshot);
+    let main = at(&findings, "#env.ANTHROPIC_MODEL");
+    assert_eq!(main.status, Status::Pass, "{}", main.message);
+}
+
+#[test]
+fn row_aws_default_region_alone_decides_the_region() {
+    let snapshot = with_inline(
+        "default-region",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_DEFAULT_REGION", EAST),
+            ("ANTHROPIC_MODEL", SONNET),
+            ("ANTHROPIC_DEFAULT_HAIKU_MODEL", HAIKU),
+        ]),
+    );
+    let findings = run(SETTINGS, &snapshot);
+    assert!(non_pass(&findings).is_empty(), "{:#?}", non_pass(&findings));
+    assert_eq!(
+        at(&findings, "#env.AWS_DEFAULT_REGION").status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn row_truthy_values_turn_bedrock_on_as_the_client_reads_them() {
+    for (value, on) in [
+        ("yes", true),
+        ("ON", true),
+        (" True ", true),
+        ("1", true),
+        ("no", false),
+        ("2", false),
+    ] {
+        let snapshot = with_inline(
+            "truthy",
+            &env_json(&[
+                ("CLAUDE_CODE_USE_BEDROCK", value),
+                ("AWS_REGION", EAST),
+                ("ANTHROPIC_MODEL", SONNET),
+            ]),
+        );
+        let f = at(&run(SETTINGS, &snapshot), "#env.CLAUDE_CODE_USE_BEDROCK").clone();
+        assert_eq!(f.status == Status::Pass, on, "{value:?}: {}", f.message);
+    }
+}
+
+#[test]
+fn row_an_unset_main_model_is_the_clients_default_and_is_judged() {
+    // Client 2.1.328 streams from <prefix>.anthropic.claude-opus-5-5 when nothing is pinned;
+    // the ready account offers no such profile, so the setting fails instead of passing.
+    let snapshot = with_inline(
+        "unset-model",
+        &env_json(&[("CLAUDE_CODE_USE_BEDROCK", "1"), ("AWS_REGION", EAST)]),
+    );
+    let findings = run(SETTINGS, &snapshot);
+    let main = at(&findings, "claude-settings#model/primary");
+    assert_eq!(main.status, Status::Fail, "{}", main.message);
+    assert!(
+        main.message.contains("us.anthropic.claude-opus-5-5"),
+        "{}",
+        main.message
+    );
+}
+
+#[test]
+fn row_a_pinned_opus_is_audited_by_the_model_rules() {
+    // Reachable through /model opus: bedrock-model-access judges it (it was never judged).
+    let opus = "us.anthropic.claude-opus-4-1-20250805-v1:0";
+    let snapshot = with_inline(
+        "pinned-opus",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", SONNET),
+            ("ANTHROPIC_DEFAULT_OPUS_MODEL", opus),
+        ]),
+    );
+    let findings = run("bedrock-model-access", &snapshot);
+    let f = findings
+        .iter()
+        .find(|f| f.message.contains("anthropic.claude-opus-4-1"))
+        .unwrap_or_else(|| panic!("opus judged: {findings:#?}"));
+    assert_ne!(f.status, Status::Pass, "{}", f.message);
+    assert!(
+        f.evidence.iter().any(|e| e
+            .values
+            .get("origin")
+            .is_some_and(|o| o.to_string().contains("ANTHROPIC_DEFAULT_OPUS_MODEL"))),
+        "{:#?}",
+        f.evidence
+    );
+}
+
+#[test]
+fn row_a_guardrail_identifier_without_its_version_fails() {
+    let snapshot = with_inline(
+        "guardrail-no-version",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", SONNET),
+            (
+                "ANTHROPIC_CUSTOM_HEADERS",
+                "X-Amzn-Bedrock-GuardrailIdentifier: gr-1",
+            ),
+        ]),
+    );
+    let f = at(&run(SETTINGS, &snapshot), "#env.ANTHROPIC_CUSTOM_HEADERS").clone();
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert!(
+        f.message.contains("X-Amzn-Bedrock-GuardrailVersion"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn row_a_base_url_in_another_region_than_the_signing_region_fails() {
+    let snapshot = with_inline(
+        "base-url-region",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", SONNET),
+            (
+                "ANTHROPIC_BEDROCK_BASE_URL",
+                "https://bedrock-runtime.us-west-2.amazonaws.com",
+            ),
+        ]),
+    );
+    let f = at(
+        &run(SETTINGS, &snapshot),
+        "#env.ANTHROPIC_BEDROCK_BASE_URL/signing-region",
+    )
+    .clone();
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert!(
+        f.message.contains("us-west-2") && f.message.contains("us-east-1"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn other_providers_and_tiers_are_recognised() {
+    let snapshot = with_inline(
+        "providers",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("CLAUDE_CODE_USE_MANTLE", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_MODEL", SONNET),
+            ("ANTHROPIC_BEDROCK_SERVICE_TIER", "fast"),
+            ("CLAUDE_CODE_MAX_OUTPUT_TOKENS", "8192"),
+        ]),
+    );
+    let findings = run(SETTINGS, &snapshot);
+    assert_eq!(
+        at(&findings, "#env.CLAUDE_CODE_USE_MANTLE").status,
+        Status::Error
+    );
+    assert_eq!(
+        at(&findings, "#env.ANTHROPIC_BEDROCK_SERVICE_TIER").status,
+        Status::Fail
+    );
+    let tokens = at(&findings, "#env.CLAUDE_CODE_MAX_OUTPUT_TOKENS");
+    assert_eq!(tokens.status, Status::Pass);
+    assert!(tokens.message.contains("8192"), "{}", tokens.message);
+    let snapshot = with_inline(
+        "tier",
+        &env_json(&[
+            ("CLAUDE_CODE_USE_BEDROCK", "1"),
+            ("AWS_REGION", EAST),
+            ("ANTHROPIC_BEDROCK_SERVICE_TIER", "flex"),
+        ]),
+    );
+    assert_eq!(
+        at(
+            &run(SETTINGS, &snapshot),
+            "#env.ANTHROPIC_BEDROCK_SERVICE_TIER"
+        )
+        .status,
+        Status::Pass
+    );
 }

@@ -333,6 +333,10 @@ pub struct Generated<'a> {
     pub region: &'a str,
     pub primary_model: &'a str,
     pub fast_model: &'a str,
+    /// `ANTHROPIC_DEFAULT_SONNET_MODEL` / `_OPUS_MODEL`: the primary model again when it is of
+    /// that family, so `/model sonnet` or `/model opus` reaches the verified profile rather
+    /// than the client's built-in id.
+    pub family_pins: Vec<(&'static str, &'a str)>,
     /// `ANTHROPIC_BEDROCK_BASE_URL`, when the profile requires the private endpoint.
     pub base_url: Option<String>,
     pub auth_refresh: Option<&'a str>,
@@ -365,6 +369,9 @@ pub fn generate(settings: &Generated, existing: Option<Value>) -> Result<Value> 
     set("AWS_REGION", settings.region);
     set("ANTHROPIC_MODEL", settings.primary_model);
     set("ANTHROPIC_DEFAULT_HAIKU_MODEL", settings.fast_model);
+    for (variable, model) in &settings.family_pins {
+        set(variable, model);
+    }
     if let Some(url) = &settings.base_url {
         set("ANTHROPIC_BEDROCK_BASE_URL", url);
     }

@@ -136,6 +136,12 @@ async fn endpoints(client: &Client, services: &[String]) -> Collected<Vec<VpcEnd
                         .filter_map(|g| g.group_id().map(str::to_string))
                         .collect(),
                     policy_document: e.policy_document().map(str::to_string),
+                    dns_names: Some(
+                        e.dns_entries()
+                            .iter()
+                            .filter_map(|d| d.dns_name().map(str::to_string))
+                            .collect(),
+                    ),
                 }
             }))
         },

@@ -545,10 +545,19 @@ pub async fn collect_with(
         .map(crate::claude_code::settings::scan_needs)
         .unwrap_or_default();
     let mut models = models_to_check(profile);
+    // Every model Claude Code will call (aliases, defaults and pins resolved), besides the raw
+    // settings values, so the rules find each one's availability and simulated decisions.
+    let resolved: Vec<String> =
+        crate::claude_code::models::resolve(options.claude_settings.as_ref(), profile)
+            .models
+            .into_iter()
+            .map(|m| m.model_id)
+            .collect();
     models.extend(
         needs
             .models
             .iter()
+            .chain(&resolved)
             .map(|id| foundation_model_id(id))
             .filter(|id| id.contains('.'))
             .map(str::to_string),
@@ -557,7 +566,13 @@ pub async fn collect_with(
         profile.rollout.primary_model.clone(),
         profile.rollout.fast_model.clone(),
     ];
-    configured.extend(needs.models.iter().cloned());
+    for id in needs.models.iter().chain(&resolved) {
+        // An alias or a `[1m]` value is not an id Bedrock sees; its resolution is in `resolved`.
+        let is_id = id.contains('.') && !id.contains('[');
+        if is_id && !configured.contains(id) {
+            configured.push(id.clone());
+        }
+    }
 
     let principals = &profile.access.developer_principals;
 

@@ -6,8 +6,8 @@
 
 use crate::finding::{Evidence, Finding};
 use crate::model_ids::{
-    claude_model, foundation_model_id, is_inference_profile_id, model_roles, strip_arn,
-    ClaudeFamily, ClaudeModel, ModelRole,
+    claude_model, foundation_model_id, is_inference_profile_id, strip_arn, ClaudeFamily,
+    ClaudeModel, ModelRole,
 };
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
@@ -19,10 +19,12 @@ const MIN_HAIKU: (u32, u32) = (4, 5);
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let account = ctx.snapshot.account_label();
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
     ctx.per_region(|region, snapshot, findings| {
-        for role in model_roles(ctx.profile) {
+        for role in resolution.roles_in(region) {
             let resource = resource_name(region, &account, &role);
-            let judgement = judge(snapshot, region, &role);
+            let mut judgement = judge(snapshot, region, &role);
+            judgement.evidence(crate::claude_code::models::origin_evidence(&role));
             let subject = format!(
                 "The {} model setting {} = {:?} ({}) will not work as intended in {region}",
                 role.role, role.profile_key, role.model_id, role.env_var
@@ -32,7 +34,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 role.role,
                 role.model_id,
                 role.env_var,
-                if role.role == "fast" {
+                if !role.profile_key.starts_with("rollout.") {
+                    ""
+                } else if role.role == "fast" {
                     " and pins Haiku 4.5 or later"
                 } else {
                     " for Sonnet or Opus"
@@ -146,6 +150,12 @@ fn judge(snapshot: &RegionSnapshot, region: &str, role: &ModelRole) -> Judgement
 }
 
 fn check_family(judgement: &mut Judgement, role: &ModelRole, model: Option<ClaudeModel>) {
+    // The family rules are the rollout profile's policy. A model the settings make reachable
+    // (an alias target, the main model standing in for background tasks) works whatever its
+    // family, so only its profile and access are judged.
+    if !role.profile_key.starts_with("rollout.") {
+        return;
+    }
     let family = model.map(|m| m.family);
     if role.role == "fast" {
         match model {

@@ -9,8 +9,8 @@
 
 use crate::finding::{Evidence, Finding};
 use crate::model_ids::{
-    find_profile, foundation_model_arn, foundation_model_id, is_inference_profile_id, model_roles,
-    other_destinations, routes_to_any_region, strip_arn,
+    find_profile, foundation_model_arn, is_inference_profile_id, other_destinations,
+    routes_to_any_region, strip_arn,
 };
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
@@ -21,11 +21,14 @@ const MODELS: &str = "bedrock:ListFoundationModels";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
     ctx.per_region(|region, snapshot, findings| {
-        for role in model_roles(ctx.profile) {
-            let model_id = foundation_model_id(role.model_id);
+        for role in resolution.roles_in(region) {
+            let model_id =
+                crate::claude_code::models::invoked_foundation_model(snapshot, role.model_id);
             let resource = foundation_model_arn(region, role.model_id);
-            let judgement = judge(snapshot, region, model_id, role.model_id);
+            let mut judgement = judge(snapshot, region, model_id, role.model_id);
+            judgement.evidence(crate::claude_code::models::origin_evidence(&role));
             let subject = format!(
                 "The {} model {} ({}) cannot be invoked on demand in {region}",
                 role.role, model_id, role.env_var

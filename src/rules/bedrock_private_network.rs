@@ -15,7 +15,6 @@ use ipnet::IpNet;
 use crate::access_plan::{needed_decisions, INVOKE_MODEL, INVOKE_STREAM};
 use crate::endpoint_policy::{Decision, Policy, Request};
 use crate::finding::{Evidence, Finding, Status};
-use crate::model_ids::model_roles;
 use crate::rules::support::{admits_https, Judgement};
 use crate::rules::{RuleContext, WithEvidence};
 use crate::snapshot::{RegionSnapshot, VpcEndpoint};
@@ -446,7 +445,12 @@ fn policy(
     let mut denied = Vec::new();
     let mut undetermined = Vec::new();
     let mut judged = 0usize;
-    for role in model_roles(ctx.profile) {
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    judgement.evidence(crate::claude_code::models::resolution_evidence(
+        &resolution,
+        region,
+    ));
+    for role in resolution.roles_in(region) {
         let needed = match needed_decisions(region, role.model_id, profiles) {
             Ok(needed) => needed,
             Err(why) => {

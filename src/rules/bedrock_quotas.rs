@@ -24,7 +24,7 @@
 use crate::claude_code::settings::Merged;
 use crate::finding::{Evidence, Finding};
 use crate::model_ids::{
-    claude_model, geography_prefix, is_inference_profile_id, model_roles, strip_arn, ClaudeFamily,
+    claude_model, geography_prefix, is_inference_profile_id, strip_arn, ClaudeFamily,
 };
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
@@ -295,8 +295,9 @@ fn default_max_tokens() -> MaxTokens {
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let max_tokens = max_output_tokens(ctx);
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
     ctx.per_region(|region, snapshot, findings| {
-        for role in model_roles(ctx.profile) {
+        for role in resolution.roles_in(region) {
             let resource = format!("servicequotas/bedrock/{}", strip_arn(role.model_id));
             let subject = format!(
                 "The {} model {} ({}) lacks the quota Claude Code needs in {region}",
@@ -305,6 +306,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 role.env_var
             );
             let mut judgement = Judgement::new();
+            judgement.evidence(crate::claude_code::models::origin_evidence(&role));
             let mut passed = Vec::new();
             match &snapshot.service_quotas {
                 None => judgement.missing(

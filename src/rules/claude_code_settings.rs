@@ -9,9 +9,10 @@
 //! One finding per setting judged; each names the file and JSON path that decided it. A region
 //! that was not scanned is `error`, never `pass`.
 
+use crate::claude_code::models::ResolvedModel;
 use crate::claude_code::settings::{guardrail_from_headers, is_redaction_marker, Merged, Setting};
 use crate::finding::{Evidence, Finding, Status};
-use crate::model_ids::{find_profile, foundation_model_id, is_inference_profile_id, strip_arn};
+use crate::model_ids::{find_profile, is_inference_profile_id, strip_arn};
 use crate::rules::{collect_error_evidence, RuleContext, WithEvidence};
 use crate::snapshot::{ClaudeSettings, Collected, ErrorKind, RegionSnapshot};
 use crate::untrusted_text::{capped, elided, visible};
@@ -43,18 +44,26 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         settings,
         merged: Merged::new(settings),
     };
-    let mut findings = vec![judge.use_bedrock(), judge.aws_region()];
+    let resolution = crate::claude_code::models::resolve_settings(settings);
+    let mut findings = vec![judge.use_bedrock(), judge.aws_region(&resolution)];
+    findings.extend(judge.provider_modes());
     for name in crate::claude_code::settings::MODEL_VARIABLES {
         if let Some(setting) = judge.set(name) {
-            findings.push(judge.model(name, &setting));
+            findings.extend(judge.unusable_model_setting(name, &setting));
         }
     }
-    findings.extend(judge.fast_model_pinned());
+    for model in &resolution.models {
+        findings.push(judge.resolved_model(model));
+    }
+    findings.extend(judge.fast_model_pinned(&resolution));
     findings.extend(judge.deprecated_small_fast());
     findings.extend(judge.small_fast_region());
     findings.extend(judge.base_url());
+    findings.extend(judge.base_url_region());
     findings.extend(judge.skip_auth());
     findings.extend(judge.guardrail());
+    findings.extend(judge.service_tier());
+    findings.extend(judge.max_output_tokens());
     findings
 }
 
@@ -86,7 +95,7 @@ impl<'a> Judge<'a> {
 
     fn truthy(&self, name: &str) -> bool {
         self.text(name)
-            .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true"))
+            .is_some_and(|v| crate::claude_code::models::is_truthy(&v))
     }
 
     /// The finding's resource: the deciding file and path, or the path alone when no file
@@ -171,7 +180,7 @@ impl<'a> Judge<'a> {
             Some(s) => (
                 Status::Fail,
                 format!(
-                    "{name} = {} in {}: Claude Code uses Bedrock only when it is 1 or true.",
+                    "{name} = {} in {}: Claude Code uses Bedrock only when it is 1, true, yes or on (any case).",
                     Self::shown(s),
                     s.location()
                 ),
@@ -252,8 +261,54 @@ impl<'a> Judge<'a> {
         finding
     }
 
-    fn aws_region(&self) -> Finding {
-        self.region_finding("AWS_REGION", "the region Claude Code sends requests to")
+    /// `AWS_REGION`, else `AWS_DEFAULT_REGION` (Claude Code's documented order); with neither,
+    /// the region is each developer's AWS profile region or us-east-1, which the settings do
+    /// not decide: `error`, so that a pushed configuration names its region.
+    fn aws_region(&self, resolution: &crate::claude_code::models::Resolution) -> Finding {
+        let purpose = "the region Claude Code signs its requests for";
+        if self.set("AWS_REGION").is_some() || self.set("AWS_DEFAULT_REGION").is_none() {
+            if self.set("AWS_REGION").is_none() {
+                let origin = resolution
+                    .region
+                    .as_ref()
+                    .map_or(String::new(), |r| r.origin.clone());
+                let mut finding = self.finding(
+                    Status::Error,
+                    "global",
+                    "AWS_REGION",
+                    None,
+                    format!(
+                        "The settings given ({}) do not decide the region: {origin}. Claude Code would sign for a region this audit cannot see.",
+                        self.files_list()
+                    ),
+                );
+                finding.remediation =
+                    "Set AWS_REGION in the managed settings' env to the region the audit verified."
+                        .into();
+                return finding;
+            }
+            return self.region_finding("AWS_REGION", purpose);
+        }
+        self.region_finding("AWS_DEFAULT_REGION", purpose)
+    }
+
+    /// The region the main model is signed for, as the resolution found it.
+    fn main_region_state(&self) -> RegionState<'a> {
+        if self.set("AWS_REGION").is_some() {
+            self.region_state("AWS_REGION")
+        } else {
+            self.region_state("AWS_DEFAULT_REGION")
+        }
+    }
+
+    fn state_of(&self, region: &str) -> RegionState<'a> {
+        if !crate::region_name::is_region_name(region) {
+            return RegionState::NotARegion(region.to_string());
+        }
+        match self.ctx.snapshot.region(region) {
+            Some(snapshot) => RegionState::Scanned(snapshot),
+            None => RegionState::NotScanned(region.to_string()),
+        }
     }
 
     fn small_fast_region(&self) -> Option<Finding> {
@@ -261,120 +316,114 @@ impl<'a> Judge<'a> {
         Some(self.region_finding(SMALL_FAST_REGION, "the region of the fast model"))
     }
 
-    /// The region a model variable is served from, and the variable that says so: the fast
-    /// model's own region when `ANTHROPIC_SMALL_FAST_MODEL_AWS_REGION` is set.
-    fn region_for_model(&self, name: &str) -> (&'static str, RegionState<'a>) {
-        if name == HAIKU && self.set(SMALL_FAST_REGION).is_some() {
-            (SMALL_FAST_REGION, self.region_state(SMALL_FAST_REGION))
-        } else {
-            ("AWS_REGION", self.region_state("AWS_REGION"))
-        }
+    /// A model variable whose value names no model: not a string, or a redacted credential.
+    /// (Claude Code then ignores it, so the resolution goes on without it.)
+    fn unusable_model_setting(&self, name: &str, setting: &Setting) -> Option<Finding> {
+        let message = match setting.text() {
+            None => format!("{name} in {} is not a string.", setting.location()),
+            Some(text) if is_redaction_marker(text.trim()) => format!(
+                "{name} in {} held a credential and was redacted, so it names no model (see claude-code-secrets).",
+                setting.location()
+            ),
+            Some(_) => return None,
+        };
+        Some(self.finding(Status::Fail, "global", name, Some(setting), message))
     }
 
-    fn model(&self, name: &str, setting: &Setting) -> Finding {
-        // Judged exactly as written: Claude Code sends the value as it is, so " us.anthropic…"
-        // is a model id Bedrock does not know.
-        let Some(id) = setting.text() else {
-            return self.finding(
-                Status::Fail,
+    /// One model the settings make Claude Code invoke, judged in the region it signs for.
+    fn resolved_model(&self, model: &ResolvedModel) -> Finding {
+        let id = model.model_id.as_str();
+        let location = model
+            .location
+            .clone()
+            .unwrap_or_else(|| format!("claude-settings#model/{}", model.role));
+        let resolution_evidence = Evidence::new(crate::claude_code::models::EVIDENCE_SOURCE, None)
+            .with("role", model.role)
+            .with("model", id)
+            .with("origin", &model.origin)
+            .with("region", &model.region)
+            .with(
+                "claude_code_version",
+                crate::claude_code::models::CLIENT_VERSION,
+            )
+            .with(
+                "matches_rollout_profile",
+                id == self.ctx.profile.rollout.primary_model
+                    || id == self.ctx.profile.rollout.fast_model,
+            );
+        let label = format!("The {} model {} ({})", model.role, Self::quote(id), model.origin);
+        let error = |region: &str, message: String, remediation: Option<String>| {
+            let mut finding = self
+                .ctx
+                .finding(Status::Error, region, location.clone(), message)
+                .with_evidence(resolution_evidence.clone());
+            if let Some(remediation) = remediation {
+                finding.remediation = remediation.into();
+            }
+            finding
+        };
+        let Some(region) = model.region.as_deref() else {
+            return error(
                 "global",
-                name,
-                Some(setting),
-                format!("{name} in {} is not a string.", setting.location()),
+                format!("Cannot judge {label}: the settings leave its region to each developer's AWS configuration."),
+                Some("Set AWS_REGION in the managed settings' env to the region the audit verified.".into()),
             );
         };
         if id.len() > MAX_MODEL_ID_LENGTH {
-            return self.finding(
+            return self.ctx.finding(
                 Status::Fail,
                 "global",
-                name,
-                Some(setting),
+                location.clone(),
                 format!(
-                    "{name} in {} is {} bytes long: not a model id (none is longer than {MAX_MODEL_ID_LENGTH}).",
-                    setting.location(),
+                    "{label} is {} bytes long: not a model id (none is longer than {MAX_MODEL_ID_LENGTH}).",
                     id.len()
                 ),
-            );
+            ).with_evidence(resolution_evidence);
         }
-        if is_redaction_marker(&id) {
-            return self.finding(
-                Status::Fail,
-                "global",
-                name,
-                Some(setting),
-                format!(
-                    "{name} in {} held a credential and was redacted, so it names no model (see claude-code-secrets).",
-                    setting.location()
-                ),
-            );
-        }
-        let (region_variable, state) = self.region_for_model(name);
-        let snapshot = match state {
+        let snapshot = match self.state_of(region) {
             RegionState::Scanned(snapshot) => snapshot,
             RegionState::NotSet | RegionState::NotARegion(_) => {
-                return self.finding(
-                    Status::Error,
+                return error(
                     "global",
-                    name,
-                    Some(setting),
-                    format!(
-                        "Cannot judge {name} = {}: {region_variable} does not name a region, so where the model must be served is unknown.",
-                        visible(&id)
-                    ),
+                    format!("Cannot judge {label}: {:?} is not an AWS region name, so where the model must be served is unknown.", visible(region)),
+                    None,
                 )
             }
             RegionState::NotScanned(region) => {
-                let mut finding = self
-                    .finding(
-                        Status::Error,
-                        &region,
-                        name,
-                        Some(setting),
-                        format!(
-                            "Cannot judge {name} = {}: region not scanned ({region_variable} = {region}; the scan covered {}).",
-                            Self::quote(&id),
-                            self.scanned_regions()
-                        ),
-                    )
-                    .with_evidence(
-                        Evidence::new("snapshot", Some(&region))
-                            .with(region_variable, &region)
-                            .with("scanned", false),
-                    );
-                finding.remediation = format!(
-                    "Scan the region the settings name: bedrock-audit scan --region {region} --claude-settings …"
-                ).into();
-                return finding;
+                return error(
+                    &region,
+                    format!(
+                        "Cannot judge {label}: region not scanned ({region}; the scan covered {}).",
+                        self.scanned_regions()
+                    ),
+                    Some(format!("Scan the region the settings name: bedrock-audit scan --region {region} --claude-settings …")),
+                )
             }
         };
         let region = snapshot.region.as_str();
-        let mut judgement =
-            super::bedrock_model_access::judge(snapshot, region, foundation_model_id(&id), &id);
-        judgement.evidence(self.evidence(name, Some(setting)).with(
-            "matches_rollout_profile",
-            id == self.ctx.profile.rollout.primary_model
-                || id == self.ctx.profile.rollout.fast_model,
-        ));
-        if !is_inference_profile_id(&id) {
+        let invoked = crate::claude_code::models::invoked_foundation_model(snapshot, id);
+        let mut judgement = super::bedrock_model_access::judge(snapshot, region, invoked, id);
+        judgement.evidence(resolution_evidence);
+        if !is_inference_profile_id(id) {
             judgement.problem(format!(
-                "{} is a bare foundation-model id, which Bedrock rejects for on-demand Claude: use an inference-profile id or ARN",
-                Self::quote(&id)
+                "{} is not an inference-profile id or ARN (a bare foundation-model id, or an id Bedrock does not know), which Bedrock rejects for on-demand Claude",
+                Self::quote(id)
             ));
         } else {
             match snapshot.inference_profiles.as_result() {
                 Err(error) => {
                     judgement.unreadable(format!("the inference profiles of {region}"), error)
                 }
-                Ok(profiles) => match find_profile(profiles, &id) {
+                Ok(profiles) => match find_profile(profiles, id) {
                     None => {
                         judgement.evidence(
                             Evidence::new(PROFILES, Some(region))
-                                .with("inferenceProfileId", strip_arn(&id))
+                                .with("inferenceProfileId", strip_arn(id))
                                 .with("found", false),
                         );
                         judgement.problem(format!(
                             "{PROFILES} in {region} lists no inference profile {}",
-                            strip_arn(&id)
+                            strip_arn(id)
                         ));
                     }
                     Some(profile) => {
@@ -382,6 +431,8 @@ impl<'a> Judge<'a> {
                             Evidence::new(PROFILES, Some(region))
                                 .with("inferenceProfileId", &profile.id)
                                 .with("inferenceProfileArn", &profile.arn)
+                                .with("type", &profile.profile_type)
+                                .with("foundationModel", invoked)
                                 .with("status", &profile.status),
                         );
                         if !profile.status.eq_ignore_ascii_case("ACTIVE") {
@@ -394,40 +445,39 @@ impl<'a> Judge<'a> {
                 },
             }
         }
-        let subject = format!(
-            "{name} = {} in {} will not work in {region}",
-            Self::quote(&id),
-            setting.location()
-        );
+        let subject = format!("{label} will not work in {region}");
         let pass = format!(
-            "{name} = {id} in {} is an ACTIVE inference profile in {region} and its model passes bedrock-model-access there{}.",
-            setting.location(),
-            if name == HAIKU { "; the fast model is pinned" } else { "" }
+            "{label} is an ACTIVE inference profile in {region} and its model passes bedrock-model-access there."
         );
-        judgement.finding(self.ctx, region, &setting.location(), &subject, pass)
+        judgement.finding(self.ctx, region, &location, &subject, pass)
     }
 
     /// Only when it is not pinned: a pinned fast model is judged by its own model finding.
-    fn fast_model_pinned(&self) -> Option<Finding> {
-        match self.set(HAIKU) {
-            Some(_) => None,
-            None => {
-                let via_deprecated = if self.set(SMALL_FAST).is_some() {
-                    format!(" ({SMALL_FAST} is set, but it is deprecated)")
-                } else {
-                    String::new()
-                };
-                Some(self.finding(
-                    Status::Fail,
-                    "global",
-                    HAIKU,
-                    None,
-                    format!(
-                        "The fast model is not pinned: {HAIKU} is not set in any settings file given{via_deprecated}, so Claude Code picks its default, which on Bedrock may be an older Haiku or one without access."
-                    ),
-                ))
-            }
+    /// Unpinned, Claude Code on Bedrock runs background tasks on the main model ("because
+    /// Haiku may not be enabled in every account or region", code.claude.com *Amazon
+    /// Bedrock*), which is judged above: nothing more can fail.
+    fn fast_model_pinned(
+        &self,
+        resolution: &crate::claude_code::models::Resolution,
+    ) -> Option<Finding> {
+        if self.set(HAIKU).is_some() || self.set(SMALL_FAST).is_some() {
+            return None;
         }
+        let main = resolution
+            .models
+            .iter()
+            .find(|m| m.role == "primary")
+            .map_or("the main model".to_string(), |m| m.model_id.clone());
+        Some(self.finding(
+            Status::Pass,
+            "global",
+            HAIKU,
+            None,
+            format!(
+                "{HAIKU} is not set: Claude Code {} on Bedrock runs background tasks on the main model ({main}), judged in its own finding.",
+                crate::claude_code::models::CLIENT_VERSION
+            ),
+        ))
     }
 
     fn deprecated_small_fast(&self) -> Option<Finding> {
@@ -487,7 +537,7 @@ impl<'a> Judge<'a> {
                 ),
             ));
         }
-        let snapshot = match self.region_state("AWS_REGION") {
+        let snapshot = match self.main_region_state() {
             RegionState::Scanned(snapshot) => snapshot,
             _ => {
                 return Some(self.finding(
@@ -575,6 +625,191 @@ impl<'a> Judge<'a> {
         )
     }
 
+    /// A base URL that names an AWS regional host (`bedrock-runtime.<region>.amazonaws.com`,
+    /// its FIPS twin, or an interface endpoint's `….bedrock-runtime.<region>.vpce.amazonaws.com`)
+    /// must be in the region Claude Code signs for: SigV4's credential scope names the region,
+    /// and the service rejects a signature scoped to another one. Claude Code signs for the
+    /// region it resolved (AWS_REGION, else AWS_DEFAULT_REGION, …), whatever the URL says
+    /// (observed with client 2.1.328). Kept apart from the host check in `base_url`.
+    fn base_url_region(&self) -> Option<Finding> {
+        let setting = self.set(BASE_URL)?;
+        if self.truthy(SKIP_AUTH) {
+            return None;
+        }
+        // The host Node's WHATWG parser gives, as the host check judges it.
+        let BaseUrl::Https { host, .. } = parse_base_url(&setting.text()?) else {
+            return None;
+        };
+        let url_region = aws_runtime_host_region(&host)?;
+        let (signing, variable) = if let Some(region) = self.text("AWS_REGION") {
+            (region, "AWS_REGION")
+        } else if let Some(region) = self.text("AWS_DEFAULT_REGION") {
+            (region, "AWS_DEFAULT_REGION")
+        } else {
+            (
+                crate::claude_code::models::FALLBACK_REGION.to_string(),
+                "no region variable (each machine's AWS profile region, else us-east-1)",
+            )
+        };
+        let signing = signing.trim().to_string();
+        let resource = format!("{}/signing-region", setting.location());
+        let evidence = self
+            .evidence(BASE_URL, Some(&setting))
+            .with("url_host", &host)
+            .with("url_region", &url_region)
+            .with("signing_region", &signing)
+            .with("signing_region_from", variable);
+        let (status, message) = if url_region == signing {
+            (
+                Status::Pass,
+                format!("{BASE_URL} names a host in {url_region}, the region Claude Code signs its requests for ({variable})."),
+            )
+        } else {
+            (
+                Status::Fail,
+                format!(
+                    "{BASE_URL} = https://{host} in {} is in {url_region}, but Claude Code signs its requests for {signing} ({variable}): SigV4 scopes every signature to that region, so every call fails.",
+                    setting.location()
+                ),
+            )
+        };
+        let mut finding = self
+            .ctx
+            .finding(status, "global", resource, message)
+            .with_evidence(evidence);
+        if status == Status::Fail {
+            finding.remediation = format!(
+                "Make {BASE_URL} name the {signing} endpoint, or set AWS_REGION to {url_region}."
+            )
+            .into();
+        }
+        Some(finding)
+    }
+
+    /// `CLAUDE_CODE_USE_MANTLE`, `CLAUDE_CODE_USE_ANTHROPIC_AWS` and `forceLoginMethod` send
+    /// Claude Code somewhere other than bedrock-runtime's InvokeModel, which the model,
+    /// inference-profile and private-path findings describe: they are recognised and reported
+    /// as not judged (`error`, never a false pass or fail).
+    fn provider_modes(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (name, what) in [
+            (
+                "CLAUDE_CODE_USE_MANTLE",
+                "the Bedrock Mantle endpoint (bedrock-mantle), with its own model ids",
+            ),
+            (
+                "CLAUDE_CODE_USE_ANTHROPIC_AWS",
+                "Claude Platform on AWS, not the Bedrock runtime",
+            ),
+        ] {
+            let Some(setting) = self.set(name) else {
+                continue;
+            };
+            if !self.truthy(name) {
+                continue;
+            }
+            let mut finding = self.finding(
+                Status::Error,
+                "global",
+                name,
+                Some(&setting),
+                format!(
+                    "{name} = {} in {}: Claude Code calls {what}. This audit judges bedrock-runtime InvokeModel: the model, inference-profile, permission and private-path findings do not describe these calls; the region, secrets and guardrail findings still apply.",
+                    Self::shown(&setting),
+                    setting.location()
+                ),
+            );
+            finding.remediation = format!("Judge that provider's setup separately, or remove {name} to use Bedrock's runtime.").into();
+            findings.push(finding);
+        }
+        if let Some(setting) = self.merged.key("forceLoginMethod") {
+            let value = setting.text().unwrap_or_default();
+            let mut finding = self.ctx.finding(
+                Status::Error,
+                "global",
+                setting.location(),
+                format!(
+                    "forceLoginMethod = {:?} in {}: Claude Code signs in through that method{}, so whether its calls reach Bedrock as the settings' env says is not decided by these files; the model and permission findings describe direct Bedrock calls only.",
+                    visible(&value),
+                    setting.location(),
+                    if self.merged.key("forceLoginGatewayUrl").is_some() { " and the gateway forceLoginGatewayUrl names" } else { "" }
+                ),
+            );
+            finding = finding.with_evidence(
+                Evidence::new(SOURCE, None)
+                    .with("file", &setting.file.path)
+                    .with("json_path", &setting.json_path)
+                    .with("value", setting.value),
+            );
+            finding.remediation = "Audit the gateway's own Bedrock access, or remove forceLoginMethod from the Bedrock rollout's managed settings.".into();
+            findings.push(finding);
+        }
+        findings
+    }
+
+    /// `ANTHROPIC_BEDROCK_SERVICE_TIER` is sent as `X-Amzn-Bedrock-Service-Tier`; Bedrock takes
+    /// `priority`, `default`, `flex` or `reserved` (API Reference, ServiceTier) and rejects
+    /// any other value.
+    fn service_tier(&self) -> Option<Finding> {
+        let name = "ANTHROPIC_BEDROCK_SERVICE_TIER";
+        let setting = self.set(name)?;
+        let value = setting.text().unwrap_or_default();
+        let documented = ["priority", "default", "flex", "reserved"];
+        let (status, message) = if documented.contains(&value.as_str()) {
+            (
+                Status::Pass,
+                format!("{name} = {value} in {}: Claude Code asks Bedrock for the {value} service tier.", setting.location()),
+            )
+        } else {
+            (
+                Status::Fail,
+                format!(
+                    "{name} = {} in {} is not a Bedrock service tier ({}): Bedrock rejects requests that name it.",
+                    Self::shown(&setting),
+                    setting.location(),
+                    documented.join(", ")
+                ),
+            )
+        };
+        Some(self.finding(status, "global", name, Some(&setting), message))
+    }
+
+    /// `CLAUDE_CODE_MAX_OUTPUT_TOKENS`: read and reported; the capacity rule sizes quotas with
+    /// it. Claude Code's Bedrock guide recommends at least 4096 (Bedrock's burndown throttling
+    /// charges that much per request anyway).
+    fn max_output_tokens(&self) -> Option<Finding> {
+        let name = "CLAUDE_CODE_MAX_OUTPUT_TOKENS";
+        let setting = self.set(name)?;
+        let Some(tokens) = crate::claude_code::models::max_output_tokens(self.settings) else {
+            return Some(self.finding(
+                Status::Fail,
+                "global",
+                name,
+                Some(&setting),
+                format!(
+                    "{name} = {} in {} is not a positive whole number of tokens.",
+                    Self::shown(&setting),
+                    setting.location()
+                ),
+            ));
+        };
+        let advice = if tokens < 4096 {
+            ": below 4096, it does not lower Bedrock's per-request quota charge and may cut off long tool uses"
+        } else {
+            ""
+        };
+        Some(
+            self.finding(
+                Status::Pass,
+                "global",
+                name,
+                Some(&setting),
+                format!("{name} = {tokens} in {}: each request reserves up to {tokens} output tokens{advice}.", setting.location()),
+            )
+            .with_evidence(Evidence::new(SOURCE, None).with("max_output_tokens", tokens)),
+        )
+    }
+
     fn skip_auth(&self) -> Option<Finding> {
         let setting = self.set(SKIP_AUTH)?;
         if !self.truthy(SKIP_AUTH) {
@@ -608,7 +843,29 @@ impl<'a> Judge<'a> {
         let name = "ANTHROPIC_CUSTOM_HEADERS";
         let setting = self.set(name)?;
         let (identifier, version) = guardrail_from_headers(&setting.text()?)?;
-        let region = match self.region_state("AWS_REGION") {
+        if version.is_none() {
+            // InvokeModel: "An error will be thrown … You provide a guardrail identifier, but
+            // guardrailVersion isn't specified" (Amazon Bedrock API Reference).
+            let mut finding = self.finding(
+                Status::Fail,
+                "global",
+                name,
+                Some(&setting),
+                format!(
+                    "{name} in {} sends {} = {identifier} without {}: Bedrock rejects every InvokeModel call that names a guardrail without its version.",
+                    setting.location(),
+                    crate::claude_code::settings::GUARDRAIL_ID_HEADER,
+                    crate::claude_code::settings::GUARDRAIL_VERSION_HEADER,
+                ),
+            );
+            finding.remediation = format!(
+                "Add a line \"{}: <version number or DRAFT>\" to {name}.",
+                crate::claude_code::settings::GUARDRAIL_VERSION_HEADER
+            )
+            .into();
+            return Some(finding);
+        }
+        let region = match self.main_region_state() {
             RegionState::Scanned(snapshot) => snapshot.region.clone(),
             _ => {
                 return Some(self.finding(
@@ -754,6 +1011,21 @@ fn parse_base_url(text: &str) -> BaseUrl {
             port: url.port(),
         },
         _ => BaseUrl::NotHttps,
+    }
+}
+
+/// The region of an AWS bedrock-runtime host: `bedrock-runtime[-fips].<region>.amazonaws.com`
+/// or an interface endpoint's `vpce-….bedrock-runtime.<region>.vpce.amazonaws.com`.
+fn aws_runtime_host_region(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.');
+    let labels: Vec<&str> = host.split('.').collect();
+    let region = match labels.as_slice() {
+        ["bedrock-runtime" | "bedrock-runtime-fips", region, "amazonaws", "com"] => region,
+        [.., "bedrock-runtime", region, "vpce", "amazonaws", "com"] => region,
+        _ => return None,
+    };
+    crate::region_name::is_region_name(region).then(|| region.to_string())
+}
     }
 }
 

@@ -17,7 +17,7 @@ use crate::access_plan::{
     INVOKE_MODEL, INVOKE_STREAM,
 };
 use crate::finding::{Evidence, Finding, Status};
-use crate::model_ids::{foundation_model_id, model_roles, UNSPECIFIED_REGION};
+use crate::model_ids::{foundation_model_id, UNSPECIFIED_REGION};
 use crate::rules::support::Judgement;
 use crate::rules::{RuleContext, WithEvidence};
 use crate::snapshot::{
@@ -79,7 +79,12 @@ pub(super) fn judge(
 ) -> (Judgement, usize) {
     let mut judgement = Judgement::new();
     let mut checked = 0;
-    for role in model_roles(ctx.profile) {
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    judgement.evidence(crate::claude_code::models::resolution_evidence(
+        &resolution,
+        region,
+    ));
+    for role in resolution.roles_in(region) {
         let profiles = match snapshot.inference_profiles.as_result() {
             Ok(profiles) => profiles.as_slice(),
             Err(error) => {
