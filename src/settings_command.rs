@@ -177,6 +177,7 @@ fn judge_merged(snapshot: &Snapshot, profile: &Profile, text: &str) -> Result<Ve
 /// Whether a blocking finding is a credential in the settings: `--force` never writes one.
 pub fn is_credential(finding: &Finding) -> bool {
     finding.rule_id == "claude-code-secrets"
+}
 
 /// `ANTHROPIC_DEFAULT_SONNET_MODEL` or `_OPUS_MODEL` for the primary model's family, so the
 /// alias reaches the verified profile.

@@ -1026,8 +1026,6 @@ fn aws_runtime_host_region(host: &str) -> Option<String> {
     };
     crate::region_name::is_region_name(region).then(|| region.to_string())
 }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -166,7 +166,9 @@ fn judge_enforced_guardrails(
         }
         Some(Collected::Ok { data }) => data,
     };
-    let models: Vec<&str> = model_roles(ctx.profile)
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    let models: Vec<&str> = resolution
+        .roles_in(region)
         .iter()
         .map(|role| foundation_model_id(role.model_id))
         .collect();
@@ -284,7 +286,8 @@ fn judge_first_use(
     region: &str,
     ctx: &RuleContext,
 ) {
-    for role in model_roles(ctx.profile) {
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    for role in resolution.roles_in(region) {
         let model = foundation_model_id(role.model_id);
         let Some(Collected::Ok { data }) = snapshot.model_availability.get(model) else {
             // Unread or not collected: bedrock-model-access reports it.
