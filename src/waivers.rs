@@ -135,7 +135,7 @@ impl Report {
     /// Marks waived findings and records every waiver's state; `today` decides expiry.
     pub fn apply_waivers(&mut self, waivers: &[Waiver], today: chrono::NaiveDate) {
         self.waivers = apply(&mut self.findings, waivers, today);
-        self.summary = crate::report_data::Summary::of(&self.findings);
+        self.recount();
     }
 }
 

@@ -42,6 +42,13 @@ pub fn render(report: &Report) -> String {
         "## {icon} Claude Code on Bedrock readiness: {}{waived_note}\n",
         verdict.label()
     );
+    if let Some(rules) = &report.summary.rules {
+        let _ = writeln!(
+            out,
+            "**Partial run** (`--only` / `--skip`): {}.\n",
+            inline(&rules.describe_with_skipped())
+        );
+    }
     let scan = &report.scan;
     let _ = writeln!(
         out,
