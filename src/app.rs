@@ -134,6 +134,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let accounts = accounts_to_scan(&args)?;
     check_scan_outputs(&args)?;
     let claude_settings = crate::claude_code::settings::load_all(&args.claude_settings)?;
+    crate::collect::start_scan_clock(std::time::Duration::from_secs(args.scan_timeout));
     async_runtime()?.block_on(async {
         let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
         let mut profile = loaded.profile.clone();
