@@ -1508,3 +1508,47 @@ fn junit_grows_linearly_with_accounts_and_each_suite_names_its_own_account() {
     assert!(text.contains("<property name=\"title\""), "{text}");
     assert_eq!(validate_junit(&text), Ok(()));
 }
+
+#[test]
+fn one_oversized_finding_does_not_empty_the_markdown_summary() {
+    // Issue 24: a single 200,000-character message made the comment cut fall before the first
+    // table row, so the summary showed no failing finding at all.
+    let huge = "x".repeat(200_000);
+    let findings = vec![
+        finding(
+            "cloudtrail-enabled",
+            Status::Fail,
+            Severity::High,
+            "us-east-1",
+            "trail/huge",
+            &huge,
+        ),
+        finding(
+            "cloudtrail-enabled",
+            Status::Fail,
+            Severity::High,
+            "us-east-1",
+            "trail/next",
+            "small",
+        ),
+    ];
+    let report = Report::new(
+        ScanInfo {
+            accounts: vec![ACCOUNT.into()],
+            regions: vec!["us-east-1".into()],
+            started_at: "2026-11-20T09:00:00Z".into(),
+            finished_at: "2026-11-20T09:00:06Z".into(),
+            source: "scan".into(),
+        },
+        findings,
+    );
+    let text = markdown::render(&report);
+    assert!(text.chars().count() <= markdown::COMMENT_LIMIT);
+    assert!(
+        text.contains("`trail/huge`"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(text.contains("`trail/next`"));
+    assert!(text.contains("199000 more characters"), "the cut is said");
+}
