@@ -278,8 +278,9 @@ fn judge_quota(
     let need = capacity.developers.saturating_mul(per_developer);
     let increase = |desired: u64| {
         format!(
-            "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code {} --desired-value {desired} --region {region}",
-            quota.quota_code
+            "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code {} --desired-value {desired} --region {}",
+            crate::rules::support::shell_word(&quota.quota_code),
+            crate::rules::support::shell_word(region)
         )
     };
     if applied <= 0.0 {
