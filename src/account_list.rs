@@ -61,16 +61,28 @@ pub fn from_file(path: &Path) -> Result<Vec<String>> {
 
 /// `wanted` without `excluded` and without repeats, first occurrence kept.
 pub fn select(wanted: Vec<String>, excluded: &[String]) -> Vec<String> {
+    // Sets, not list scans: 100,000 accounts less 100,000 exclusions took 48 s (issue 24).
+    let excluded: std::collections::HashSet<&str> = excluded.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     wanted
         .into_iter()
-        .filter(|id| !excluded.contains(id) && seen.insert(id.clone()))
+        .filter(|id| !excluded.contains(id.as_str()) && seen.insert(id.clone()))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hundred_thousand_exclusions_are_applied_quickly() {
+        let ids: Vec<String> = (0..100_000u64).map(|i| format!("{:012}", i)).collect();
+        let started = std::time::Instant::now();
+        let kept = select(ids.clone(), &ids[..99_999]);
+        assert_eq!(kept, vec![ids[99_999].clone()]);
+        // Quadratic, this took 48 s in a release build; a set takes milliseconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
 
     #[test]
     fn ids_are_checked_and_files_name_the_line() {

@@ -134,6 +134,7 @@ fn scan(args: ScanArgs, config: Option<&Path>, quiet: bool) -> Result<Outcome> {
     let accounts = accounts_to_scan(&args)?;
     check_scan_outputs(&args)?;
     let claude_settings = crate::claude_code::settings::load_all(&args.claude_settings)?;
+    crate::collect::start_scan_clock(std::time::Duration::from_secs(args.scan_timeout));
     async_runtime()?.block_on(async {
         let regions = regions_to_scan(region_flags, &loaded, args.profile.as_deref()).await?;
         let mut profile = loaded.profile.clone();
@@ -186,6 +187,7 @@ fn evaluate(args: EvaluateArgs, config: Option<&Path>) -> Result<Outcome> {
     let settings = crate::claude_code::settings::load_all(&args.claude_settings)?;
     // Each account is judged as its file is read, so a join of many holds findings, not state.
     let mut joined = engine::JoinedReport::expecting("snapshots", 0);
+    joined.record_selection(&plan.selection);
     let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
     let (paths, skipped) = crate::snapshot_file::snapshot_paths(&args.snapshot)?;
     for note in &skipped {
@@ -336,6 +338,7 @@ async fn scan_accounts(
         max_parallel: usize::from(args.max_parallel_accounts),
     };
     let mut joined = engine::JoinedReport::expecting("scan", accounts.len());
+    joined.record_selection(&plan.selection);
     let mut saved: Vec<Snapshot> = Vec::new();
     let mut unreadable_saved = Vec::new();
     collect_accounts(options, profile, accounts, &role, |scan| {
@@ -682,6 +685,10 @@ pub fn trips_gate(finding: &Finding, args: &ReportArgs) -> bool {
 }
 
 fn emit(report: &Report, args: &ReportArgs) -> Result<Outcome> {
+    let writes_asff = args.format.contains(&report::Format::Asff);
+    if writes_asff {
+        report::asff::check(report).map_err(Error::Input)?;
+    }
     let to_stdout = args.output.as_deref().is_none_or(is_stdout);
     let color = match args.color {
         ColorChoice::Always => true,

@@ -23,7 +23,7 @@ impl Report {
     /// Marks each finding new / unchanged / fixed against an earlier report.
     pub fn compare_with(&mut self, baseline: &Baseline) {
         self.baseline = Some(compare(&mut self.findings, baseline));
-        self.summary = Summary::of(&self.findings);
+        self.recount();
     }
 }
 

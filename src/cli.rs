@@ -129,6 +129,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub trace_calls: Option<PathBuf>,
 
+    /// The whole scan's deadline in seconds: a listing still running then is an `error` for
+    /// its section (never a silently shortened list).
+    #[arg(long, value_name = "SECONDS", default_value_t = 7200,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub scan_timeout: u64,
+
     /// Write an evidence bundle here: snapshot, profile, JSON and HTML reports, and a manifest
     /// of SHA-256 digests that `bedrock-audit verify` checks.
     #[arg(long, value_name = "DIR")]

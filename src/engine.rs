@@ -4,9 +4,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::finding::{Finding, Status};
 use crate::profile::Profile;
-use crate::report_data::{Report, ScanInfo};
+use crate::report_data::{Report, RuleCoverage, ScanInfo};
 use crate::rules::{Rule, RuleContext, REGISTRY};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CollectError, Collected, Snapshot};
 
 /// Which rules to run (`--only` / `--skip`); empty `only` means all.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +19,20 @@ impl RuleSelection {
     pub fn includes(&self, id: &str) -> bool {
         (self.only.is_empty() || self.only.iter().any(|o| o == id))
             && !self.skip.iter().any(|s| s == id)
+    }
+
+    /// Which rules this selection leaves out, when it leaves any out.
+    pub fn coverage(&self) -> Option<RuleCoverage> {
+        let skipped: Vec<String> = REGISTRY
+            .iter()
+            .filter(|rule| !self.includes(rule.id))
+            .map(|rule| rule.id.to_string())
+            .collect();
+        (!skipped.is_empty()).then(|| RuleCoverage {
+            evaluated: REGISTRY.len() - skipped.len(),
+            total: REGISTRY.len(),
+            skipped,
+        })
     }
 
     /// Every id named must be a known rule: a typo in a CI gate must not silently skip nothing.
@@ -59,6 +73,10 @@ pub fn run_rule(rule: &Rule, snapshot: &Snapshot, profile: &Profile) -> Vec<Find
         meta: rule.meta(),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| (rule.check)(&ctx)));
+    let unread_identity = match &snapshot.identity {
+        Collected::Failed { error } => Some(error),
+        Collected::Ok { .. } => None,
+    };
     let internal_error = |message: String| {
         let mut finding = ctx.finding(Status::Error, "global", "rule", message);
         finding.remediation = "This is a defect in bedrock-audit; please report it with the snapshot (--save-snapshot).".into();
@@ -74,6 +92,11 @@ pub fn run_rule(rule: &Rule, snapshot: &Snapshot, profile: &Profile) -> Vec<Find
                 if f.status == Status::Pass && f.evidence.is_empty() {
                     f.status = Status::Error;
                     f.message = format!("{} (a pass without evidence is not accepted)", f.message);
+                }
+                if f.status == Status::Pass {
+                    if let Some(error) = unread_identity {
+                        demote_for_unread_identity(&mut f, error);
+                    }
                 }
                 // A finding has one or two evidence records of a few fields each, and vectors
                 // grow to room for four or eight: at tens of thousands of findings, the slack
@@ -94,6 +117,21 @@ pub fn run_rule(rule: &Rule, snapshot: &Snapshot, profile: &Profile) -> Vec<Find
             internal_error(format!("Rule {} failed internally: {what}", rule.id))
         }
     }
+}
+
+/// A pass in an account the scan could not identify (`sts:GetCallerIdentity` failed) becomes
+/// `error`: a readiness verdict for "account unknown" would say READY about an account nobody
+/// can name, and a finding must say where it comes from.
+fn demote_for_unread_identity(finding: &mut Finding, error: &CollectError) {
+    finding.status = Status::Error;
+    finding.message = format!(
+        "{} But the account could not be identified: {} failed with {}: {}. A pass cannot be attributed to an unknown account.",
+        finding.message, error.operation, error.code, error.message
+    );
+    finding.evidence.push(
+        crate::finding::Evidence::new("sts:GetCallerIdentity", None)
+            .with("error", format!("{}: {}", error.code, error.message)),
+    );
 }
 
 /// An account that could not be read at all (its role could not be assumed): one `error`
@@ -139,7 +177,9 @@ pub fn build_report(
     source: &str,
 ) -> Report {
     let findings = evaluate(snapshot, profile, selection);
-    Report::new(ScanInfo::from_snapshot(snapshot, profile, source), findings)
+    let mut report = Report::new(ScanInfo::from_snapshot(snapshot, profile, source), findings);
+    report.record_rule_coverage(selection.coverage());
+    report
 }
 
 /// One report over several accounts, each judged with its own profile (its regions) on its own
@@ -152,6 +192,8 @@ pub struct JoinedReport {
     /// Accounts still to be added, when known: room for their findings is reserved at the
     /// average so far, rather than doubling the largest vector of the run.
     accounts_to_come: usize,
+    /// The rules left out by `--only` / `--skip`, recorded in the report.
+    coverage: Option<RuleCoverage>,
 }
 
 impl JoinedReport {
@@ -159,6 +201,7 @@ impl JoinedReport {
     pub fn expecting(source: &str, accounts: usize) -> Self {
         JoinedReport {
             accounts_to_come: accounts,
+            coverage: None,
             findings: Vec::new(),
             scan: ScanInfo {
                 accounts: Vec::new(),
@@ -177,6 +220,7 @@ impl JoinedReport {
         profile: &Profile,
         selection: &RuleSelection,
     ) {
+        self.record_selection(selection);
         let findings = evaluate(snapshot, profile, selection);
         self.reserve_for(findings.len());
         self.findings.extend(findings);
@@ -194,6 +238,12 @@ impl JoinedReport {
         if info.finished_at > self.scan.finished_at {
             self.scan.finished_at = info.finished_at;
         }
+    }
+
+    /// Records the rule selection the accounts are judged with (for a join whose accounts may
+    /// all be unreadable, so that [`Self::add_account`] never sees it).
+    pub fn record_selection(&mut self, selection: &RuleSelection) {
+        self.coverage = selection.coverage();
     }
 
     /// Adds an account that could not be read, with its error findings.
@@ -218,7 +268,9 @@ impl JoinedReport {
     }
 
     pub fn finish(self) -> Report {
-        Report::new(self.scan, self.findings)
+        let mut report = Report::new(self.scan, self.findings);
+        report.record_rule_coverage(self.coverage);
+        report
     }
 
     /// [`Self::finish`], naming the source once it is known (`snapshot` or `snapshots`).

@@ -132,6 +132,16 @@ pub fn write_bundle(
     Ok(digest)
 }
 
+/// The rules the bundle's scan left out (`--only` / `--skip`), from its manifest.
+pub fn coverage(manifest: &Manifest) -> Option<crate::report::RuleCoverage> {
+    let ids = manifest.evaluated_rules.as_ref()?;
+    RuleSelection {
+        only: ids.clone(),
+        skip: Vec::new(),
+    }
+    .coverage()
+}
+
 /// What `verify` found.
 #[derive(Debug, Default)]
 pub struct Verification {
@@ -175,6 +185,12 @@ impl Verification {
             "Manifest: sha256 {} (compare with the digest recorded when the bundle was written)\n",
             self.manifest_sha256
         ));
+        if let Some(rules) = self.manifest.as_ref().and_then(coverage) {
+            out.push_str(&format!(
+                "Rules: PARTIAL scan (--only / --skip), {}; its verdict is at best INCOMPLETE\n",
+                visible(&rules.describe_with_skipped())
+            ));
+        }
         if self.intact() {
             out.push_str("Integrity: INTACT (every file matches its SHA-256 in manifest.json)\n");
         } else {
@@ -418,7 +434,7 @@ fn reproduce(
             .find(|s| s.identity() == f.identity())
             .and_then(|s| s.baseline);
     }
-    let summary = Summary::of(&findings);
+    let summary = Summary::of_selection(&findings, coverage(manifest));
     // The counts first; the verdict on its own below (a bundle of an older release records
     // none, and its verdict is that of its counts).
     let counts = Summary {

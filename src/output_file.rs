@@ -153,10 +153,29 @@ pub fn check_file(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
+/// A symbolic link given as an output directory is refused, as for a file: following it could
+/// write wherever someone else pointed it (a repository can plant `out` as a link).
+fn refuse_linked_dir(flag: &str, dir: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let link = std::fs::read_link(dir)
+                .map(|t| shown(&t))
+                .unwrap_or_else(|_| "?".into());
+            Err(failure(
+                flag,
+                dir,
+                format!("is a symbolic link (to {link}); refusing to write through it: name the directory itself"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks, before any work starts, that `dir` can hold `flag`'s files `names`: it is a
-/// directory (or can be created), writable, and none of the names is taken by anything but a
-/// regular file.
+/// directory (or can be created), writable, not a symbolic link, and none of the names is
+/// taken by anything but a regular file.
 pub fn check_dir(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
+    refuse_linked_dir(flag, dir)?;
     match std::fs::metadata(dir) {
         Ok(meta) if !meta.is_dir() => Err(failure(flag, dir, "exists and is not a directory")),
         Ok(_) => {
@@ -219,6 +238,7 @@ pub fn write_file_with(
 /// Writes every `(name, bytes)` into `dir`, all or nothing: if any write fails, no file in
 /// `dir` has changed and a directory this call created is removed again.
 pub fn write_dir(flag: &str, dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    refuse_linked_dir(flag, dir)?;
     let created = match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => false,
         Ok(_) => return Err(failure(flag, dir, "exists and is not a directory")),

@@ -99,6 +99,33 @@ pub struct Summary {
     /// snapshots): each account's counts and verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountSummary>,
+    /// With `--only` / `--skip`: how many rules were evaluated, of how many, and which were
+    /// left out. A partial run is never READY (its verdict is at best INCOMPLETE): the rules
+    /// left out were not judged. Absent when every rule ran (and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RuleCoverage>,
+}
+
+/// Which rules a partial run evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCoverage {
+    pub evaluated: usize,
+    pub total: usize,
+    /// The rules left out, in registry order.
+    pub skipped: Vec<String>,
+}
+
+impl RuleCoverage {
+    /// "3 of 14 rules evaluated".
+    pub fn describe(&self) -> String {
+        format!("{} of {} rules evaluated", self.evaluated, self.total)
+    }
+
+    /// [`Self::describe`] and the rules left out.
+    pub fn describe_with_skipped(&self) -> String {
+        format!("{} (skipped: {})", self.describe(), self.skipped.join(", "))
+    }
 }
 
 /// One account's counts and verdict in a report that covers several.
@@ -140,7 +167,13 @@ impl Summary {
     }
 
     pub fn of(findings: &[Finding]) -> Self {
+        Summary::of_selection(findings, None)
+    }
+
+    /// [`Summary::of`] for a run that evaluated only the rules `rules` says (`None`: all).
+    pub fn of_selection(findings: &[Finding], rules: Option<RuleCoverage>) -> Self {
         let mut summary = Summary::counts(findings.iter());
+        summary.rules = rules;
         summary.verdict = Some(Verdict::of(&summary));
         let mut accounts: Vec<&str> = findings.iter().map(|f| f.account.as_str()).collect();
         accounts.sort_unstable();
@@ -149,7 +182,9 @@ impl Summary {
             summary.accounts = accounts
                 .iter()
                 .map(|account| {
-                    let counts = Summary::counts(findings.iter().filter(|f| f.account == *account));
+                    let mut counts =
+                        Summary::counts(findings.iter().filter(|f| f.account == *account));
+                    counts.rules.clone_from(&summary.rules);
                     AccountSummary {
                         account: account.to_string(),
                         pass: counts.pass,
@@ -175,6 +210,19 @@ impl Summary {
 }
 
 impl Report {
+    /// Recounts the summary after findings changed (waivers, baseline marks), keeping the
+    /// record of which rules ran.
+    pub fn recount(&mut self) {
+        let rules = self.summary.rules.take();
+        self.summary = Summary::of_selection(&self.findings, rules);
+    }
+
+    /// Records that only some rules ran (`None`: all did); the verdict follows.
+    pub fn record_rule_coverage(&mut self, rules: Option<RuleCoverage>) {
+        self.summary.rules = rules;
+        self.recount();
+    }
+
     pub fn new(scan: ScanInfo, findings: Vec<Finding>) -> Self {
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -198,7 +246,8 @@ pub enum Verdict {
     #[serde(rename = "NOT READY")]
     NotReady,
     /// Nothing failed, but something could not be judged (or nothing was judged at all, every
-    /// finding being not applicable): fail closed rather than call the account ready.
+    /// finding being not applicable, or `--only` / `--skip` left rules out): fail closed
+    /// rather than call the account ready.
     #[serde(rename = "INCOMPLETE")]
     Incomplete,
 }
@@ -207,7 +256,7 @@ impl Verdict {
     pub fn of(summary: &Summary) -> Verdict {
         if summary.fail > 0 {
             Verdict::NotReady
-        } else if summary.error > 0 || summary.judged_nothing() {
+        } else if summary.error > 0 || summary.judged_nothing() || summary.rules.is_some() {
             Verdict::Incomplete
         } else {
             Verdict::Ready

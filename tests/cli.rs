@@ -854,3 +854,99 @@ fn one_file_of_several_accounts_joins_like_separate_files_and_keeps_unreadable_o
         stderr(&out)
     );
 }
+
+// ---- Verdicts that say more than was checked (issue 24) --------------------------------------
+
+/// The ready fixture with `sts:GetCallerIdentity` denied: the report's account is `unknown`.
+fn ready_without_identity(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("ready.snapshot.json")).expect("fixture");
+    let mut snapshot: Value = serde_json::from_str(&text).expect("json");
+    snapshot["accounts"][0]["identity"] = serde_json::json!({
+        "status": "failed",
+        "error": {
+            "operation": "sts:GetCallerIdentity",
+            "kind": "access_denied",
+            "code": "AccessDenied",
+            "message": "not authorized"
+        }
+    });
+    let path = dir.join("no-identity.json");
+    std::fs::write(&path, snapshot.to_string()).expect("write");
+    path
+}
+
+#[test]
+fn an_unread_identity_is_incomplete_never_ready_and_never_asff_unknown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = ready_without_identity(dir.path());
+    let snapshot = snapshot.display().to_string();
+    let out = run(
+        &["evaluate", "--snapshot", &snapshot, "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["verdict"], "INCOMPLETE");
+    assert_eq!(report["summary"]["pass"], 0, "{}", report["summary"]);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["status"] == "error"
+        && f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not be identified: sts:GetCallerIdentity"))));
+    // Security Hub files a finding under its account id: none is written for "unknown".
+    let out = run(
+        &["evaluate", "--snapshot", &snapshot, "--format", "asff"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("--format asff"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("\"AwsAccountId\": \"unknown\""));
+}
+
+#[test]
+fn a_partial_run_says_so_in_every_format_and_is_never_ready() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ready = fixture("ready.snapshot.json").display().to_string();
+    // The whole ready fixture is READY; one rule of it is a partial run.
+    let out = run(
+        &["evaluate", "--snapshot", &ready, "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(json_of(&out)["summary"]["verdict"], "READY");
+    assert!(json_of(&out)["summary"].get("rules").is_none());
+    let out = run(
+        &[
+            "evaluate",
+            "--snapshot",
+            &ready,
+            "--only",
+            "cloudtrail-enabled",
+            "--format",
+            "json,markdown,html,table",
+            "--width",
+            "1000",
+            "--output-dir",
+            "out",
+        ],
+        dir.path(),
+    );
+    // The gate keeps its meaning: the one rule asked for passed.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |name: &str| std::fs::read_to_string(dir.path().join("out").join(name)).expect(name);
+    let report: Value = serde_json::from_str(&read("report.json")).expect("json");
+    assert_eq!(report["summary"]["verdict"], "INCOMPLETE");
+    let rules = &report["summary"]["rules"];
+    assert_eq!(rules["evaluated"], 1);
+    let total = rules["total"].as_u64().expect("total");
+    assert!(total > 1);
+    assert_eq!(
+        rules["skipped"].as_array().expect("skipped").len() as u64,
+        total - 1
+    );
+    let of = format!("1 of {total} rules evaluated");
+    for name in ["report.md", "report.html", "report.txt"] {
+        let text = read(name);
+        assert!(text.contains(&of), "{name}: {text}");
+        assert!(text.contains("INCOMPLETE"), "{name}");
+    }
+}

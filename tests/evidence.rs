@@ -231,3 +231,35 @@ fn iam_policy_prints_exactly_the_collectors_operations() {
             || a == "iam:SimulatePrincipalPolicy"
     }));
 }
+
+#[test]
+fn a_partial_scan_is_shown_by_verify_and_reproduces_as_incomplete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = bedrock_audit::snapshot_file::parse_snapshot(
+        bedrock_audit::app::DEMO_SNAPSHOT,
+        Path::new("demo.snapshot.json"),
+    )
+    .expect("demo parses");
+    let mut profile = Profile::default();
+    profile.rollout.regions = snapshot.regions.iter().map(|r| r.region.clone()).collect();
+    let selection = RuleSelection {
+        only: vec!["log-retention-set".into()],
+        skip: Vec::new(),
+    };
+    let report = engine::build_report(&snapshot, &profile, &selection, "scan");
+    let rules = report
+        .summary
+        .rules
+        .clone()
+        .expect("a partial run is recorded");
+    assert_eq!(rules.evaluated, 1);
+    evidence::write_bundle(dir.path(), &snapshot, &profile, &report, &selection).expect("bundle");
+    let (code, stdout, _) = verify_cli(dir.path());
+    assert!(stdout.contains("Rules: PARTIAL scan"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("1 of {} rules evaluated", rules.total)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("REPRODUCED"), "{stdout}");
+    assert_eq!(code, Some(0), "{stdout}");
+}

@@ -1460,3 +1460,95 @@ fn the_account_rollup_opens_every_human_format_and_the_json_summary() {
     assert!(!markdown::render(&single).contains("### Accounts"));
     assert!(!html::render(&single).contains("id=\"accounts\""));
 }
+
+/// A report over `accounts` accounts with two findings each.
+fn report_of_accounts(accounts: usize) -> Report {
+    let ids: Vec<String> = (0..accounts)
+        .map(|i| format!("{:012}", 100_000_000_000 + i))
+        .collect();
+    let findings = ids
+        .iter()
+        .flat_map(|id| {
+            ["cloudtrail-enabled", "log-retention-set"].map(|rule| {
+                let mut f = finding(rule, Status::Pass, Severity::Medium, "us-east-1", "r", "ok");
+                f.account = id.clone();
+                f
+            })
+        })
+        .collect();
+    let mut report = Report::new(
+        ScanInfo {
+            accounts: ids,
+            regions: vec!["us-east-1".into()],
+            started_at: "2026-11-20T09:00:00Z".into(),
+            finished_at: "2026-11-20T09:00:06Z".into(),
+            source: "scan".into(),
+        },
+        findings,
+    );
+    report.tool.rules_version = "x".into();
+    report
+}
+
+#[test]
+fn junit_grows_linearly_with_accounts_and_each_suite_names_its_own_account() {
+    // Issue 24: every <testsuite> repeated the whole account list (748 MB for 2,000 accounts).
+    let small = junit::render(&report_of_accounts(200)).len();
+    let large = junit::render(&report_of_accounts(400)).len();
+    assert!(
+        (large as f64) < 2.1 * small as f64,
+        "200 accounts: {small} bytes, 400 accounts: {large} bytes"
+    );
+    let text = junit::render(&report_of_accounts(3));
+    assert!(
+        text.contains("<property name=\"accounts\" value=\"100000000001\"/>"),
+        "{text}"
+    );
+    // The suite `<account>/<rule>` still carries its rule's title.
+    assert!(text.contains("<property name=\"title\""), "{text}");
+    assert_eq!(validate_junit(&text), Ok(()));
+}
+
+#[test]
+fn one_oversized_finding_does_not_empty_the_markdown_summary() {
+    // Issue 24: a single 200,000-character message made the comment cut fall before the first
+    // table row, so the summary showed no failing finding at all.
+    let huge = "x".repeat(200_000);
+    let findings = vec![
+        finding(
+            "cloudtrail-enabled",
+            Status::Fail,
+            Severity::High,
+            "us-east-1",
+            "trail/huge",
+            &huge,
+        ),
+        finding(
+            "cloudtrail-enabled",
+            Status::Fail,
+            Severity::High,
+            "us-east-1",
+            "trail/next",
+            "small",
+        ),
+    ];
+    let report = Report::new(
+        ScanInfo {
+            accounts: vec![ACCOUNT.into()],
+            regions: vec!["us-east-1".into()],
+            started_at: "2026-11-20T09:00:00Z".into(),
+            finished_at: "2026-11-20T09:00:06Z".into(),
+            source: "scan".into(),
+        },
+        findings,
+    );
+    let text = markdown::render(&report);
+    assert!(text.chars().count() <= markdown::COMMENT_LIMIT);
+    assert!(
+        text.contains("`trail/huge`"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(text.contains("`trail/next`"));
+    assert!(text.contains("199000 more characters"), "the cut is said");
+}

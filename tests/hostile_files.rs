@@ -971,3 +971,70 @@ fn verify_fails_on_a_file_the_manifest_does_not_list() {
         "{stdout}"
     );
 }
+
+#[test]
+fn output_dir_and_evidence_through_a_symlink_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("out")).expect("link");
+    let out = run_bounded(
+        dir.path(),
+        &["demo", "--format", "json,markdown", "--output-dir", "out"],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--output-dir out: is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(
+        names_in(&elsewhere).is_empty(),
+        "{:?}",
+        names_in(&elsewhere)
+    );
+    let out = run_bounded(
+        dir.path(),
+        &["scan", "--region", "us-east-1", "--evidence", "out"],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--evidence out: is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(names_in(&elsewhere).is_empty());
+}
+
+#[test]
+fn a_file_size_limit_fails_the_write_instead_of_killing_the_process() {
+    // No `trap '' XFSZ` here: the binary must ignore SIGXFSZ itself, or the kernel kills it
+    // mid-write and its temporary file and created directory stay behind.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("sh")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 16; exec {} demo --format markdown,html --output-dir out",
+            binary().display()
+        ))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{:?} {}",
+        out.status,
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("--output-dir"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "{:?}",
+        names_in(&dir.path().join("out"))
+    );
+}

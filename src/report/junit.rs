@@ -35,34 +35,59 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str(">\n");
     if report.scan.accounts.len() > 1 {
-        // Several accounts: one suite per account and rule, named `<account>/<rule>`.
+        // Several accounts: one suite per account and rule, named `<account>/<rule>`, each
+        // naming its own account only, so the document grows with accounts, not their square.
+        // The findings are sorted into suites in one pass.
+        let mut by_suite: std::collections::HashMap<(&str, &str), Vec<&Finding>> =
+            std::collections::HashMap::new();
+        for (rule_id, findings) in &groups {
+            for finding in findings {
+                by_suite
+                    .entry((finding.account.as_str(), rule_id))
+                    .or_default()
+                    .push(finding);
+            }
+        }
         for account in &report.scan.accounts {
-            for (rule_id, findings) in &groups {
-                let mine: Vec<&Finding> = findings
-                    .iter()
-                    .copied()
-                    .filter(|f| &f.account == account)
-                    .collect();
-                if !mine.is_empty() {
-                    write_suite(&mut out, report, &format!("{account}/{rule_id}"), &mine);
+            for (rule_id, _) in &groups {
+                if let Some(mine) = by_suite.get(&(account.as_str(), *rule_id)) {
+                    let suite = Suite {
+                        name: &format!("{account}/{rule_id}"),
+                        rule_id,
+                        accounts: account,
+                    };
+                    write_suite(&mut out, report, &suite, mine);
                 }
             }
         }
     } else {
+        let accounts = report.scan.accounts.join(",");
         for (rule_id, findings) in &groups {
-            write_suite(&mut out, report, rule_id, findings);
+            let suite = Suite {
+                name: rule_id,
+                rule_id,
+                accounts: &accounts,
+            };
+            write_suite(&mut out, report, &suite, findings);
         }
     }
     out.push_str("</testsuites>\n");
     out
 }
 
-fn write_suite(out: &mut String, report: &Report, rule_id: &str, findings: &[&Finding]) {
+/// One `<testsuite>`: its name, the rule it holds and the account(s) it covers.
+struct Suite<'a> {
+    name: &'a str,
+    rule_id: &'a str,
+    accounts: &'a str,
+}
+
+fn write_suite(out: &mut String, report: &Report, suite: &Suite, findings: &[&Finding]) {
     let count = |outcome: Outcome| findings.iter().filter(|f| outcome_of(f) == outcome).count();
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" timestamp=\"{}\">",
-        attr(rule_id),
+        attr(suite.name),
         findings.len(),
         count(Outcome::Failure),
         count(Outcome::Error),
@@ -76,11 +101,11 @@ fn write_suite(out: &mut String, report: &Report, rule_id: &str, findings: &[&Fi
             format!("{} {}", report.tool.name, report.tool.version),
         ),
         ("rules_version", report.tool.rules_version.clone()),
-        ("accounts", report.scan.accounts.join(",")),
+        ("accounts", suite.accounts.to_string()),
         ("regions", report.scan.regions.join(",")),
         ("source", report.scan.source.clone()),
     ];
-    if let Some(meta) = crate::rules::meta(rule_id) {
+    if let Some(meta) = crate::rules::meta(suite.rule_id) {
         properties.push(("title", meta.title.clone()));
         properties.push(("severity", meta.severity.as_str().to_string()));
     }

@@ -42,6 +42,13 @@ pub fn render(report: &Report) -> String {
         "## {icon} Claude Code on Bedrock readiness: {}{waived_note}\n",
         verdict.label()
     );
+    if let Some(rules) = &report.summary.rules {
+        let _ = writeln!(
+            out,
+            "**Partial run** (`--only` / `--skip`): {}.\n",
+            inline(&rules.describe_with_skipped())
+        );
+    }
     let scan = &report.scan;
     let _ = writeln!(
         out,
@@ -364,7 +371,27 @@ fn unlink(text: String) -> String {
 
 /// A table cell: as [`inline`] (which escapes `|` too, so a value cannot split the row).
 fn cell(text: &str) -> String {
-    inline(text)
+    let (kept, cut) = capped(text);
+    format!("{}{cut}", inline(kept))
+}
+
+/// The most characters of one value a table cell shows. A summary that is too long is cut at a
+/// line boundary, and a table row is one line: a single huge value would otherwise take every
+/// row with it, leaving a summary with no findings at all.
+pub const CELL_LIMIT: usize = 1_000;
+
+/// `text` cut to [`CELL_LIMIT`] characters, and the note that says so (empty when uncut).
+fn capped(text: &str) -> (&str, String) {
+    match text.char_indices().nth(CELL_LIMIT) {
+        None => (text, String::new()),
+        Some((end, _)) => (
+            &text[..end],
+            format!(
+                " … ({} more characters: see the JSON report)",
+                text[end..].chars().count()
+            ),
+        ),
+    }
 }
 
 /// A table cell shown as code (where nothing is markup); falls back to an escaped cell when
@@ -373,7 +400,8 @@ fn code_cell(text: &str) -> String {
     if text.contains(['`', '\n', '\r']) {
         return cell(text);
     }
-    format!("`{}`", visible(text).replace('|', "\\|"))
+    let (kept, cut) = capped(text);
+    format!("`{}`{cut}", visible(kept).replace('|', "\\|"))
 }
 
 /// With several accounts: accounts × rules, the worst status in each cell, and each account's

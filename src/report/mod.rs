@@ -1,8 +1,8 @@
 //! The finished report and its output formats. Every emitter is a pure function of [`Report`].
 
 pub use crate::report_data::{
-    BaselineInfo, Report, ScanInfo, Summary, ToolInfo, Verdict, REPORT_SCHEMA_VERSION, TOOL_NAME,
-    TOOL_VERSION,
+    BaselineInfo, Report, RuleCoverage, ScanInfo, Summary, ToolInfo, Verdict,
+    REPORT_SCHEMA_VERSION, TOOL_NAME, TOOL_VERSION,
 };
 
 pub mod asff;

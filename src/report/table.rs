@@ -243,6 +243,10 @@ impl Page<'_> {
                     count(summary.error, "check")
                 ),
             ),
+            Verdict::Incomplete if summary.rules.is_some() && !summary.judged_nothing() => (
+                Style::Status(Status::Error),
+                "— every evaluated check passed, but not every rule was evaluated.".to_string(),
+            ),
             Verdict::Incomplete => (
                 Style::Status(Status::Error),
                 "— no checks were evaluated (nothing passed or failed); nothing evaluated is not a pass.".to_string(),
@@ -291,6 +295,12 @@ impl Page<'_> {
         let mut extra = Vec::new();
         if summary.waived > 0 {
             extra.push(format!("waived {}", summary.waived));
+        }
+        if let Some(rules) = &summary.rules {
+            extra.push(format!(
+                "partial run (--only / --skip): {}",
+                rules.describe()
+            ));
         }
         if let (Some(new), Some(baseline)) = (summary.new, &report.baseline) {
             let fixed = report

@@ -81,7 +81,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
         );
         finding.remediation = format!(
             "Check the key with `aws iam list-service-specific-credentials --user-name {} --service-name bedrock.amazonaws.com`; deactivate or delete it if it is a long-term key.",
-            key.user_name
+            crate::rules::support::shell_word(&key.user_name)
         ).into();
         findings.push(finding.with_evidence(key_evidence(key)));
     }

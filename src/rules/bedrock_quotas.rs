@@ -468,7 +468,8 @@ impl Judge<'_> {
     fn increase(&self, quota: &ServiceQuota, desired: u64) -> String {
         format!(
             "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code {} --desired-value {desired} --region {}",
-            quota.quota_code, self.region
+            crate::rules::support::shell_word(&quota.quota_code),
+            crate::rules::support::shell_word(self.region)
         )
     }
 

