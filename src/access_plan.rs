@@ -373,6 +373,34 @@ mod tests {
     }
 
     #[test]
+    fn the_first_use_call_asks_the_marketplace_actions_through_bedrock() {
+        let call = first_use_request("arn:aws:iam::111122223333:role/Dev", "us-east-1", None);
+        assert_eq!(call.actions, FIRST_USE_ACTIONS);
+        assert_eq!(call.resources, ["*"]);
+        let context = call.extra_context();
+        assert!(SimulationRequest::is_first_use(&context));
+        assert_eq!(context.get(CALLED_VIA_KEY).map(String::as_str), Some(BEDROCK_SERVICE));
+        let plain = simulation_requests("arn:aws:iam::111122223333:role/Dev", &[], None);
+        assert!(plain.is_empty());
+        let invoke = needed_decisions("us-east-1", &profile().id, &[profile()]).expect("listed");
+        let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &invoke, None);
+        assert!(calls
+            .iter()
+            .all(|c| !SimulationRequest::is_first_use(&c.extra_context())));
+    }
+
+    #[test]
+    fn an_enforced_guardrail_is_asked_in_the_discovery_call() {
+        let mut needed = needed_decisions("us-east-1", &profile().id, &[profile()]).expect("listed");
+        let guardrail = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr1".to_string();
+        needed.extend(guardrail_decisions("us-east-1", std::slice::from_ref(&guardrail)));
+        let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed, None);
+        assert_eq!(calls.len(), 4, "no extra call");
+        assert!(calls[0].actions.iter().any(|a| a == APPLY_GUARDRAIL));
+        assert!(calls[0].resources.contains(&guardrail));
+    }
+
+    #[test]
     fn an_unknown_entry_in_models_is_not_guessed() {
         let mut odd = profile();
         odd.model_arns.push("arn:aws:bedrock:us-east-1:111122223333:custom-model/x".into());

@@ -1091,7 +1091,7 @@ fn invoke_names_exactly_the_denied_action_and_model() {
     let simulation = east(&mut snapshot)
         .invoke_simulations
         .iter_mut()
-        .find(|s| s.requested_region == "us-west-2")
+        .find(|s| s.requested_region == "us-west-2" && s.resource_arns.iter().any(|r| r == SONNET))
         .unwrap();
     let Collected::Ok { data } = &mut simulation.results else {
         panic!()

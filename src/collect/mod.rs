@@ -733,11 +733,12 @@ async fn invoke_simulations(
             .data()
             .is_some_and(|a| !a.agreement_status.eq_ignore_ascii_case("AVAILABLE"))
     });
+    let needed = needed.as_slice();
     let requests: Vec<SimulationRequest> = principals
         .iter()
         .flat_map(|principal| {
             origins.iter().flat_map(move |origin| {
-                let mut calls = simulation_requests(principal, &needed, *origin);
+                let mut calls = simulation_requests(principal, needed, *origin);
                 if first_use {
                     calls.push(first_use_request(principal, region, *origin));
                 }
