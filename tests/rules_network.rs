@@ -374,6 +374,33 @@ fn every_allowed_cidr_must_be_inside_an_admitted_block() {
     assert_verdict(&f, Status::Fail, &["do not admit HTTPS from 10.20.0.0/16"]);
 }
 
+/// Issue 20 item 6: a security group allows what any of its rules allows (Amazon VPC User
+/// Guide, "Security group rules"), so halves of a developer network in two rules admit it.
+#[test]
+fn an_allowed_cidr_covered_by_the_union_of_several_rules_passes() {
+    let mut profile = private_profile();
+    profile.network.allowed_cidrs = vec!["10.0.0.0/8".into()];
+    let mut snapshot = private_ready();
+    let groups = data_mut(&mut east(&mut snapshot).security_groups);
+    let https = |cidr: &str| IngressRule {
+        protocol: "tcp".into(),
+        from_port: Some(443),
+        to_port: Some(443),
+        cidr_blocks: vec![cidr.into()],
+        source_group_ids: vec![],
+    };
+    groups[0].ingress = vec![https("10.0.0.0/9"), https("10.128.0.0/9")];
+    assert_verdict(&network_verdict(&snapshot, &profile), Status::Pass, &[]);
+
+    let groups = data_mut(&mut east(&mut snapshot).security_groups);
+    groups[0].ingress = vec![https("10.0.0.0/9"), https("10.192.0.0/10")];
+    assert_verdict(
+        &network_verdict(&snapshot, &profile),
+        Status::Fail,
+        &["do not admit HTTPS from 10.0.0.0/8"],
+    );
+}
+
 #[test]
 fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
     let snapshot = with_runtime_policy(

@@ -463,7 +463,7 @@ fn security_groups(
         .filter(|wanted| {
             wanted
                 .parse::<IpNet>()
-                .map_or(true, |wanted| !admitted.iter().any(|a| a.contains(&wanted)))
+                .map_or(true, |wanted| !covered_by_union(&wanted, &admitted))
         })
         .map(String::as_str)
         .collect();
@@ -474,6 +474,41 @@ fn security_groups(
             uncovered.join(", ")
         ));
     }
+}
+
+/// Whether the admitted blocks together cover every address of `wanted`: two rules for
+/// 10.0.0.0/9 and 10.128.0.0/9 admit 10.0.0.0/8 as one rule would, since a security group
+/// allows a packet that any of its rules allows.
+fn covered_by_union(wanted: &IpNet, admitted: &[IpNet]) -> bool {
+    let (start, end) = bounds(wanted);
+    let mut ranges: Vec<(u128, u128)> = admitted
+        .iter()
+        .filter(|a| a.addr().is_ipv4() == wanted.addr().is_ipv4())
+        .map(bounds)
+        .filter(|(low, high)| *high >= start && *low <= end)
+        .collect();
+    ranges.sort_unstable();
+    // Sweep from the first address: each range must begin at or before the next uncovered one.
+    let mut next = start;
+    for (low, high) in ranges {
+        if low > next {
+            return false;
+        }
+        if high >= end {
+            return true;
+        }
+        next = next.max(high + 1);
+    }
+    false
+}
+
+/// The first and last address of a block, as numbers.
+fn bounds(net: &IpNet) -> (u128, u128) {
+    let number = |address: std::net::IpAddr| match address {
+        std::net::IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        std::net::IpAddr::V6(v6) => u128::from(v6),
+    };
+    (number(net.network()), number(net.broadcast()))
 }
 
 /// Judges the endpoint policy for every decision of the configured models that goes through
@@ -620,6 +655,49 @@ fn summarised(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn nets(blocks: &[&str]) -> Vec<IpNet> {
+        blocks.iter().map(|b| b.parse().expect("a CIDR")).collect()
+    }
+
+    #[test]
+    fn a_cidr_is_covered_by_the_union_of_several_rules() {
+        let wanted: IpNet = "10.0.0.0/8".parse().expect("a CIDR");
+        for (admitted, covered) in [
+            (&["10.0.0.0/8"][..], true),
+            (&["0.0.0.0/1"][..], true),
+            (&["10.0.0.0/9", "10.128.0.0/9"][..], true),
+            (&["10.128.0.0/9", "10.0.0.0/9"][..], true),
+            (&["10.0.0.0/9", "10.64.0.0/10", "10.128.0.0/9"][..], true),
+            (
+                &["9.0.0.0/8", "10.0.0.0/9", "10.128.0.0/10", "10.192.0.0/10"][..],
+                true,
+            ),
+            (&["10.0.0.0/9"][..], false),
+            (&["10.0.0.0/9", "10.192.0.0/10"][..], false),
+            (&["10.0.0.0/9", "10.128.0.0/10", "10.200.0.0/13"][..], false),
+            (&["10.128.0.0/9", "9.0.0.0/8"][..], false),
+            (&["::/0"][..], false),
+            (&[][..], false),
+        ] {
+            assert_eq!(
+                covered_by_union(&wanted, &nets(admitted)),
+                covered,
+                "{admitted:?}"
+            );
+        }
+        let wanted: IpNet = "2001:db8::/32".parse().expect("a CIDR");
+        assert!(covered_by_union(
+            &wanted,
+            &nets(&["2001:db8::/33", "2001:db8:8000::/33"])
+        ));
+        assert!(!covered_by_union(
+            &wanted,
+            &nets(&["2001:db8::/33", "0.0.0.0/0"])
+        ));
+        let everything: IpNet = "::/0".parse().expect("a CIDR");
+        assert!(covered_by_union(&everything, &nets(&["::/1", "8000::/1"])));
+    }
 
     fn endpoint(id: usize, service: &str) -> VpcEndpoint {
         VpcEndpoint {
