@@ -369,6 +369,7 @@ fn every_allowed_cidr_must_be_inside_an_admitted_block() {
         to_port: Some(22),
         cidr_blocks: vec!["10.0.0.0/8".into()],
         source_group_ids: vec![],
+        prefix_list_ids: vec![],
     }];
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(&f, Status::Fail, &["do not admit HTTPS from 10.20.0.0/16"]);
@@ -388,6 +389,7 @@ fn an_allowed_cidr_covered_by_the_union_of_several_rules_passes() {
         to_port: Some(443),
         cidr_blocks: vec![cidr.into()],
         source_group_ids: vec![],
+        prefix_list_ids: vec![],
     };
     groups[0].ingress = vec![https("10.0.0.0/9"), https("10.128.0.0/9")];
     assert_verdict(&network_verdict(&snapshot, &profile), Status::Pass, &[]);
@@ -398,6 +400,64 @@ fn an_allowed_cidr_covered_by_the_union_of_several_rules_passes() {
         &network_verdict(&snapshot, &profile),
         Status::Fail,
         &["do not admit HTTPS from 10.0.0.0/8"],
+    );
+}
+
+/// Issue 20 item 6: a rule naming a managed prefix list admits every CIDR in the list (Amazon
+/// VPC User Guide, "Group CIDR blocks using managed prefix lists"; the entries are read with
+/// ec2:GetManagedPrefixListEntries).
+#[test]
+fn a_security_group_rule_through_a_managed_prefix_list_is_judged_by_its_cidrs() {
+    let through_list = |list: Option<Collected<Vec<String>>>| {
+        let mut snapshot = private_ready();
+        let region = east(&mut snapshot);
+        let groups = data_mut(&mut region.security_groups);
+        groups[0].ingress = vec![IngressRule {
+            protocol: "tcp".into(),
+            from_port: Some(443),
+            to_port: Some(443),
+            cidr_blocks: vec![],
+            source_group_ids: vec![],
+            prefix_list_ids: vec!["pl-0123456789abcdef0".into()],
+        }];
+        if let Some(list) = list {
+            region
+                .prefix_lists
+                .insert("pl-0123456789abcdef0".into(), list);
+        }
+        network_verdict(&snapshot, &private_profile())
+    };
+    let cidrs = |blocks: &[&str]| Collected::ok(blocks.iter().map(|b| b.to_string()).collect());
+    assert_verdict(
+        &through_list(Some(cidrs(&["10.20.0.0/17", "10.20.128.0/17"]))),
+        Status::Pass,
+        &[],
+    );
+    assert_verdict(
+        &through_list(Some(cidrs(&["192.168.0.0/16"]))),
+        Status::Fail,
+        &["do not admit HTTPS from 10.20.0.0/16"],
+    );
+    assert_verdict(
+        &through_list(Some(cidrs(&["10.20.0.0/16", "0.0.0.0/0"]))),
+        Status::Fail,
+        &["admits HTTPS from 0.0.0.0/0"],
+    );
+    let f = through_list(Some(Collected::failed(error(
+        "ec2:GetManagedPrefixListEntries",
+        "UnauthorizedOperation",
+        ErrorKind::AccessDenied,
+    ))));
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["pl-0123456789abcdef0", "UnauthorizedOperation"],
+    );
+    assert!(!f.message.contains("do not admit"), "{}", f.message);
+    assert_verdict(
+        &through_list(None),
+        Status::Error,
+        &["pl-0123456789abcdef0 was not collected"],
     );
 }
 

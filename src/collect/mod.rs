@@ -803,6 +803,7 @@ async fn collect_region(
         vpc_endpoint_services: ec2.vpc_endpoint_services,
         security_groups: ec2.security_groups,
         subnets: Some(ec2.subnets),
+        prefix_lists: ec2.prefix_lists,
         invocation_log_bucket,
         trails,
         log_groups,

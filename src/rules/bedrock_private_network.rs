@@ -26,6 +26,7 @@ use crate::snapshot::{RegionSnapshot, SecurityGroup, Subnet, VpcEndpoint};
 const ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
 const GROUPS: &str = "ec2:DescribeSecurityGroups";
 const SUBNETS: &str = "ec2:DescribeSubnets";
+const PREFIX_LISTS: &str = "ec2:GetManagedPrefixListEntries";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
 const PROFILE_KEY: &str = "network.private_only";
 /// Destinations that admit the whole internet.
@@ -426,17 +427,51 @@ fn security_groups(
         );
         return;
     }
-    // Every CIDR block admitted on TCP 443, by any of the endpoint's groups.
-    let https_sources: Vec<&str> = groups
+    // Every CIDR block admitted on TCP 443, by any of the endpoint's groups, directly or
+    // through a managed prefix list: a rule naming a list admits each CIDR in it (Amazon VPC
+    // User Guide, "Group CIDR blocks using managed prefix lists").
+    let https_rules: Vec<_> = groups
         .iter()
         .flat_map(|g| g.ingress.iter())
         .filter(|rule| admits_https(rule))
+        .collect();
+    let mut https_sources: Vec<&str> = https_rules
+        .iter()
         .flat_map(|rule| rule.cidr_blocks.iter().map(String::as_str))
         .collect();
+    let prefix_list_ids: std::collections::BTreeSet<&str> = https_rules
+        .iter()
+        .flat_map(|rule| rule.prefix_list_ids.iter().map(String::as_str))
+        .collect();
+    let mut every_list_read = true;
+    for id in &prefix_list_ids {
+        match snapshot.prefix_lists.get(*id).map(|list| list.as_result()) {
+            Some(Ok(cidrs)) => https_sources.extend(cidrs.iter().map(String::as_str)),
+            Some(Err(error)) => {
+                every_list_read = false;
+                judgement.unreadable(
+                    format!(
+                        "the managed prefix list {id} that the {service} endpoint's security groups admit HTTPS from"
+                    ),
+                    error,
+                );
+            }
+            None => {
+                every_list_read = false;
+                judgement.missing(
+                    format!("the managed prefix list {id} was not collected (a snapshot from an older bedrock-audit)"),
+                    Evidence::new(PREFIX_LISTS, Some(region))
+                        .with("PrefixListId", *id)
+                        .with("collected", false),
+                );
+            }
+        }
+    }
     judgement.evidence(
         Evidence::new(GROUPS, Some(region))
             .with("VpcEndpointId", &endpoint.endpoint_id)
             .with("GroupIds", &endpoint.security_group_ids)
+            .with("https_prefix_lists", &prefix_list_ids)
             .with("https_cidr_sources", &https_sources),
     );
     let open: Vec<&str> = https_sources
@@ -467,7 +502,8 @@ fn security_groups(
         })
         .map(String::as_str)
         .collect();
-    if !uncovered.is_empty() {
+    // An unread prefix list might admit the rest: that is an error (reported above), not a fail.
+    if !uncovered.is_empty() && every_list_read {
         judgement.problem(format!(
             "the {service} endpoint {}'s security groups do not admit HTTPS from {} (network.allowed_cidrs)",
             endpoint.endpoint_id,
