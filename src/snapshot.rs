@@ -111,6 +111,11 @@ pub struct Snapshot {
     /// Absent when none were given: the settings rules are then not applicable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claude_settings: Option<ClaudeSettings>,
+    /// organizations:DescribeOrganization: the id of the organisation the account belongs to
+    /// (`Some(None)` inside: the account is in none), the value of `aws:PrincipalOrgID` for
+    /// its principals. `None` (an older snapshot) means not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Collected<Option<String>>>,
 }
 
 impl Snapshot {

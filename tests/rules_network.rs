@@ -646,6 +646,54 @@ fn a_deny_naming_one_session_of_the_developer_role_is_an_error() {
     assert_verdict(&f, Status::Error, &["one session", "dev1"]);
 }
 
+/// Issue 20 item 6: an endpoint policy admitting only the organisation's principals
+/// (aws:PrincipalOrgID, IAM User Guide "AWS global condition context keys") is decided once
+/// organizations:DescribeOrganization told the account's organisation.
+#[test]
+fn an_organisation_only_endpoint_policy_is_decided_when_the_organisation_is_known() {
+    let policy = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+        "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#;
+    let mut profile = private_profile();
+    profile.access.developer_principals =
+        vec![format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers")];
+    let with_org = |organization: Option<Collected<Option<String>>>| {
+        let mut snapshot = with_runtime_policy(policy);
+        snapshot.organization_id = organization;
+        snapshot
+    };
+    let member = with_org(Some(Collected::ok(Some("o-a1b2c3d4e5".into()))));
+    assert_verdict(&network_verdict(&member, &profile), Status::Pass, &[]);
+
+    let other = with_org(Some(Collected::ok(Some("o-zzzzzzzzzz".into()))));
+    assert_verdict(
+        &network_verdict(&other, &profile),
+        Status::Fail,
+        &["no statement allows it"],
+    );
+
+    let no_organization = with_org(Some(Collected::ok(None)));
+    assert_verdict(
+        &network_verdict(&no_organization, &profile),
+        Status::Fail,
+        &["no statement allows it"],
+    );
+
+    // Not read (an older snapshot), or a developer role in another account: undetermined.
+    assert_verdict(
+        &network_verdict(&with_org(None), &profile),
+        Status::Error,
+        &["aws:PrincipalOrgID"],
+    );
+    let mut elsewhere = profile.clone();
+    elsewhere.access.developer_principals =
+        vec!["arn:aws:iam::444455556666:role/ClaudeCodeDevelopers".into()];
+    assert_verdict(
+        &network_verdict(&member, &elsewhere),
+        Status::Error,
+        &["aws:PrincipalOrgID"],
+    );
+}
+
 #[test]
 fn the_control_plane_endpoint_policy_must_allow_the_inference_profile_calls() {
     let mut snapshot = private_ready();

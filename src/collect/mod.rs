@@ -19,6 +19,7 @@ pub mod iam;
 pub mod kms;
 pub mod logs;
 pub mod operations;
+pub mod organizations;
 mod paging;
 pub mod progress;
 pub mod s3;
@@ -305,6 +306,14 @@ impl Scan {
     pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         client_for!(self, aws_sdk_kms, "kms", region)
     }
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        client_for!(
+            self,
+            aws_sdk_organizations,
+            "organizations",
+            &self.home_region
+        )
+    }
     pub fn iam(&self) -> aws_sdk_iam::Client {
         client_for!(self, aws_sdk_iam, "iam", &self.home_region)
     }
@@ -584,8 +593,10 @@ pub async fn collect_with(
                 }
             }),
     );
-    let (identity, api_keys, regions, guardrails) =
-        tokio::join!(identity, api_keys, regions, guardrails);
+    let organizations_client = scan.organizations();
+    let organization_id = organizations::organization_id(&organizations_client);
+    let (identity, api_keys, regions, guardrails, organization_id) =
+        tokio::join!(identity, api_keys, regions, guardrails, organization_id);
     scan.progress.finish();
     let claude_settings =
         options
@@ -604,6 +615,7 @@ pub async fn collect_with(
         regions,
         bedrock_api_keys: Some(api_keys),
         claude_settings,
+        organization_id: Some(organization_id),
     })
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use ipnet::IpNet;
 
 use crate::access_plan::{needed_decisions, INVOKE_MODEL, INVOKE_STREAM};
-use crate::endpoint_policy::{Decision, Policy, Request};
+use crate::endpoint_policy::{Decision, Organization, Policy, Request};
 use crate::finding::{Evidence, Finding, Status};
 use crate::model_ids::model_roles;
 use crate::rules::support::{admits_https, Judgement};
@@ -629,6 +629,7 @@ fn policy(
                     resource: &decision.resource,
                     principal: *principal,
                     requested_region: &decision.requested_region,
+                    organization: organization_of(ctx, *principal),
                 };
                 let who = principal.map(|p| format!(" for {p}")).unwrap_or_default();
                 match parsed.evaluate(&request) {
@@ -671,6 +672,20 @@ fn policy(
             undetermined.len(),
             summarised(&undetermined)
         ));
+    }
+}
+
+/// `aws:PrincipalOrgID` for a developer principal: the scanned account's organisation
+/// (organizations:DescribeOrganization) when the principal is in the scanned account; unknown
+/// for a principal of another account, whose membership was not read.
+fn organization_of<'a>(ctx: &'a RuleContext, principal: Option<&str>) -> Organization<'a> {
+    let same_account = principal
+        .and_then(|p| p.split(':').nth(4))
+        .is_some_and(|account| Some(account) == ctx.snapshot.account_id());
+    match ctx.snapshot.organization_id.as_ref().map(|o| o.as_result()) {
+        Some(Ok(Some(id))) if same_account => Organization::Member(id),
+        Some(Ok(None)) if same_account => Organization::NotAMember,
+        _ => Organization::Unknown,
     }
 }
 
