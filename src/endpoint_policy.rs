@@ -26,6 +26,21 @@ pub struct Request<'a> {
     pub principal: Option<&'a str>,
     /// The region the request is served in (`aws:RequestedRegion`).
     pub requested_region: &'a str,
+    /// The principal's AWS Organizations membership (`aws:PrincipalOrgID`), when known.
+    pub organization: Organization<'a>,
+}
+
+/// What is known of the organisation the calling principal's account belongs to, which is
+/// the value of `aws:PrincipalOrgID` (IAM User Guide, "AWS global condition context keys":
+/// the key is present only when the principal's account is a member of an organisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Organization<'a> {
+    /// Not read, or the principal is in an account whose membership was not read.
+    Unknown,
+    /// The account is in no organisation: `aws:PrincipalOrgID` is absent from the request.
+    NotAMember,
+    /// The organisation id (`o-...`).
+    Member(&'a str),
 }
 
 /// The policy's answer for one request.
@@ -402,6 +417,25 @@ impl Condition {
                 .filter(|p| is_user_or_role(p))
                 .map(str::to_string),
             "aws:principalaccount" => request.principal.and_then(account_of).map(str::to_string),
+            "aws:principalorgid" => match request.organization {
+                Organization::Member(id) => Some(id.to_string()),
+                // An absent key matches no value, so only the negated operators hold (IAM
+                // User Guide, "Condition operators": a key not in the request context).
+                Organization::NotAMember => {
+                    return match self.operator.as_str() {
+                        "StringNotEquals" | "StringNotEqualsIgnoreCase" | "StringNotLike" => {
+                            Applies::Yes
+                        }
+                        "StringEquals" | "StringEqualsIgnoreCase" | "StringLike" => Applies::No,
+                        _ => unknown("uses an operator this evaluator does not support"),
+                    };
+                }
+                Organization::Unknown => {
+                    return unknown(
+                        "needs the developer's organization id, which is known only for a principal of the scanned account once organizations:DescribeOrganization was read",
+                    )
+                }
+            },
             _ => return unknown(
                 "cannot be evaluated offline (its value is not known before the request is made)",
             ),
@@ -617,6 +651,7 @@ mod tests {
             resource,
             principal: None,
             requested_region: "us-east-1",
+            organization: Organization::Unknown,
         }
     }
 
@@ -654,6 +689,14 @@ mod tests {
             resource: PROFILE,
             principal,
             requested_region: region,
+            organization: Organization::Unknown,
+        };
+        let in_org = |organization| Request {
+            action: INVOKE,
+            resource: PROFILE,
+            principal: Some(DEV),
+            requested_region: "us-east-1",
+            organization,
         };
         vec![
             ("full access default policy", full.to_string(), request(INVOKE, PROFILE), Allowed),
@@ -735,6 +778,12 @@ mod tests {
             ("a Deny naming a session in another account", allow_all_then_deny(r#""Principal":{"AWS":"arn:aws:sts::210987654321:assumed-role/ClaudeCodeDevelopers/dev1"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Allowed),
             ("a Deny naming a unique id cannot be compared", allow_all_then_deny(r#""Principal":{"AWS":"AROAEXAMPLEID12345678"},"Resource":"*""#), with(Some(DEV), "us-east-1"), Undetermined("AROAEXAMPLEID12345678")),
             ("an Allow naming one session only", allow(r#""Principal":{"AWS":"arn:aws:sts::123456789012:assumed-role/ClaudeCodeDevelopers/dev1"},"Action":"*","Resource":"*""#), with(Some(DEV), "us-east-1"), Undetermined("one session")),
+            // aws:PrincipalOrgID, once organizations:DescribeOrganization told it.
+            ("PrincipalOrgID of a member", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), in_org(Organization::Member("o-abc123")), Allowed),
+            ("PrincipalOrgID of another organisation", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), in_org(Organization::Member("o-other")), Implicit),
+            ("PrincipalOrgID absent: StringEquals does not hold", allow(r#""Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), in_org(Organization::NotAMember), Implicit),
+            ("PrincipalOrgID absent: a StringNotEquals deny holds", allow_all_then_deny(r#""Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), in_org(Organization::NotAMember), Denied),
+            ("PrincipalOrgID unknown", allow_all_then_deny(r#""Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#), in_org(Organization::Unknown), Undetermined("organizations:DescribeOrganization")),
             ("deny on one destination region", r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-west-2"}}}]}"#.to_string(), with(None, "us-west-2"), Denied),
         ]
     }

@@ -111,6 +111,11 @@ pub struct Snapshot {
     /// Absent when none were given: the settings rules are then not applicable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claude_settings: Option<ClaudeSettings>,
+    /// organizations:DescribeOrganization: the id of the organisation the account belongs to
+    /// (`Some(None)` inside: the account is in none), the value of `aws:PrincipalOrgID` for
+    /// its principals. `None` (an older snapshot) means not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Collected<Option<String>>>,
 }
 
 impl Snapshot {
@@ -196,6 +201,11 @@ pub struct RegionSnapshot {
     /// `None` (an older snapshot) means not collected.
     #[serde(default)]
     pub subnets: Option<Collected<Vec<Subnet>>>,
+    /// ec2:GetManagedPrefixListEntries for each managed prefix list an endpoint's security
+    /// group admits HTTPS from: the list's CIDRs, keyed by prefix-list id. A list a rule names
+    /// but that is absent here (an older snapshot) was not collected, and is judged `error`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prefix_lists: BTreeMap<String, Collected<Vec<String>>>,
     /// The S3 destination of model-invocation logging, when the configuration names one:
     /// ownership, default encryption, public access block and lifecycle. `None` when logging
     /// has no S3 destination, or in an older snapshot (the rule tells the two apart by the
@@ -619,6 +629,10 @@ pub struct IngressRule {
     pub to_port: Option<i32>,
     pub cidr_blocks: Vec<String>,
     pub source_group_ids: Vec<String>,
+    /// Managed prefix lists the rule admits (`PrefixListIds`); their CIDRs are in
+    /// [`RegionSnapshot::prefix_lists`]. Absent in an older snapshot, which did not read them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_list_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

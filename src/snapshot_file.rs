@@ -37,6 +37,8 @@ struct SnapshotV1 {
     bedrock_api_keys: Option<Collected<BedrockApiKeys>>,
     #[serde(default)]
     claude_settings: Option<ClaudeSettings>,
+    #[serde(default)]
+    organization_id: Option<Collected<Option<String>>>,
 }
 
 impl From<SnapshotV1> for Snapshot {
@@ -49,6 +51,7 @@ impl From<SnapshotV1> for Snapshot {
             regions: v1.regions,
             bedrock_api_keys: v1.bedrock_api_keys,
             claude_settings: v1.claude_settings,
+            organization_id: v1.organization_id,
         }
     }
 }

@@ -79,6 +79,34 @@ async fn a_fully_private_ready_account_passes_and_the_scan_reads_subnets_and_end
     }
 }
 
+/// Issue 20 item 6: developers admitted through a managed prefix list (Amazon VPC User
+/// Guide, "Group CIDR blocks using managed prefix lists") are admitted; the scan reads the
+/// list's entries with ec2:GetManagedPrefixListEntries, a read-only call.
+#[tokio::test(flavor = "multi_thread")]
+async fn developers_admitted_through_a_managed_prefix_list_pass() {
+    let (account, ready) = private_account(PrivatePathSpec::complete()).await;
+    let seeder = account.seeder(EAST).await;
+    let list = seeder
+        .admit_https_from_prefix_list(
+            &ready.network.security_group_id,
+            &["172.16.0.0/13", "172.24.0.0/13"],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("seeding the prefix list: {e}"));
+    let run = scan(
+        &account,
+        "[network]\nprivate_only = true\nallowed_cidrs = [\"172.16.0.0/12\"]\n",
+    );
+    assert_verdict(&run, NETWORK, "pass", &["172.16.0.0/12"]);
+    assert!(
+        run.moto_operations()
+            .iter()
+            .any(|o| o == "ec2:GetManagedPrefixListEntries"),
+        "{list} not read:\n{}",
+        run.describe()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_control_plane_or_sts_endpoint_fails() {
     for (missing, present) in [("bedrock", "sts"), ("sts", "bedrock")] {

@@ -29,7 +29,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use bedrock_audit::endpoint_policy::{Decision, Policy, Request};
+use bedrock_audit::endpoint_policy::{Decision, Organization, Policy, Request};
 use serde_json::{json, Value};
 
 const ACCOUNT: &str = "123456789012";
@@ -411,6 +411,7 @@ fn ours(case: &Case) -> Decision {
         resource: case.resource,
         principal: Some(case.principal),
         requested_region: case.region,
+        organization: Organization::Unknown,
     })
 }
 

@@ -804,6 +804,7 @@ fn vpc_endpoint_reads_security_group_rules_exactly() {
         to_port: to,
         cidr_blocks: cidrs.iter().map(|c| c.to_string()).collect(),
         source_group_ids: vec![],
+        prefix_list_ids: vec![],
     };
     assert_eq!(case(rule("-1", None, None, &["10.0.0.0/8"])), Status::Pass);
     assert_eq!(

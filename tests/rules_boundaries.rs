@@ -307,6 +307,7 @@ fn https_rule(protocol: &str, from: Option<i32>, to: Option<i32>) -> IngressRule
         to_port: to,
         cidr_blocks: vec!["10.0.0.0/8".into()],
         source_group_ids: vec![],
+        prefix_list_ids: vec![],
     }
 }
 

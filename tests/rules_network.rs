@@ -370,9 +370,96 @@ fn every_allowed_cidr_must_be_inside_an_admitted_block() {
         to_port: Some(22),
         cidr_blocks: vec!["10.0.0.0/8".into()],
         source_group_ids: vec![],
+        prefix_list_ids: vec![],
     }];
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(&f, Status::Fail, &["do not admit HTTPS from 10.20.0.0/16"]);
+}
+
+/// Issue 20 item 6: a security group allows what any of its rules allows (Amazon VPC User
+/// Guide, "Security group rules"), so halves of a developer network in two rules admit it.
+#[test]
+fn an_allowed_cidr_covered_by_the_union_of_several_rules_passes() {
+    let mut profile = private_profile();
+    profile.network.allowed_cidrs = vec!["10.0.0.0/8".into()];
+    let mut snapshot = private_ready();
+    let groups = data_mut(&mut east(&mut snapshot).security_groups);
+    let https = |cidr: &str| IngressRule {
+        protocol: "tcp".into(),
+        from_port: Some(443),
+        to_port: Some(443),
+        cidr_blocks: vec![cidr.into()],
+        source_group_ids: vec![],
+        prefix_list_ids: vec![],
+    };
+    groups[0].ingress = vec![https("10.0.0.0/9"), https("10.128.0.0/9")];
+    assert_verdict(&network_verdict(&snapshot, &profile), Status::Pass, &[]);
+
+    let groups = data_mut(&mut east(&mut snapshot).security_groups);
+    groups[0].ingress = vec![https("10.0.0.0/9"), https("10.192.0.0/10")];
+    assert_verdict(
+        &network_verdict(&snapshot, &profile),
+        Status::Fail,
+        &["do not admit HTTPS from 10.0.0.0/8"],
+    );
+}
+
+/// Issue 20 item 6: a rule naming a managed prefix list admits every CIDR in the list (Amazon
+/// VPC User Guide, "Group CIDR blocks using managed prefix lists"; the entries are read with
+/// ec2:GetManagedPrefixListEntries).
+#[test]
+fn a_security_group_rule_through_a_managed_prefix_list_is_judged_by_its_cidrs() {
+    let through_list = |list: Option<Collected<Vec<String>>>| {
+        let mut snapshot = private_ready();
+        let region = east(&mut snapshot);
+        let groups = data_mut(&mut region.security_groups);
+        groups[0].ingress = vec![IngressRule {
+            protocol: "tcp".into(),
+            from_port: Some(443),
+            to_port: Some(443),
+            cidr_blocks: vec![],
+            source_group_ids: vec![],
+            prefix_list_ids: vec!["pl-0123456789abcdef0".into()],
+        }];
+        if let Some(list) = list {
+            region
+                .prefix_lists
+                .insert("pl-0123456789abcdef0".into(), list);
+        }
+        network_verdict(&snapshot, &private_profile())
+    };
+    let cidrs = |blocks: &[&str]| Collected::ok(blocks.iter().map(|b| b.to_string()).collect());
+    assert_verdict(
+        &through_list(Some(cidrs(&["10.20.0.0/17", "10.20.128.0/17"]))),
+        Status::Pass,
+        &[],
+    );
+    assert_verdict(
+        &through_list(Some(cidrs(&["192.168.0.0/16"]))),
+        Status::Fail,
+        &["do not admit HTTPS from 10.20.0.0/16"],
+    );
+    assert_verdict(
+        &through_list(Some(cidrs(&["10.20.0.0/16", "0.0.0.0/0"]))),
+        Status::Fail,
+        &["admits HTTPS from 0.0.0.0/0"],
+    );
+    let f = through_list(Some(Collected::failed(error(
+        "ec2:GetManagedPrefixListEntries",
+        "UnauthorizedOperation",
+        ErrorKind::AccessDenied,
+    ))));
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["pl-0123456789abcdef0", "UnauthorizedOperation"],
+    );
+    assert!(!f.message.contains("do not admit"), "{}", f.message);
+    assert_verdict(
+        &through_list(None),
+        Status::Error,
+        &["pl-0123456789abcdef0 was not collected"],
+    );
 }
 
 #[test]
@@ -558,6 +645,54 @@ fn a_deny_naming_one_session_of_the_developer_role_is_an_error() {
         vec![format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers")];
     let f = network_verdict(&with_runtime_policy(&policy), &profile);
     assert_verdict(&f, Status::Error, &["one session", "dev1"]);
+}
+
+/// Issue 20 item 6: an endpoint policy admitting only the organisation's principals
+/// (aws:PrincipalOrgID, IAM User Guide "AWS global condition context keys") is decided once
+/// organizations:DescribeOrganization told the account's organisation.
+#[test]
+fn an_organisation_only_endpoint_policy_is_decided_when_the_organisation_is_known() {
+    let policy = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+        "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#;
+    let mut profile = private_profile();
+    profile.access.developer_principals =
+        vec![format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers")];
+    let with_org = |organization: Option<Collected<Option<String>>>| {
+        let mut snapshot = with_runtime_policy(policy);
+        snapshot.organization_id = organization;
+        snapshot
+    };
+    let member = with_org(Some(Collected::ok(Some("o-a1b2c3d4e5".into()))));
+    assert_verdict(&network_verdict(&member, &profile), Status::Pass, &[]);
+
+    let other = with_org(Some(Collected::ok(Some("o-zzzzzzzzzz".into()))));
+    assert_verdict(
+        &network_verdict(&other, &profile),
+        Status::Fail,
+        &["no statement allows it"],
+    );
+
+    let no_organization = with_org(Some(Collected::ok(None)));
+    assert_verdict(
+        &network_verdict(&no_organization, &profile),
+        Status::Fail,
+        &["no statement allows it"],
+    );
+
+    // Not read (an older snapshot), or a developer role in another account: undetermined.
+    assert_verdict(
+        &network_verdict(&with_org(None), &profile),
+        Status::Error,
+        &["aws:PrincipalOrgID"],
+    );
+    let mut elsewhere = profile.clone();
+    elsewhere.access.developer_principals =
+        vec!["arn:aws:iam::444455556666:role/ClaudeCodeDevelopers".into()];
+    assert_verdict(
+        &network_verdict(&member, &elsewhere),
+        Status::Error,
+        &["aws:PrincipalOrgID"],
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Network path to Bedrock: VPCs, the interface endpoints Claude Code's traffic can use
 //! (bedrock-runtime, the bedrock control plane and sts), their security groups and subnets.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
@@ -13,6 +13,7 @@ const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
 const DESCRIBE_VPC_ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
 const DESCRIBE_SECURITY_GROUPS: &str = "ec2:DescribeSecurityGroups";
 const DESCRIBE_SUBNETS: &str = "ec2:DescribeSubnets";
+const GET_PREFIX_LIST_ENTRIES: &str = "ec2:GetManagedPrefixListEntries";
 
 pub struct Ec2Sections {
     pub vpcs: Collected<Vec<Vpc>>,
@@ -20,6 +21,7 @@ pub struct Ec2Sections {
     pub vpc_endpoint_services: Vec<String>,
     pub security_groups: Collected<Vec<SecurityGroup>>,
     pub subnets: Collected<Vec<Subnet>>,
+    pub prefix_lists: BTreeMap<String, Collected<Vec<String>>>,
 }
 
 pub async fn collect(client: &Client, region: &str) -> Ec2Sections {
@@ -59,12 +61,17 @@ pub async fn collect(client: &Client, region: &str) -> Ec2Sections {
             Collected::failed(error.clone()),
         ),
     };
+    let prefix_lists = match &security_groups {
+        Collected::Ok { data } => admitted_prefix_lists(client, data).await,
+        Collected::Failed { .. } => BTreeMap::new(),
+    };
     Ec2Sections {
         vpcs,
         vpc_endpoints,
         vpc_endpoint_services: services,
         security_groups,
         subnets,
+        prefix_lists,
     }
 }
 
@@ -190,6 +197,11 @@ async fn security_groups(
                                 .iter()
                                 .filter_map(|pair| pair.group_id().map(str::to_string))
                                 .collect(),
+                            prefix_list_ids: p
+                                .prefix_list_ids()
+                                .iter()
+                                .filter_map(|list| list.prefix_list_id().map(str::to_string))
+                                .collect(),
                         })
                         .collect(),
                 }
@@ -216,6 +228,46 @@ async fn subnets(client: &Client, subnet_ids: BTreeSet<String>) -> Collected<Vec
                 availability_zone: s.availability_zone().unwrap_or_default().to_string(),
                 availability_zone_id: s.availability_zone_id().map(str::to_string),
             }))
+        },
+    )
+    .await
+}
+
+/// The CIDRs of every managed prefix list a rule of these groups names, one list at a time
+/// (ec2:GetManagedPrefixListEntries, every page). It reads customer- and AWS-managed lists
+/// alike; a list that cannot be read is recorded as failed, and the rule judges it `error`.
+async fn admitted_prefix_lists(
+    client: &Client,
+    groups: &[SecurityGroup],
+) -> BTreeMap<String, Collected<Vec<String>>> {
+    let ids: BTreeSet<&str> = groups
+        .iter()
+        .flat_map(|g| g.ingress.iter())
+        .flat_map(|rule| rule.prefix_list_ids.iter().map(String::as_str))
+        .collect();
+    let mut lists = BTreeMap::new();
+    for id in ids {
+        lists.insert(id.to_string(), prefix_list_entries(client, id).await);
+    }
+    lists
+}
+
+async fn prefix_list_entries(client: &Client, id: &str) -> Collected<Vec<String>> {
+    let stream = pages!(client
+        .get_managed_prefix_list_entries()
+        .prefix_list_id(id)
+        .into_paginator()
+        .send());
+    all_pages(
+        GET_PREFIX_LIST_ENTRIES,
+        stream,
+        |page| page.next_token(),
+        |page, out| {
+            out.extend(
+                page.entries()
+                    .iter()
+                    .filter_map(|entry| entry.cidr().map(str::to_string)),
+            )
         },
     )
     .await

@@ -20,6 +20,7 @@ pub mod iam_roles;
 pub mod kms;
 pub mod logs;
 pub mod operations;
+pub mod organizations;
 mod paging;
 pub use paging::start_scan_clock;
 pub mod progress;
@@ -311,6 +312,14 @@ impl Scan {
     }
     pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         client_for!(self, aws_sdk_kms, "kms", region)
+    }
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        client_for!(
+            self,
+            aws_sdk_organizations,
+            "organizations",
+            &self.home_region
+        )
     }
     pub fn iam(&self) -> aws_sdk_iam::Client {
         client_for!(self, aws_sdk_iam, "iam", &self.home_region)
@@ -623,8 +632,10 @@ pub async fn collect_with(
                 }
             }),
     );
-    let (identity, api_keys, regions, guardrails) =
-        tokio::join!(identity, api_keys, regions, guardrails);
+    let organizations_client = scan.organizations();
+    let organization_id = organizations::organization_id(&organizations_client);
+    let (identity, api_keys, regions, guardrails, organization_id) =
+        tokio::join!(identity, api_keys, regions, guardrails, organization_id);
     scan.progress.finish();
     let claude_settings =
         options
@@ -643,6 +654,7 @@ pub async fn collect_with(
         regions,
         bedrock_api_keys: Some(api_keys),
         claude_settings,
+        organization_id: Some(organization_id),
     })
 }
 
@@ -984,6 +996,7 @@ async fn collect_region(
         vpc_endpoint_services: ec2.vpc_endpoint_services,
         security_groups: ec2.security_groups,
         subnets: Some(ec2.subnets),
+        prefix_lists: ec2.prefix_lists,
         invocation_log_bucket,
         large_data_log_bucket,
         invocation_log_role,

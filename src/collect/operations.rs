@@ -76,6 +76,16 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "Availability Zones of the subnets those endpoints are in",
     },
     Operation {
+        api: "ec2:GetManagedPrefixListEntries",
+        action: "ec2:GetManagedPrefixListEntries",
+        purpose: "CIDRs of the managed prefix lists those security groups admit HTTPS from",
+    },
+    Operation {
+        api: "organizations:DescribeOrganization",
+        action: "organizations:DescribeOrganization",
+        purpose: "the organisation id, the value of aws:PrincipalOrgID in endpoint policies",
+    },
+    Operation {
         api: "cloudtrail:DescribeTrails",
         action: "cloudtrail:DescribeTrails",
         purpose: "trails recording API activity",

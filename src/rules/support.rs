@@ -246,7 +246,9 @@ pub fn admits_https(rule: &IngressRule) -> bool {
             // No port range means every port.
             _ => true,
         };
-    let has_source = !rule.cidr_blocks.is_empty() || !rule.source_group_ids.is_empty();
+    let has_source = !rule.cidr_blocks.is_empty()
+        || !rule.source_group_ids.is_empty()
+        || !rule.prefix_list_ids.is_empty();
     protocol_ok && port_ok && has_source
 }
 

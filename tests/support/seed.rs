@@ -310,6 +310,58 @@ impl Seeder {
         Ok(())
     }
 
+    /// A customer-managed prefix list holding `cidrs`, and a rule letting TCP 443 into
+    /// `group_id` from it (moto 5.2.5 answers CreateManagedPrefixList and
+    /// GetManagedPrefixListEntries). Returns the list's id.
+    #[allow(dead_code)]
+    pub async fn admit_https_from_prefix_list(
+        &self,
+        group_id: &str,
+        cidrs: &[&str],
+    ) -> SeedResult<String> {
+        let mut create = self
+            .ec2
+            .create_managed_prefix_list()
+            .prefix_list_name("developer-networks")
+            .address_family("IPv4")
+            .max_entries(10);
+        for cidr in cidrs {
+            create = create.entries(
+                aws_sdk_ec2::types::AddPrefixListEntry::builder()
+                    .cidr(*cidr)
+                    .build(),
+            );
+        }
+        let list = create
+            .send()
+            .await
+            .map_err(sdk_error("CreateManagedPrefixList"))?;
+        let id = list
+            .prefix_list()
+            .and_then(|l| l.prefix_list_id())
+            .ok_or("CreateManagedPrefixList returned no id")?
+            .to_string();
+        self.ec2
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .prefix_list_ids(
+                        aws_sdk_ec2::types::PrefixListId::builder()
+                            .prefix_list_id(&id)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error("AuthorizeSecurityGroupIngress"))?;
+        Ok(id)
+    }
+
     /// Completes a ready region's network into a private path: a subnet in a second zone
     /// (unless `spec.one_zone`), the bedrock-runtime endpoint across the subnets with
     /// `spec.runtime_policy`, and an endpoint for each of `spec.services` (`bedrock`, `sts`),
