@@ -64,7 +64,12 @@ async fn each_mode_in_the_source_and_a_destination_region_is_judged() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
     // Never set anywhere: `inherit`, which meets the default profile.
     let run = scan(&account, &retention(false, "forbidden"));
-    assert_verdict(&run, ZDR, "pass", &["us-east-1: inherit", "us-west-2: inherit"]);
+    assert_verdict(
+        &run,
+        ZDR,
+        "pass",
+        &["us-east-1: inherit", "us-west-2: inherit"],
+    );
     let asked: Vec<&str> = run
         .bedrock_calls
         .iter()
@@ -82,9 +87,19 @@ async fn each_mode_in_the_source_and_a_destination_region_is_judged() {
     for (region, other) in [(EAST, WEST), (WEST, EAST)] {
         set_mode(&account, other, Some("none"));
         set_mode(&account, "us-east-2", Some("none"));
-        for mode in ["none", "default", "inherit", "aws_review", "provider_data_share"] {
+        for mode in [
+            "none",
+            "default",
+            "inherit",
+            "aws_review",
+            "provider_data_share",
+        ] {
             set_mode(&account, region, Some(mode));
-            for (zdr, sharing) in [(true, "forbidden"), (false, "forbidden"), (false, "allowed")] {
+            for (zdr, sharing) in [
+                (true, "forbidden"),
+                (false, "forbidden"),
+                (false, "allowed"),
+            ] {
                 let run = scan(&account, &retention(zdr, sharing));
                 let fails = (zdr && mode != "none")
                     || (sharing == "forbidden" && mode == "provider_data_share");
@@ -129,7 +144,11 @@ async fn an_unknown_denied_or_throttled_mode_is_an_error() {
             &scan(&account, &retention(false, "forbidden")),
             ZDR,
             "error",
-            &["bedrock:GetAccountDataRetention failed with", code, "us-west-2"],
+            &[
+                "bedrock:GetAccountDataRetention failed with",
+                code,
+                "us-west-2",
+            ],
         );
     }
 }
@@ -173,7 +192,8 @@ async fn kept_bucket(account: &TestAccount, key_arn: Option<&str>, name: &str) {
 fn deliver_with(account: &TestAccount, name: &str) {
     account.bedrock.update(|seed| {
         if let Some(config) = seed.region_mut(EAST).logging.as_mut() {
-            config["cloudWatchConfig"]["roleArn"] = json!(format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+            config["cloudWatchConfig"]["roleArn"] =
+                json!(format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
         }
     });
 }
@@ -229,7 +249,10 @@ async fn a_complete_logging_setup_passes_and_each_new_gap_fails() {
     seeder
         .bucket_lifecycle(
             BUCKET,
-            &[("bedrock-folder", &bedrock_folder, 365), ("one-day", &one_region, 1)],
+            &[
+                ("bedrock-folder", &bedrock_folder, 365),
+                ("one-day", &one_region, 1),
+            ],
         )
         .await
         .unwrap_or_else(|e| panic!("lifecycle: {e}"));
@@ -237,7 +260,10 @@ async fn a_complete_logging_setup_passes_and_each_new_gap_fails() {
         &scan(&account, &logging_profile(400)),
         LOGGING,
         "fail",
-        &["lifecycle rule \"one-day\"", "after 1 days, less than the required 90"],
+        &[
+            "lifecycle rule \"one-day\"",
+            "after 1 days, less than the required 90",
+        ],
     );
     seeder
         .bucket_expiry(BUCKET, 365, None)

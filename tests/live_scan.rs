@@ -637,8 +637,11 @@ async fn trace_calls_lists_every_call_and_only_reads() {
         // in the other regions the configured `us.` profiles route to.
         let region = record["region"].as_str().unwrap_or_default();
         let allowed = region == EAST
-            || (["bedrock:GetFoundationModelAvailability", "bedrock:GetAccountDataRetention"]
-                .contains(&action)
+            || ([
+                "bedrock:GetFoundationModelAvailability",
+                "bedrock:GetAccountDataRetention",
+            ]
+            .contains(&action)
                 && ["us-east-2", WEST].contains(&region));
         assert!(allowed, "{record}");
         let attempts = record["attempts"].as_u64().unwrap_or(1) as usize;

@@ -8,8 +8,8 @@ use aws_sdk_bedrock::Client;
 use super::error::failed;
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
-    Collected, DataRetentionSetting, FoundationModel, Guardrail, InferenceProfile, InvocationLoggingConfig,
-    LargeDataDelivery, ModelAvailability,
+    Collected, DataRetentionSetting, FoundationModel, Guardrail, InferenceProfile,
+    InvocationLoggingConfig, LargeDataDelivery, ModelAvailability,
 };
 
 const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";

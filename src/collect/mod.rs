@@ -46,8 +46,8 @@ use crate::model_ids::{
 };
 use crate::profile::Profile;
 use crate::snapshot::{
-    BedrockApiKeys, Collected, DataRetentionSetting, InferenceProfile, InvokeSimulation, KmsKey, ModelAvailability,
-    RegionSnapshot, SimulationResult, Snapshot,
+    BedrockApiKeys, Collected, DataRetentionSetting, InferenceProfile, InvokeSimulation, KmsKey,
+    ModelAvailability, RegionSnapshot, SimulationResult, Snapshot,
 };
 use crate::untrusted_text::{quoted, MESSAGE_QUOTE_LIMIT};
 

@@ -77,11 +77,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     })
 }
 
-fn judge_region(
-    ctx: &RuleContext,
-    region: &str,
-    snapshot: &RegionSnapshot,
-) -> Finding {
+fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> Finding {
     let zdr_required = ctx.profile.data_retention.zero_data_retention_required;
     let sharing = ctx.profile.data_retention.provider_data_sharing;
     let resource = format!("bedrock-data-retention/{region}");
@@ -242,10 +238,10 @@ fn judge_region(
         }
         (false, ProviderDataSharing::Allowed) => "no particular mode",
     };
-    judgement.evidence(
-        Evidence::new(GET_DATA_RETENTION, Some(region))
-            .with("regions_requests_are_served_in", served.keys().collect::<Vec<_>>()),
-    );
+    judgement.evidence(Evidence::new(GET_DATA_RETENTION, Some(region)).with(
+        "regions_requests_are_served_in",
+        served.keys().collect::<Vec<_>>(),
+    ));
     judgement.finding(
         ctx,
         region,

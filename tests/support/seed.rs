@@ -551,7 +551,11 @@ impl Seeder {
 
     /// Replaces the bucket's lifecycle with enabled rules `(id, prefix, days)`, each expiring
     /// the objects under its prefix after that many days.
-    pub async fn bucket_lifecycle(&self, name: &str, rules: &[(&str, &str, i32)]) -> SeedResult<()> {
+    pub async fn bucket_lifecycle(
+        &self,
+        name: &str,
+        rules: &[(&str, &str, i32)],
+    ) -> SeedResult<()> {
         use aws_sdk_s3::types::{
             BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
             LifecycleRuleFilter,
@@ -793,7 +797,10 @@ pub async fn seed_ready_region_with(
     seeder.log_groups(log_groups).await?;
     // The role the ready logging configuration delivers to CloudWatch with (IAM is global: a
     // second ready region finds it there already).
-    match seeder.logging_role(LOGGING_ROLE, "bedrock.amazonaws.com").await {
+    match seeder
+        .logging_role(LOGGING_ROLE, "bedrock.amazonaws.com")
+        .await
+    {
         Err(e) if !e.contains("EntityAlreadyExists") => return Err(e),
         _ => {}
     }
