@@ -213,17 +213,13 @@ fn log_to(account: &TestAccount, log_group: &str, bucket: Option<&str>) {
     });
 }
 
-/// What Bedrock needs to deliver (issue 22): the user guide's bucket policy for BUCKET under
-/// the key prefix `claude`, and the CloudWatch delivery role trusting bedrock.amazonaws.com.
+/// What Bedrock needs to write to BUCKET (issue 22): the user guide's bucket policy under the
+/// key prefix `claude` (the ready account has the CloudWatch delivery role already).
 async fn bedrock_may_deliver(seeder: &support::seed::Seeder) {
     seeder
         .bedrock_bucket_policy(BUCKET, "claude", support::bedrock_server::ACCOUNT)
         .await
         .unwrap_or_else(|e| panic!("bucket policy: {e}"));
-    seeder
-        .logging_role("BedrockInvocationLogging", "bedrock.amazonaws.com")
-        .await
-        .unwrap_or_else(|e| panic!("delivery role: {e}"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -411,10 +407,6 @@ async fn a_bucket_without_sse_kms_fails_and_a_denied_bucket_is_an_error() {
         &["has no default SSE-KMS encryption"],
     );
 
-    seeder
-        .logging_role("BedrockInvocationLogging", "bedrock.amazonaws.com")
-        .await
-        .unwrap_or_else(|e| panic!("delivery role: {e}"));
     account
         .bedrock
         .update(|seed| seed.account.s3_denied_buckets = vec![BUCKET.to_string()]);

@@ -18,7 +18,6 @@ const ZDR: &str = "no-zdr-assumption";
 const LOGGING: &str = "bedrock-invocation-logging";
 const BUCKET: &str = "claude-code-prompts";
 const LARGE: &str = "claude-code-large-bodies";
-const ROLE: &str = "BedrockInvocationLogging";
 
 fn scan(account: &TestAccount, profile: &str) -> ScanRun {
     let config = account.write("retention.toml", profile);
@@ -65,7 +64,12 @@ async fn each_mode_in_the_source_and_a_destination_region_is_judged() {
     let (account, _) = TestAccount::ready(&[EAST]).await;
     // Never set anywhere: `inherit`, which meets the default profile.
     let run = scan(&account, &retention(false, "forbidden"));
-    assert_verdict(&run, ZDR, "pass", &["us-east-1: inherit", "us-west-2: inherit"]);
+    assert_verdict(
+        &run,
+        ZDR,
+        "pass",
+        &["us-east-1: inherit", "us-west-2: inherit"],
+    );
     let asked: Vec<&str> = run
         .bedrock_calls
         .iter()
@@ -83,9 +87,19 @@ async fn each_mode_in_the_source_and_a_destination_region_is_judged() {
     for (region, other) in [(EAST, WEST), (WEST, EAST)] {
         set_mode(&account, other, Some("none"));
         set_mode(&account, "us-east-2", Some("none"));
-        for mode in ["none", "default", "inherit", "aws_review", "provider_data_share"] {
+        for mode in [
+            "none",
+            "default",
+            "inherit",
+            "aws_review",
+            "provider_data_share",
+        ] {
             set_mode(&account, region, Some(mode));
-            for (zdr, sharing) in [(true, "forbidden"), (false, "forbidden"), (false, "allowed")] {
+            for (zdr, sharing) in [
+                (true, "forbidden"),
+                (false, "forbidden"),
+                (false, "allowed"),
+            ] {
                 let run = scan(&account, &retention(zdr, sharing));
                 let fails = (zdr && mode != "none")
                     || (sharing == "forbidden" && mode == "provider_data_share");
@@ -130,7 +144,11 @@ async fn an_unknown_denied_or_throttled_mode_is_an_error() {
             &scan(&account, &retention(false, "forbidden")),
             ZDR,
             "error",
-            &["bedrock:GetAccountDataRetention failed with", code, "us-west-2"],
+            &[
+                "bedrock:GetAccountDataRetention failed with",
+                code,
+                "us-west-2",
+            ],
         );
     }
 }
@@ -169,13 +187,15 @@ async fn kept_bucket(account: &TestAccount, key_arn: Option<&str>, name: &str) {
         .unwrap_or_else(|e| panic!("bucket policy of {name}: {e}"));
 }
 
-async fn delivery_role(account: &TestAccount, service: &str) {
-    account
-        .seeder(EAST)
-        .await
-        .logging_role(ROLE, service)
-        .await
-        .unwrap_or_else(|e| panic!("seeding the delivery role: {e}"));
+/// Points the CloudWatch destination at role `name` (the ready account's role is
+/// `support::seed::LOGGING_ROLE`, trusting bedrock.amazonaws.com).
+fn deliver_with(account: &TestAccount, name: &str) {
+    account.bedrock.update(|seed| {
+        if let Some(config) = seed.region_mut(EAST).logging.as_mut() {
+            config["cloudWatchConfig"]["roleArn"] =
+                json!(format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        }
+    });
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -183,7 +203,6 @@ async fn a_complete_logging_setup_passes_and_each_new_gap_fails() {
     let (account, ready) = TestAccount::ready(&[EAST]).await;
     let key = ready[0].key.arn.clone();
     kept_bucket(&account, Some(&key), BUCKET).await;
-    delivery_role(&account, "bedrock.amazonaws.com").await;
     log_to_buckets(&account, None);
     let run = scan(&account, &logging_profile(400));
     assert_verdict(&run, LOGGING, "pass", &["S3 bucket claude-code-prompts"]);
@@ -230,7 +249,10 @@ async fn a_complete_logging_setup_passes_and_each_new_gap_fails() {
     seeder
         .bucket_lifecycle(
             BUCKET,
-            &[("bedrock-folder", &bedrock_folder, 365), ("one-day", &one_region, 1)],
+            &[
+                ("bedrock-folder", &bedrock_folder, 365),
+                ("one-day", &one_region, 1),
+            ],
         )
         .await
         .unwrap_or_else(|e| panic!("lifecycle: {e}"));
@@ -238,7 +260,10 @@ async fn a_complete_logging_setup_passes_and_each_new_gap_fails() {
         &scan(&account, &logging_profile(400)),
         LOGGING,
         "fail",
-        &["lifecycle rule \"one-day\"", "after 1 days, less than the required 90"],
+        &[
+            "lifecycle rule \"one-day\"",
+            "after 1 days, less than the required 90",
+        ],
     );
     seeder
         .bucket_expiry(BUCKET, 365, None)
@@ -271,7 +296,8 @@ async fn a_destination_bedrock_cannot_write_to_fails() {
         .await
         .unwrap_or_else(|e| panic!("seeding the bucket: {e}"));
     log_to_buckets(&account, None);
-    // No bucket policy, no delivery role.
+    // No bucket policy, and a delivery role that does not exist.
+    deliver_with(&account, "Missing");
     let run = scan(&account, &logging_profile(400));
     assert_verdict(
         &run,
@@ -279,7 +305,7 @@ async fn a_destination_bedrock_cannot_write_to_fails() {
         "fail",
         &[
             "S3 bucket claude-code-prompts has no bucket policy, so Bedrock (bedrock.amazonaws.com) may not write",
-            &format!("delivery role arn:aws:iam::{ACCOUNT}:role/{ROLE} does not exist"),
+            &format!("delivery role arn:aws:iam::{ACCOUNT}:role/Missing does not exist"),
         ],
     );
     // A policy for another account, and a role trusting another service.
@@ -287,7 +313,11 @@ async fn a_destination_bedrock_cannot_write_to_fails() {
         .bedrock_bucket_policy(BUCKET, "claude", "999999999999")
         .await
         .unwrap_or_else(|e| panic!("policy: {e}"));
-    delivery_role(&account, "lambda.amazonaws.com").await;
+    seeder
+        .logging_role("TrustsLambda", "lambda.amazonaws.com")
+        .await
+        .unwrap_or_else(|e| panic!("seeding the role: {e}"));
+    deliver_with(&account, "TrustsLambda");
     assert_verdict(
         &scan(&account, &logging_profile(400)),
         LOGGING,

@@ -482,7 +482,13 @@ async fn persistent_throttling_is_an_error_and_other_rules_are_still_judged() {
         attempts >= 2,
         "throttling is retried before giving up: {attempts}"
     );
-    assert_other_rules_pass(&run, &[INFERENCE_PROFILES, MODEL_ACCESS]);
+    // Without the profiles, the regions whose data retention mode governs are unknown too.
+    assert!(
+        run.findings_of(NO_ZDR).iter().all(|f| f.status == "error"),
+        "{}",
+        run.describe()
+    );
+    assert_other_rules_pass(&run, &[INFERENCE_PROFILES, MODEL_ACCESS, NO_ZDR]);
     assert_eq!(run.code, 1);
 }
 
@@ -627,11 +633,15 @@ async fn trace_calls_lists_every_call_and_only_reads() {
                 .any(|p| operation.starts_with(p)),
             "non-read call traced: {record}"
         );
-        // Only model access is read outside the scanned region: in the other regions the
-        // configured `us.` profiles route to.
+        // Only model access and the data retention mode are read outside the scanned region:
+        // in the other regions the configured `us.` profiles route to.
         let region = record["region"].as_str().unwrap_or_default();
         let allowed = region == EAST
-            || (action == "bedrock:GetFoundationModelAvailability"
+            || ([
+                "bedrock:GetFoundationModelAvailability",
+                "bedrock:GetAccountDataRetention",
+            ]
+            .contains(&action)
                 && ["us-east-2", WEST].contains(&region));
         assert!(allowed, "{record}");
         let attempts = record["attempts"].as_u64().unwrap_or(1) as usize;
@@ -761,6 +771,12 @@ async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
         .logging_bucket("claude-code-prompts", Some(&ready[0].key.arn), 365)
         .await
         .expect("seed the logging bucket");
+    account
+        .seeder(EAST)
+        .await
+        .bedrock_bucket_policy("claude-code-prompts", "", support::bedrock_server::ACCOUNT)
+        .await
+        .expect("let Bedrock write to the logging bucket");
     account.bedrock.update(|seed| {
         if let Some(config) = seed.region_mut(EAST).logging.as_mut() {
             config["s3Config"] = serde_json::json!({ "bucketName": "claude-code-prompts" });

@@ -1149,7 +1149,11 @@ fn zdr_passes_on_the_ready_account_naming_each_region_and_mode() {
     assert_finding(
         f,
         Status::Pass,
-        &["us-east-1: default", "us-west-2: default", "no sharing with the model provider"],
+        &[
+            "us-east-1: default",
+            "us-west-2: default",
+            "no sharing with the model provider",
+        ],
     );
     assert!(f.evidence.iter().any(|e| e.source == "profile"
         && e.values["data_retention.zero_data_retention_required"] == false
@@ -1163,7 +1167,10 @@ fn zdr_fails_when_required_and_the_mode_is_not_none() {
     assert_finding(
         f,
         Status::Fail,
-        &["zero data retention is required, but the data retention mode of us-east-1", "is default"],
+        &[
+            "zero data retention is required, but the data retention mode of us-east-1",
+            "is default",
+        ],
     );
     assert!(!f.message.contains("which Bedrock does not offer"));
 }

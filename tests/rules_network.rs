@@ -794,7 +794,6 @@ fn bedrock_policy() -> String {
     )
 }
 
-
 /// The bucket's key, described like the ready fixture's key: customer managed, Enabled,
 /// rotating.
 fn bucket_key() -> String {

@@ -11,8 +11,8 @@ use bedrock_audit::profile::{InvocationLoggingPolicy, Profile, ProviderDataShari
 use bedrock_audit::rules;
 use bedrock_audit::snapshot::{
     BucketEncryptionRule, BucketPosture, CollectError, Collected, DataRetentionSetting, ErrorKind,
-    InferenceProfile, LargeDataDelivery, LifecycleRule, LoggingRole, ObjectLock,
-    PublicAccessBlock, RegionSnapshot, Snapshot,
+    InferenceProfile, LargeDataDelivery, LifecycleRule, LoggingRole, ObjectLock, PublicAccessBlock,
+    RegionSnapshot, Snapshot,
 };
 
 const EAST: &str = "us-east-1";
@@ -171,11 +171,8 @@ fn logging_verdict(snapshot: &Snapshot) -> Finding {
 #[test]
 fn a_narrower_rule_that_deletes_prompts_sooner_than_the_minimum_fails() {
     let whole = || lifecycle_rule("expire-prompts", Some("claude/"), Some(365));
-    let narrower_prefix = lifecycle_rule(
-        "one-day",
-        Some(&format!("{LOG_PATH}us-east-1/")),
-        Some(1),
-    );
+    let narrower_prefix =
+        lifecycle_rule("one-day", Some(&format!("{LOG_PATH}us-east-1/")), Some(1));
     let mut tagged = lifecycle_rule("tagged", None, Some(1));
     tagged.narrowed_by_tags_or_size = true;
     let mut dated = lifecycle_rule("dated", Some("claude/"), None);
@@ -227,7 +224,11 @@ fn a_rule_on_the_bedrock_log_folder_covers_every_log_object() {
             Status::Fail,
             &["no enabled lifecycle rule that surely expires every object under claude/AWSLogs/111122223333/BedrockModelInvocationLogs/"],
         );
-        assert!(!f.message.contains("less than the required"), "{}", f.message);
+        assert!(
+            !f.message.contains("less than the required"),
+            "{}",
+            f.message
+        );
     }
 }
 
@@ -240,7 +241,11 @@ fn a_narrower_rule_does_not_bound_the_maximum() {
     let mut dated = lifecycle_rule("dated", None, None);
     dated.expiration_date = Some("2020-01-01T00:00:00Z".into());
     for rule in [
-        lifecycle_rule("region-only", Some(&format!("{LOG_PATH}us-east-1/")), Some(90)),
+        lifecycle_rule(
+            "region-only",
+            Some(&format!("{LOG_PATH}us-east-1/")),
+            Some(90),
+        ),
         tagged,
     ] {
         let f = logging_verdict(&with_rules(vec![rule]));
@@ -258,7 +263,11 @@ fn a_narrower_rule_does_not_bound_the_maximum() {
 /// (minimum), but none surely does (maximum).
 #[test]
 fn with_the_account_unknown_account_specific_rules_count_only_against_the_minimum() {
-    let mut snapshot = with_rules(vec![lifecycle_rule("bedrock-folder", Some(LOG_PATH), Some(1))]);
+    let mut snapshot = with_rules(vec![lifecycle_rule(
+        "bedrock-folder",
+        Some(LOG_PATH),
+        Some(1),
+    )]);
     snapshot.identity = Collected::failed(CollectError {
         operation: "sts:GetCallerIdentity".into(),
         kind: ErrorKind::AccessDenied,
@@ -317,11 +326,18 @@ fn zdr_verdict(snapshot: &Snapshot, profile: &Profile) -> Finding {
 
 #[test]
 fn the_ready_account_passes_and_names_every_region_requests_are_served_in() {
-    let f = zdr_verdict(&ready(), &retention_profile(false, ProviderDataSharing::Forbidden));
+    let f = zdr_verdict(
+        &ready(),
+        &retention_profile(false, ProviderDataSharing::Forbidden),
+    );
     assert_verdict(
         &f,
         Status::Pass,
-        &["us-east-1: default", "us-east-2: default", "us-west-2: default"],
+        &[
+            "us-east-1: default",
+            "us-east-2: default",
+            "us-west-2: default",
+        ],
     );
     assert_eq!(f.resource, "bedrock-data-retention/us-east-1");
     assert!(f
@@ -340,18 +356,45 @@ fn the_ready_account_passes_and_names_every_region_requests_are_served_in() {
 fn each_mode_in_the_source_or_a_destination_region_is_judged_against_the_profile() {
     use ProviderDataSharing::{Allowed, Forbidden};
     for region in [EAST, WEST] {
-        for m in ["none", "default", "inherit", "aws_review", "provider_data_share"] {
-            for (zdr, sharing) in [(true, Forbidden), (true, Allowed), (false, Forbidden), (false, Allowed)] {
-                let f = zdr_verdict(&with_modes(region, mode(m), "none"), &retention_profile(zdr, sharing));
+        for m in [
+            "none",
+            "default",
+            "inherit",
+            "aws_review",
+            "provider_data_share",
+        ] {
+            for (zdr, sharing) in [
+                (true, Forbidden),
+                (true, Allowed),
+                (false, Forbidden),
+                (false, Allowed),
+            ] {
+                let f = zdr_verdict(
+                    &with_modes(region, mode(m), "none"),
+                    &retention_profile(zdr, sharing),
+                );
                 let fails_zdr = zdr && m != "none";
                 let fails_sharing = sharing == Forbidden && m == "provider_data_share";
-                let expected = if fails_zdr || fails_sharing { Status::Fail } else { Status::Pass };
-                assert_eq!(f.status, expected, "{region} {m} zdr={zdr} {sharing:?}: {}", f.message);
+                let expected = if fails_zdr || fails_sharing {
+                    Status::Fail
+                } else {
+                    Status::Pass
+                };
+                assert_eq!(
+                    f.status, expected,
+                    "{region} {m} zdr={zdr} {sharing:?}: {}",
+                    f.message
+                );
                 if fails_zdr {
                     assert!(f.message.contains(&format!("zero data retention is required, but the data retention mode of {region}")), "{}", f.message);
                 }
                 if fails_sharing {
-                    assert!(f.message.contains("may share prompts with the model provider"), "{}", f.message);
+                    assert!(
+                        f.message
+                            .contains("may share prompts with the model provider"),
+                        "{}",
+                        f.message
+                    );
                 }
             }
         }
@@ -361,9 +404,15 @@ fn each_mode_in_the_source_or_a_destination_region_is_judged_against_the_profile
 #[test]
 fn an_unknown_unread_or_uncollected_mode_is_an_error_never_a_pass() {
     let profile = retention_profile(false, ProviderDataSharing::Allowed);
-    let f = zdr_verdict(&with_modes(WEST, mode("retain_forever"), "default"), &profile);
+    let f = zdr_verdict(
+        &with_modes(WEST, mode("retain_forever"), "default"),
+        &profile,
+    );
     assert_verdict(&f, Status::Error, &["\"retain_forever\"", "does not know"]);
-    for (kind, code) in [(ErrorKind::AccessDenied, "AccessDeniedException"), (ErrorKind::Throttling, "ThrottlingException")] {
+    for (kind, code) in [
+        (ErrorKind::AccessDenied, "AccessDeniedException"),
+        (ErrorKind::Throttling, "ThrottlingException"),
+    ] {
         let failed = Collected::failed(CollectError {
             operation: "bedrock:GetAccountDataRetention".into(),
             kind,
@@ -371,14 +420,34 @@ fn an_unknown_unread_or_uncollected_mode_is_an_error_never_a_pass() {
             message: format!("{code} from the test"),
         });
         let f = zdr_verdict(&with_modes(WEST, failed, "default"), &profile);
-        assert_verdict(&f, Status::Error, &["bedrock:GetAccountDataRetention failed with", code, "us-west-2"]);
+        assert_verdict(
+            &f,
+            Status::Error,
+            &[
+                "bedrock:GetAccountDataRetention failed with",
+                code,
+                "us-west-2",
+            ],
+        );
     }
     // A destination the scan did not ask about, and a snapshot from before the field existed.
     let mut snapshot = ready();
-    east(&mut snapshot).data_retention.as_mut().unwrap().remove(WEST);
-    assert_verdict(&zdr_verdict(&snapshot, &profile), Status::Error, &["us-west-2", "was not called there"]);
+    east(&mut snapshot)
+        .data_retention
+        .as_mut()
+        .unwrap()
+        .remove(WEST);
+    assert_verdict(
+        &zdr_verdict(&snapshot, &profile),
+        Status::Error,
+        &["us-west-2", "was not called there"],
+    );
     east(&mut snapshot).data_retention = None;
-    assert_verdict(&zdr_verdict(&snapshot, &profile), Status::Error, &["a snapshot from an older bedrock-audit"]);
+    assert_verdict(
+        &zdr_verdict(&snapshot, &profile),
+        Status::Error,
+        &["a snapshot from an older bedrock-audit"],
+    );
 }
 
 /// A model that requires retention is refused under `none` (user guide, "Data retention"):
@@ -388,11 +457,29 @@ fn a_model_that_requires_retention_is_blocked_under_mode_none() {
     let mut profile = retention_profile(false, ProviderDataSharing::Forbidden);
     profile.rollout.primary_model = "anthropic.claude-fable-5-1".into();
     let f = zdr_verdict(&with_modes(EAST, mode("none"), "none"), &profile);
-    assert_verdict(&f, Status::Fail, &["primary model anthropic.claude-fable-5-1 is blocked in us-east-1", "Claude Code's requests will fail"]);
-    assert_verdict(&zdr_verdict(&with_modes(EAST, mode("aws_review"), "none"), &profile), Status::Pass, &[]);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            "primary model anthropic.claude-fable-5-1 is blocked in us-east-1",
+            "Claude Code's requests will fail",
+        ],
+    );
+    assert_verdict(
+        &zdr_verdict(&with_modes(EAST, mode("aws_review"), "none"), &profile),
+        Status::Pass,
+        &[],
+    );
     profile.data_retention.zero_data_retention_required = true;
     let f = zdr_verdict(&with_modes(EAST, mode("default"), "none"), &profile);
-    assert_verdict(&f, Status::Fail, &["retains data whatever the mode", "zero data retention is required"]);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            "retains data whatever the mode",
+            "zero data retention is required",
+        ],
+    );
 }
 
 /// A global profile may be served in any commercial region (user guide, cross-Region
@@ -419,7 +506,11 @@ fn a_global_profile_cannot_be_judged_when_the_profile_constrains_the_mode() {
     });
     let mut profile = retention_profile(false, ProviderDataSharing::Forbidden);
     profile.rollout.primary_model = global.into();
-    assert_verdict(&zdr_verdict(&snapshot, &profile), Status::Error, &["global inference profile", "any commercial region"]);
+    assert_verdict(
+        &zdr_verdict(&snapshot, &profile),
+        Status::Error,
+        &["global inference profile", "any commercial region"],
+    );
     profile.data_retention.provider_data_sharing = ProviderDataSharing::Allowed;
     assert_verdict(&zdr_verdict(&snapshot, &profile), Status::Pass, &[]);
 }
@@ -470,10 +561,21 @@ fn the_large_data_bucket_is_judged_like_the_s3_destination() {
     // Configured but not read (an older snapshot), and not collected at all.
     let mut snapshot = with_large_data_bucket(good_bucket(LARGE));
     east(&mut snapshot).large_data_log_bucket = None;
-    assert_verdict(&logging_verdict(&snapshot), Status::Error, &["large-data S3 bucket claude-code-large-bodies was not read"]);
+    assert_verdict(
+        &logging_verdict(&snapshot),
+        Status::Error,
+        &["large-data S3 bucket claude-code-large-bodies was not read"],
+    );
     let mut snapshot = with_bucket(good_bucket(BUCKET));
-    data_mut(&mut east(&mut snapshot).invocation_logging).as_mut().unwrap().large_data_delivery = None;
-    assert_verdict(&logging_verdict(&snapshot), Status::Error, &["largeDataDeliveryS3Config was not collected"]);
+    data_mut(&mut east(&mut snapshot).invocation_logging)
+        .as_mut()
+        .unwrap()
+        .large_data_delivery = None;
+    assert_verdict(
+        &logging_verdict(&snapshot),
+        Status::Error,
+        &["largeDataDeliveryS3Config was not collected"],
+    );
 }
 
 /// S3 Object Lock keeps each version for its default retention whatever the lifecycle says
@@ -498,13 +600,24 @@ fn an_object_lock_longer_than_the_maximum_fails() {
     assert_verdict(
         &logging_verdict(&lock(Some(3650), None)),
         Status::Fail,
-        &["keeps prompts 3650 days under its Object Lock default retention (COMPLIANCE)", "more than the allowed 400"],
+        &[
+            "keeps prompts 3650 days under its Object Lock default retention (COMPLIANCE)",
+            "more than the allowed 400",
+        ],
     );
-    assert_verdict(&logging_verdict(&lock(None, Some(10))), Status::Fail, &["3660 days"]);
+    assert_verdict(
+        &logging_verdict(&lock(None, Some(10))),
+        Status::Fail,
+        &["3660 days"],
+    );
     assert_verdict(&logging_verdict(&lock(Some(90), None)), Status::Pass, &[]);
     let mut unread = good_bucket(BUCKET);
     unread.object_lock = None;
-    assert_verdict(&logging_verdict(&with_bucket(unread)), Status::Error, &["s3:GetObjectLockConfiguration was not called"]);
+    assert_verdict(
+        &logging_verdict(&with_bucket(unread)),
+        Status::Error,
+        &["s3:GetObjectLockConfiguration was not called"],
+    );
 }
 
 /// A destination Bedrock cannot write to stores nothing (user guide: the S3 destination needs
@@ -514,23 +627,45 @@ fn an_object_lock_longer_than_the_maximum_fails() {
 fn a_destination_bedrock_cannot_write_to_fails() {
     let mut no_policy = good_bucket(BUCKET);
     no_policy.policy = Some(Collected::ok(None));
-    assert_verdict(&logging_verdict(&with_bucket(no_policy)), Status::Fail, &["has no bucket policy, so Bedrock (bedrock.amazonaws.com) may not write"]);
+    assert_verdict(
+        &logging_verdict(&with_bucket(no_policy)),
+        Status::Fail,
+        &["has no bucket policy, so Bedrock (bedrock.amazonaws.com) may not write"],
+    );
     let mut other_account = good_bucket(BUCKET);
-    other_account.policy = Some(Collected::ok(Some(bedrock_policy(BUCKET).replace(ACCOUNT, "999999999999"))));
-    assert_verdict(&logging_verdict(&with_bucket(other_account)), Status::Fail, &["has no statement allowing Bedrock"]);
+    other_account.policy = Some(Collected::ok(Some(
+        bedrock_policy(BUCKET).replace(ACCOUNT, "999999999999"),
+    )));
+    assert_verdict(
+        &logging_verdict(&with_bucket(other_account)),
+        Status::Fail,
+        &["has no statement allowing Bedrock"],
+    );
 
     let mut snapshot = with_bucket(good_bucket(BUCKET));
     east(&mut snapshot).invocation_log_role = Some(Collected::ok(None));
-    assert_verdict(&logging_verdict(&snapshot), Status::Fail, &["delivery role arn:aws:iam::111122223333:role/BedrockInvocationLogging does not exist"]);
+    assert_verdict(
+        &logging_verdict(&snapshot),
+        Status::Fail,
+        &["delivery role arn:aws:iam::111122223333:role/BedrockInvocationLogging does not exist"],
+    );
     let mut snapshot = with_bucket(good_bucket(BUCKET));
     east(&mut snapshot).invocation_log_role = Some(Collected::ok(Some(LoggingRole {
         arn: "arn:aws:iam::111122223333:role/BedrockInvocationLogging".into(),
         trust_policy: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()),
     })));
-    assert_verdict(&logging_verdict(&snapshot), Status::Fail, &["does not trust bedrock.amazonaws.com"]);
+    assert_verdict(
+        &logging_verdict(&snapshot),
+        Status::Fail,
+        &["does not trust bedrock.amazonaws.com"],
+    );
     let mut snapshot = with_bucket(good_bucket(BUCKET));
     east(&mut snapshot).invocation_log_role = None;
-    assert_verdict(&logging_verdict(&snapshot), Status::Error, &["iam:GetRole was not called"]);
+    assert_verdict(
+        &logging_verdict(&snapshot),
+        Status::Error,
+        &["iam:GetRole was not called"],
+    );
 }
 
 /// "forbidden" means no prompt content is stored: metadata-only logging meets it.
@@ -539,12 +674,24 @@ fn forbidden_passes_metadata_only_logging_and_names_stored_content_otherwise() {
     let mut profile = required();
     profile.data_retention.invocation_logging = InvocationLoggingPolicy::Forbidden;
     let mut snapshot = ready();
-    let config = data_mut(&mut east(&mut snapshot).invocation_logging).as_mut().unwrap();
+    let config = data_mut(&mut east(&mut snapshot).invocation_logging)
+        .as_mut()
+        .unwrap();
     config.text_data_delivery = false;
     let f = run(LOGGING, &snapshot, &profile).remove(0);
-    assert_verdict(&f, Status::Pass, &["stores no prompt content", "only invocation metadata"]);
-    assert!(!f.message.contains("forbids keeping prompts, but"), "{}", f.message);
-    let config = data_mut(&mut east(&mut snapshot).invocation_logging).as_mut().unwrap();
+    assert_verdict(
+        &f,
+        Status::Pass,
+        &["stores no prompt content", "only invocation metadata"],
+    );
+    assert!(
+        !f.message.contains("forbids keeping prompts, but"),
+        "{}",
+        f.message
+    );
+    let config = data_mut(&mut east(&mut snapshot).invocation_logging)
+        .as_mut()
+        .unwrap();
     config.image_data_delivery = true;
     let f = run(LOGGING, &snapshot, &profile).remove(0);
     assert_verdict(&f, Status::Fail, &["forbids keeping prompts, but model-invocation logging in us-east-1 stores images from prompts"]);
@@ -553,15 +700,27 @@ fn forbidden_passes_metadata_only_logging_and_names_stored_content_otherwise() {
 #[test]
 fn provider_data_sharing_parses_and_refuses_other_values() {
     let path = Path::new("retention.toml");
-    let parsed = Profile::parse("[data_retention]\nprovider_data_sharing = \"allowed\"\n", path)
-        .expect("allowed parses");
-    assert_eq!(parsed.data_retention.provider_data_sharing, ProviderDataSharing::Allowed);
+    let parsed = Profile::parse(
+        "[data_retention]\nprovider_data_sharing = \"allowed\"\n",
+        path,
+    )
+    .expect("allowed parses");
+    assert_eq!(
+        parsed.data_retention.provider_data_sharing,
+        ProviderDataSharing::Allowed
+    );
     assert_eq!(
         Profile::default().data_retention.provider_data_sharing,
         ProviderDataSharing::Forbidden
     );
-    let error = Profile::parse("[data_retention]\nprovider_data_sharing = \"sometimes\"\n", path)
-        .expect_err("an unknown value is refused")
-        .to_string();
-    assert!(error.contains("provider_data_sharing") && error.contains("retention.toml"), "{error}");
+    let error = Profile::parse(
+        "[data_retention]\nprovider_data_sharing = \"sometimes\"\n",
+        path,
+    )
+    .expect_err("an unknown value is refused")
+    .to_string();
+    assert!(
+        error.contains("provider_data_sharing") && error.contains("retention.toml"),
+        "{error}"
+    );
 }

@@ -12,10 +12,10 @@
 
 use crate::finding::{Evidence, Finding, Status};
 use crate::profile::InvocationLoggingPolicy;
-use crate::rules::support::{judge_kms_key, Judgement};
-use crate::rules::{RuleContext, WithEvidence};
 use crate::rules::log_bucket::{self, LogDestination};
 use crate::rules::service_grant::{self, Grant, ServiceRequest};
+use crate::rules::support::{judge_kms_key, Judgement};
+use crate::rules::{RuleContext, WithEvidence};
 use crate::snapshot::{Collected, InvocationLoggingConfig, LargeDataDelivery, RegionSnapshot};
 
 const INVOCATION_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
@@ -191,7 +191,11 @@ fn delivery_role(
         );
         return;
     };
-    let role = match snapshot.invocation_log_role.as_ref().map(Collected::as_result) {
+    let role = match snapshot
+        .invocation_log_role
+        .as_ref()
+        .map(Collected::as_result)
+    {
         None => {
             judgement.missing(
                 format!("whether Bedrock can assume role {arn} ({GET_ROLE} was not called: a snapshot from an older bedrock-audit)"),
@@ -200,7 +204,10 @@ fn delivery_role(
             return;
         }
         Some(Err(error)) => {
-            judgement.unreadable(format!("role {arn}, which Bedrock delivers to CloudWatch with"), error);
+            judgement.unreadable(
+                format!("role {arn}, which Bedrock delivers to CloudWatch with"),
+                error,
+            );
             return;
         }
         Some(Ok(role)) => role,

@@ -33,33 +33,24 @@ const GET_DATA_RETENTION: &str = "bedrock:GetAccountDataRetention";
 const ZDR_KEY: &str = "data_retention.zero_data_retention_required";
 const SHARING_KEY: &str = "data_retention.provider_data_sharing";
 
-/// What a model needs from the data retention mode to be served at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ModelNeeds {
-    /// It retains traffic whatever the mode: Bedrock blocks it under `none`.
-    Retention,
-    /// It is served only where the mode shares data with the model provider.
-    ProviderSharing,
-}
-
-/// Models with retention needs of their own, matched by a fragment of the foundation-model id.
-/// Source: Bedrock user guide, "Data retention" ("no data retention change to Claude models
-/// released before Claude Fable 5"; the models requiring retention are listed on "Amazon
-/// Bedrock abuse detection", https://docs.aws.amazon.com/bedrock/latest/userguide/abuse-detection.html:
-/// Claude Fable 5 and 5.x retain all traffic up to 30 days). No Claude model is documented as
-/// requiring `provider_data_share`, so none is listed as such.
-const MODEL_NEEDS: &[(&str, ModelNeeds, &str)] = &[(
+/// Models that retain traffic whatever the mode, so Bedrock blocks them under `none`, matched
+/// by a fragment of the foundation-model id, with the reason. Source: Bedrock user guide, "Data
+/// retention" ("no data retention change to Claude models released before Claude Fable 5"; the
+/// models requiring retention are listed on "Amazon Bedrock abuse detection",
+/// https://docs.aws.amazon.com/bedrock/latest/userguide/abuse-detection.html: Claude Fable 5 and
+/// 5.x retain all traffic up to 30 days). No Claude model is documented as requiring
+/// `provider_data_share`, so no such table exists.
+const REQUIRES_RETENTION: &[(&str, &str)] = &[(
     "claude-fable-5",
-    ModelNeeds::Retention,
     "Claude Fable 5 models retain all traffic up to 30 days (Bedrock abuse detection)",
 )];
 
-fn needs_of(model_id: &str) -> Option<(ModelNeeds, &'static str)> {
+fn requires_retention(model_id: &str) -> Option<&'static str> {
     let id = foundation_model_id(model_id).to_ascii_lowercase();
-    MODEL_NEEDS
+    REQUIRES_RETENTION
         .iter()
-        .find(|(fragment, _, _)| id.contains(fragment))
-        .map(|(_, needs, why)| (*needs, *why))
+        .find(|(fragment, _)| id.contains(fragment))
+        .map(|(_, why)| *why)
 }
 
 /// The modes this version knows, with what each means for a request.
@@ -86,11 +77,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     })
 }
 
-fn judge_region(
-    ctx: &RuleContext,
-    region: &str,
-    snapshot: &RegionSnapshot,
-) -> Finding {
+fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> Finding {
     let zdr_required = ctx.profile.data_retention.zero_data_retention_required;
     let sharing = ctx.profile.data_retention.provider_data_sharing;
     let resource = format!("bedrock-data-retention/{region}");
@@ -105,7 +92,7 @@ fn judge_region(
     let mut served: BTreeMap<String, Vec<ModelInUse>> = BTreeMap::new();
     let mut underlying: Vec<(ModelInUse, String)> = Vec::new();
     for role in model_roles(ctx.profile) {
-        let id = role.model_id.as_str();
+        let id: &str = role.model_id;
         let in_use = || ModelInUse {
             role: role.role,
             id,
@@ -153,6 +140,8 @@ fn judge_region(
         }
     }
 
+    // A profile names the same foundation model in each of its regions: judge it once.
+    underlying.dedup_by(|a, b| a.0.role == b.0.role && a.1 == b.1);
     // Requests are always served in the source region, whatever else is unknown.
     served.entry(region.to_string()).or_default();
     let mut modes: Vec<String> = Vec::new();
@@ -178,7 +167,7 @@ fn judge_region(
                 None => {
                     judgement.missing(
                         format!("the data retention mode of {serving}, where the {names} is served ({GET_DATA_RETENTION} was not called there)"),
-                        Evidence::new(GET_DATA_RETENTION, Some(serving)).with("collected", false),
+                        Evidence::new(GET_DATA_RETENTION, Some(serving.as_str())).with("collected", false),
                     );
                     continue;
                 }
@@ -197,7 +186,7 @@ fn judge_region(
         };
         let mode = setting.mode.as_str();
         judgement.evidence(
-            Evidence::new(GET_DATA_RETENTION, Some(serving))
+            Evidence::new(GET_DATA_RETENTION, Some(serving.as_str()))
                 .with("mode", mode)
                 .with("updatedAt", &setting.updated_at)
                 .with("serves", &names),
@@ -224,31 +213,18 @@ fn judge_region(
                 .iter()
                 .any(|served| served.role == m.role && served.id == m.id)
         }) {
-            match needs_of(foundation) {
-                Some((ModelNeeds::Retention, why)) if mode == "none" => {
+            match requires_retention(foundation) {
+                Some(why) if mode == "none" => {
                     judgement.problem(format!(
                         "the {} model {} is blocked in {serving}: {why}, and Bedrock refuses a model that requires retention under mode none, so Claude Code's requests will fail with an error",
                         model.role, model.id
                     ));
                 }
-                Some((ModelNeeds::Retention, why)) if zdr_required => {
+                Some(why) if zdr_required => {
                     judgement.problem(format!(
                         "the {} model {} retains data whatever the mode ({why}), so zero data retention cannot hold for it",
                         model.role, model.id
                     ));
-                }
-                Some((ModelNeeds::ProviderSharing, why)) => {
-                    if sharing == ProviderDataSharing::Forbidden {
-                        judgement.problem(format!(
-                            "the {} model {} requires sharing data with the model provider ({why}), which {SHARING_KEY} = \"forbidden\" does not allow",
-                            model.role, model.id
-                        ));
-                    } else if mode != "provider_data_share" {
-                        judgement.problem(format!(
-                            "the {} model {} requires sharing data with the model provider ({why}), but the mode of {serving} is {mode}, so Bedrock refuses it there",
-                            model.role, model.id
-                        ));
-                    }
                 }
                 _ => {}
             }
@@ -262,10 +238,10 @@ fn judge_region(
         }
         (false, ProviderDataSharing::Allowed) => "no particular mode",
     };
-    judgement.evidence(
-        Evidence::new(GET_DATA_RETENTION, Some(region))
-            .with("regions_requests_are_served_in", served.keys().collect::<Vec<_>>()),
-    );
+    judgement.evidence(Evidence::new(GET_DATA_RETENTION, Some(region)).with(
+        "regions_requests_are_served_in",
+        served.keys().collect::<Vec<_>>(),
+    ));
     judgement.finding(
         ctx,
         region,

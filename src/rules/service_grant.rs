@@ -195,7 +195,10 @@ mod tests {
     fn the_guide_policy_allows_and_its_variants_do_not() {
         assert_eq!(decide(GUIDE_POLICY, &write_request()), Grant::Allowed);
         for (from, to) in [
-            ("\"aws:SourceAccount\":\"111122223333\"", "\"aws:SourceAccount\":\"999999999999\""),
+            (
+                "\"aws:SourceAccount\":\"111122223333\"",
+                "\"aws:SourceAccount\":\"999999999999\"",
+            ),
             ("bedrock:us-east-1", "bedrock:eu-west-1"),
             ("/p/AWSLogs", "/q/AWSLogs"),
             ("bedrock.amazonaws.com", "logging.s3.amazonaws.com"),
@@ -217,7 +220,10 @@ mod tests {
             decide(&unknown_key, &write_request()),
             Grant::Undetermined(_)
         ));
-        assert!(matches!(decide("{", &write_request()), Grant::Undetermined(_)));
+        assert!(matches!(
+            decide("{", &write_request()),
+            Grant::Undetermined(_)
+        ));
     }
 
     #[test]

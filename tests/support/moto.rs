@@ -260,6 +260,10 @@ fn s3_operation(method: &str, url: &str) -> Option<String> {
         "GetBucketLifecycleConfiguration"
     } else if keys.contains(&"versioning") {
         "GetBucketVersioning"
+    } else if keys.contains(&"object-lock") {
+        "GetObjectLockConfiguration"
+    } else if keys.contains(&"policy") {
+        "GetBucketPolicy"
     } else {
         return None;
     };

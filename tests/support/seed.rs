@@ -519,6 +519,11 @@ impl Seeder {
         prefix: &str,
         account: &str,
     ) -> SeedResult<()> {
+        let prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/")
+        };
         let policy = serde_json::json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -526,7 +531,7 @@ impl Seeder {
                 "Effect": "Allow",
                 "Principal": {"Service": "bedrock.amazonaws.com"},
                 "Action": ["s3:PutObject"],
-                "Resource": [format!("arn:aws:s3:::{bucket}/{prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*")],
+                "Resource": [format!("arn:aws:s3:::{bucket}/{prefix}AWSLogs/{account}/BedrockModelInvocationLogs/*")],
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account},
                     "ArnLike": {"aws:SourceArn": format!("arn:aws:bedrock:{}:{account}:*", self.region)}
@@ -598,7 +603,11 @@ impl Seeder {
 
     /// Replaces the bucket's lifecycle with enabled rules `(id, prefix, days)`, each expiring
     /// the objects under its prefix after that many days.
-    pub async fn bucket_lifecycle(&self, name: &str, rules: &[(&str, &str, i32)]) -> SeedResult<()> {
+    pub async fn bucket_lifecycle(
+        &self,
+        name: &str,
+        rules: &[(&str, &str, i32)],
+    ) -> SeedResult<()> {
         use aws_sdk_s3::types::{
             BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
             LifecycleRuleFilter,
@@ -795,6 +804,10 @@ pub struct ReadyRegion {
     pub log_groups: Vec<String>,
 }
 
+/// The role a ready account's logging configuration names for CloudWatch delivery, trusting
+/// `bedrock.amazonaws.com` (Bedrock user guide, "Set up a CloudWatch Logs destination").
+pub const LOGGING_ROLE: &str = "BedrockInvocationLogging";
+
 /// The log group that Bedrock model-invocation logging writes to in a ready account.
 pub const INVOCATION_LOG_GROUP: &str = "/aws/bedrock/modelinvocations";
 
@@ -834,6 +847,15 @@ pub async fn seed_ready_region_with(
     ];
     let names = log_groups.iter().map(|g| g.name.clone()).collect();
     seeder.log_groups(log_groups).await?;
+    // The role the ready logging configuration delivers to CloudWatch with (IAM is global: a
+    // second ready region finds it there already).
+    match seeder
+        .logging_role(LOGGING_ROLE, "bedrock.amazonaws.com")
+        .await
+    {
+        Err(e) if !e.contains("EntityAlreadyExists") => return Err(e),
+        _ => {}
+    }
     let network = match endpoint {
         // A ready region has the whole private path: bedrock-runtime over two zones, and the
         // bedrock and sts endpoints beside it.
