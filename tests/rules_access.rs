@@ -673,6 +673,22 @@ fn the_max_tokens_reservation_limits_developers_in_flight_and_names_the_setting_
         ],
     );
 
+    // Below 4,096 the setting frees nothing: Bedrock reserves 4,096 ("Bedrock's burndown
+    // throttling logic sets a minimum of 4096 tokens as the max_token penalty", Claude Code's
+    // Bedrock page). 40,000 + 4,096 = 44,096 a request; 1,700,000 fits 38 of them.
+    with_max_output_tokens(&mut snapshot, serde_json::json!(1000));
+    let findings = run(QUOTAS, &snapshot, &profile);
+    assert_status(
+        &findings[0],
+        Status::Fail,
+        &[
+            "40000 context + 4096 max_tokens",
+            "1000 set but Bedrock reserves at least 4096",
+            "= 44096 tokens",
+            "only 38 of the 40 developers",
+        ],
+    );
+
     // A value Claude Code cannot read as tokens: the reservation is unknown, never passed.
     let mut snapshot = ready();
     with_max_output_tokens(&mut snapshot, serde_json::json!("lots"));
@@ -682,6 +698,9 @@ fn the_max_tokens_reservation_limits_developers_in_flight_and_names_the_setting_
         Status::Error,
         &["CLAUDE_CODE_MAX_OUTPUT_TOKENS in /etc/claude-code/managed-settings.json#env.CLAUDE_CODE_MAX_OUTPUT_TOKENS is not a whole number"],
     );
+    // Without a team size there is no reservation verdict to withhold.
+    let findings = run(QUOTAS, &snapshot, &self::profile());
+    assert_eq!(findings[0].status, Status::Pass, "{}", findings[0].message);
 }
 
 fn add_quota(snapshot: &mut Snapshot, code: &str, name: &str, value: f64) {

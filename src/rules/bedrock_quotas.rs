@@ -358,6 +358,14 @@ struct Need {
     arithmetic: String,
 }
 
+/// What one quota is judged against: the team's need (`None` without a team size), what to
+/// ask for without one, and what running out means, as a clause.
+struct Target<'a> {
+    need: Option<&'a Need>,
+    floor: u64,
+    consequence: &'static str,
+}
+
 impl Judge<'_> {
     fn all(&self, judgement: &mut Judgement, passed: &mut Vec<String>) {
         self.judge_tokens_per_minute(judgement, passed);
@@ -473,18 +481,21 @@ impl Judge<'_> {
         )
     }
 
-    /// Judges `applied` against `need`: 0 fails, below the need fails, else passes. Without a
-    /// team size (`need` is `None`) only 0 fails; `floor` is what to ask for then.
+    /// Judges `applied` against the target's need: 0 fails, below the need fails, else passes.
+    /// Without a team size (no need) only 0 fails; the target's floor is what to ask for then.
     fn against(
         &self,
         judgement: &mut Judgement,
         passed: &mut Vec<String>,
         quota: &ServiceQuota,
         applied: f64,
-        need: Option<&Need>,
-        floor: u64,
-        consequence: &str,
+        target: Target,
     ) {
+        let Target {
+            need,
+            floor,
+            consequence,
+        } = target;
         let named = format!("{} ({})", quota.quota_name, quota.quota_code);
         if applied <= 0.0 {
             let desired = need.map_or(floor, |n| n.value).max(1);
@@ -552,10 +563,12 @@ impl Judge<'_> {
         };
         let max_tokens = match self.max_tokens {
             Ok(max_tokens) => Some(max_tokens),
-            Err(why) => {
+            // Only a team size makes the reservation a verdict; without one it is a figure.
+            Err(why) if developers > 0 => {
                 judgement.undetermined(why.clone());
                 None
             }
+            Err(_) => None,
         };
         let reserved_output = max_tokens.map(|m| m.value.max(MIN_RESERVED_OUTPUT_TOKENS));
         let per_request =
@@ -598,7 +611,17 @@ impl Judge<'_> {
         judgement.evidence(arithmetic);
         let need = (developers > 0).then_some(&rate);
         let floor = per_developer.max(per_request.unwrap_or(0));
-        self.against(judgement, passed, quota, applied, need, floor, "");
+        self.against(
+            judgement,
+            passed,
+            quota,
+            applied,
+            Target {
+                need,
+                floor,
+                consequence: "",
+            },
+        );
         if applied <= 0.0 {
             return;
         }
@@ -630,8 +653,16 @@ impl Judge<'_> {
                 "; no {MAX_OUTPUT_TOKENS_VARIABLE} makes {developers} requests fit the current quota (Bedrock reserves at least {MIN_RESERVED_OUTPUT_TOKENS} output tokens a request)"
             )
         };
+        let floor_note = if max_tokens.value < MIN_RESERVED_OUTPUT_TOKENS {
+            format!(
+                ", {} set but Bedrock reserves at least {MIN_RESERVED_OUTPUT_TOKENS}",
+                max_tokens.value
+            )
+        } else {
+            String::new()
+        };
         judgement.problem(format!(
-            "each request reserves {TYPICAL_CONTEXT_TOKENS} context + {} max_tokens ({}) = {per_request} tokens of {} ({}) at its start, so only {in_flight} of the {developers} developers can have a request in flight at once; raise it: {}{setting}",
+            "each request reserves {TYPICAL_CONTEXT_TOKENS} context + {} max_tokens ({}{floor_note}) = {per_request} tokens of {} ({}) at its start, so only {in_flight} of the {developers} developers can have a request in flight at once; raise it: {}{setting}",
             per_request - TYPICAL_CONTEXT_TOKENS,
             max_tokens.source,
             quota.quota_code,
@@ -688,9 +719,11 @@ impl Judge<'_> {
             passed,
             quota,
             applied,
-            (developers > 0).then_some(&need),
-            per_developer,
-            consequence,
+            Target {
+                need: (developers > 0).then_some(&need),
+                floor: per_developer,
+                consequence,
+            },
         );
     }
 
@@ -730,9 +763,12 @@ impl Judge<'_> {
             passed,
             quota,
             applied,
-            (developers > 0).then_some(&need),
-            capacity.tokens_per_day_per_developer,
-            ", and once the day's tokens are used every model is throttled until the day ends",
+            Target {
+                need: (developers > 0).then_some(&need),
+                floor: capacity.tokens_per_day_per_developer,
+                consequence:
+                    ", and once the day's tokens are used every model is throttled until the day ends",
+            },
         );
     }
 }
