@@ -195,12 +195,20 @@ struct Run {
 
 /// Runs the client once with `settings` (the base URL pointed at the recorder).
 fn run_client(settings: &serde_json::Value, model: Option<&str>) -> Run {
+    run_client_with(settings, model, true)
+}
+
+/// Runs the client once; `to_recorder`: point the base URL at the bedrock-runtime stand-in
+/// (otherwise the settings' own base URL stays, and only the proxy sees where it goes).
+fn run_client_with(settings: &serde_json::Value, model: Option<&str>, to_recorder: bool) -> Run {
     let client = client();
     let (runtime, calls) = runtime_recorder();
     let (proxy, hosts) = refusing_proxy();
     let home = tempfile::tempdir().unwrap();
     let mut settings = settings.clone();
-    settings["env"]["ANTHROPIC_BEDROCK_BASE_URL"] = serde_json::Value::String(runtime);
+    if to_recorder {
+        settings["env"]["ANTHROPIC_BEDROCK_BASE_URL"] = serde_json::Value::String(runtime);
+    }
     let file = home.path().join("managed-settings.json");
     std::fs::write(&file, settings.to_string()).unwrap();
     let mut command = Command::new(&client);
@@ -217,6 +225,8 @@ fn run_client(settings: &serde_json::Value, model: Option<&str>) -> Run {
         .env("DISABLE_ERROR_REPORTING", "1")
         .env("DISABLE_AUTOUPDATER", "1")
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        // A refused call is not retried, so a run through the refusing proxy ends quickly.
+        .env("CLAUDE_CODE_MAX_RETRIES", "0")
         .env("HTTPS_PROXY", &proxy)
         .env("https_proxy", &proxy)
         // The client sends even http:// requests through HTTPS_PROXY (observed with 2.1.328);
@@ -302,10 +312,15 @@ const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 /// The managed settings `bedrock-audit claude-settings` writes for the ready fixture.
 fn generated_settings() -> serde_json::Value {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ready.snapshot.json");
+    generate(&fixture, &[])
+}
+
+fn generate(snapshot: &Path, extra: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_bedrock-audit"))
+        .args(extra)
         .args(["claude-settings", "--snapshot"])
-        .arg(&fixture)
-        .args(["--region", "us-east-1"])
+        .arg(snapshot)
+        .args(["--region", "us-east-1", "--force"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -447,4 +462,40 @@ fn the_client_calls_exactly_the_models_and_regions_the_resolution_reports() {
         }
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
+
+/// With `private_endpoint = true`, the generated base URL is the endpoint's own regional name,
+/// and that is the only host the client tries to reach (through the refusing proxy).
+#[test]
+fn with_the_private_path_the_client_connects_only_to_the_endpoints_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ready.snapshot.json");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let endpoint = &mut snapshot["accounts"][0]["regions"][0]["vpc_endpoints"]["data"][0];
+    let id = endpoint["endpoint_id"].as_str().unwrap().to_string();
+    // DnsEntries as AWS returns them: regional, zonal, then the private DNS name.
+    let regional = format!("{id}-abcdefgh.bedrock-runtime.us-east-1.vpce.amazonaws.com");
+    endpoint["dns_names"] = serde_json::json!([
+        format!("{id}-abcdefgh-us-east-1a.bedrock-runtime.us-east-1.vpce.amazonaws.com"),
+        regional,
+        "bedrock-runtime.us-east-1.amazonaws.com",
+    ]);
+    let snapshot_file = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot_file, snapshot.to_string()).unwrap();
+    let profile = dir.path().join("bedrock-audit.toml");
+    std::fs::write(
+        &profile,
+        "[rollout]\nregions = [\"us-east-1\"]\nprivate_endpoint = true\n",
+    )
+    .unwrap();
+    let settings = generate(&snapshot_file, &["--config", profile.to_str().unwrap()]);
+    assert_eq!(
+        settings["env"]["ANTHROPIC_BEDROCK_BASE_URL"],
+        format!("https://{regional}")
+    );
+    let run = run_client_with(&settings, None, false);
+    let hosts: BTreeSet<&str> = run.connect_hosts.iter().map(String::as_str).collect();
+    assert_eq!(hosts, BTreeSet::from([regional.as_str()]), "{run:#?}");
+    assert!(run.calls.is_empty(), "{run:#?}");
 }
