@@ -765,6 +765,7 @@ mod tests {
             subnet_ids: vec![format!("subnet-{id}")],
             security_group_ids: vec![format!("sg-{id}")],
             policy_document: None,
+            dns_names: None,
         }
     }
 
