@@ -971,6 +971,16 @@ fn a_huge_settings_value_is_capped_in_findings() {
     let findings = run(SETTINGS, &snapshot);
     let size = serde_json::to_string(&findings).unwrap().len();
     assert!(size < 100_000, "findings are {size} bytes");
+    let headers = with_correct_edited(|c| {
+        c["env"]["ANTHROPIC_CUSTOM_HEADERS"] =
+            format!("X-Amzn-Bedrock-GuardrailIdentifier: {huge}").into();
+    });
+    let region = with_correct_edited(|c| c["env"]["AWS_REGION"] = huge.clone().into());
+    for snapshot in [headers, region] {
+        let findings = run(SETTINGS, &snapshot);
+        let size = serde_json::to_string(&findings).unwrap().len();
+        assert!(size < 100_000, "findings are {size} bytes");
+    }
 }
 
 /// Claude Code sends the model id as written; a padded id is not the profile's id.

@@ -158,6 +158,11 @@ impl<'a> Judge<'a> {
         format!("{:?}", elided(text, SETTINGS_QUOTE_LIMIT))
     }
 
+    /// [`Self::quote`] without the quotes, for names in running text.
+    fn short(text: &str) -> String {
+        elided(text, SETTINGS_QUOTE_LIMIT).into_owned()
+    }
+
     fn use_bedrock(&self) -> Finding {
         let name = "CLAUDE_CODE_USE_BEDROCK";
         let setting = self.merged.env(name);
@@ -233,7 +238,7 @@ impl<'a> Judge<'a> {
             RegionState::NotARegion(value) => (
                 Status::Fail,
                 "global".to_string(),
-                format!("{name} = {:?} is not an AWS region name.", visible(&value)),
+                format!("{name} = {} is not an AWS region name.", Self::quote(&value)),
             ),
             RegionState::NotScanned(value) => (
                 Status::Error,
@@ -385,7 +390,7 @@ impl<'a> Judge<'a> {
             RegionState::NotSet | RegionState::NotARegion(_) => {
                 return error(
                     "global",
-                    format!("Cannot judge {label}: {:?} is not an AWS region name, so where the model must be served is unknown.", visible(region)),
+                    format!("Cannot judge {label}: {} is not an AWS region name, so where the model must be served is unknown.", Self::quote(region)),
                     None,
                 )
             }
@@ -874,14 +879,16 @@ impl<'a> Judge<'a> {
                     name,
                     Some(&setting),
                     format!(
-                        "Cannot judge guardrail {identifier}: AWS_REGION does not name a scanned region."
+                        "Cannot judge guardrail {}: AWS_REGION does not name a scanned region.",
+                        Self::short(&identifier)
                     ),
                 ))
             }
         };
         let subject = format!(
-            "guardrail {identifier} version {}",
-            version.as_deref().unwrap_or("DRAFT")
+            "guardrail {} version {}",
+            Self::short(&identifier),
+            Self::short(version.as_deref().unwrap_or("DRAFT"))
         );
         let read = self
             .settings
@@ -890,8 +897,16 @@ impl<'a> Judge<'a> {
             .find(|g| g.region == region && g.identifier == identifier && g.version == version);
         let mut evidence = self
             .evidence(name, Some(&setting))
-            .with("guardrailIdentifier", &identifier)
-            .with("guardrailVersion", &version);
+            .with(
+                "guardrailIdentifier",
+                capped(&identifier, SETTINGS_QUOTE_LIMIT),
+            )
+            .with(
+                "guardrailVersion",
+                version
+                    .as_deref()
+                    .map(|v| capped(v, SETTINGS_QUOTE_LIMIT).into_owned()),
+            );
         let finding = match read.map(|g| &g.guardrail) {
             None => {
                 evidence = evidence.with("collected", false);
