@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn a_hundred_thousand_exclusions_are_applied_quickly() {
-        let ids: Vec<String> = (0..100_000u64).map(|i| format!("{:012}", i)).collect();
+        let ids: Vec<String> = (0..100_000u64).map(|i| format!("{i:012}")).collect();
         let started = std::time::Instant::now();
         let kept = select(ids.clone(), &ids[..99_999]);
         assert_eq!(kept, vec![ids[99_999].clone()]);
