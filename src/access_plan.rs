@@ -122,7 +122,10 @@ pub fn needed_decisions(
         ));
     }
     if routes_to_any_region(profile) {
-        destinations.insert((region.to_string(), foundation_model_arn(region, &profile.id)));
+        destinations.insert((
+            region.to_string(),
+            foundation_model_arn(region, &profile.id),
+        ));
     }
     for (requested_region, model_arn) in destinations {
         for action in [INVOKE_MODEL, INVOKE_STREAM] {
@@ -231,15 +234,17 @@ pub fn simulation_requests(
     }
     by_context
         .into_iter()
-        .map(|((region, profile), (actions, resources))| SimulationRequest {
-            principal: principal.to_string(),
-            requested_region: region.to_string(),
-            inference_profile_arn: profile.map(str::to_string),
-            origin: origin.cloned(),
-            called_via_bedrock: false,
-            actions: actions.into_iter().map(str::to_string).collect(),
-            resources: resources.into_iter().map(str::to_string).collect(),
-        })
+        .map(
+            |((region, profile), (actions, resources))| SimulationRequest {
+                principal: principal.to_string(),
+                requested_region: region.to_string(),
+                inference_profile_arn: profile.map(str::to_string),
+                origin: origin.cloned(),
+                called_via_bedrock: false,
+                actions: actions.into_iter().map(str::to_string).collect(),
+                resources: resources.into_iter().map(str::to_string).collect(),
+            },
+        )
         .collect()
 }
 
@@ -274,7 +279,8 @@ mod tests {
         // Every invocation carries the profile's ARN in bedrock:InferenceProfileArn; the
         // discovery calls name no profile.
         for decision in &needed {
-            let through_profile = decision.action == INVOKE_MODEL || decision.action == INVOKE_STREAM;
+            let through_profile =
+                decision.action == INVOKE_MODEL || decision.action == INVOKE_STREAM;
             assert_eq!(
                 decision.inference_profile_arn.as_deref(),
                 through_profile.then_some(profile_arn.as_str()),
@@ -287,7 +293,12 @@ mod tests {
         let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed, None);
         let contexts: Vec<(&str, Option<&str>)> = calls
             .iter()
-            .map(|c| (c.requested_region.as_str(), c.inference_profile_arn.as_deref()))
+            .map(|c| {
+                (
+                    c.requested_region.as_str(),
+                    c.inference_profile_arn.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             contexts,
@@ -300,10 +311,17 @@ mod tests {
         );
         assert_eq!(calls[0].actions, [GET_PROFILE, LIST_PROFILES]);
         assert_eq!(calls[1].actions, [INVOKE_MODEL, INVOKE_STREAM]);
-        assert_eq!(calls[1].resources.len(), 2, "profile and the model in us-east-1");
+        assert_eq!(
+            calls[1].resources.len(),
+            2,
+            "profile and the model in us-east-1"
+        );
         assert_eq!(calls[2].resources.len(), 1);
         let context = calls[2].extra_context();
-        assert_eq!(context.get(SECURE_TRANSPORT_KEY).map(String::as_str), Some("true"));
+        assert_eq!(
+            context.get(SECURE_TRANSPORT_KEY).map(String::as_str),
+            Some("true")
+        );
         assert_eq!(context.get(SOURCE_VPCE_KEY), None);
     }
 
@@ -343,11 +361,13 @@ mod tests {
             vpc_endpoint_id: "vpce-0abc".into(),
             vpc_id: "vpc-0def".into(),
         };
-        let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed, Some(&origin));
+        let calls =
+            simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed, Some(&origin));
         assert_eq!(calls.len(), 3);
-        assert!(calls.iter().all(|c| c.extra_context().get(SOURCE_VPCE_KEY).map(String::as_str)
-            == Some("vpce-0abc")
-            && c.extra_context().get(SOURCE_VPC_KEY).map(String::as_str) == Some("vpc-0def")));
+        assert!(calls.iter().all(
+            |c| c.extra_context().get(SOURCE_VPCE_KEY).map(String::as_str) == Some("vpce-0abc")
+                && c.extra_context().get(SOURCE_VPC_KEY).map(String::as_str) == Some("vpc-0def")
+        ));
     }
 
     #[test]
@@ -355,7 +375,8 @@ mod tests {
         let model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
         let app = InferenceProfile {
             id: "a1b2c3d4".into(),
-            arn: "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4".into(),
+            arn: "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4"
+                .into(),
             name: "team-a".into(),
             status: "ACTIVE".into(),
             profile_type: "APPLICATION".into(),
@@ -379,7 +400,10 @@ mod tests {
         assert_eq!(call.resources, ["*"]);
         let context = call.extra_context();
         assert!(SimulationRequest::is_first_use(&context));
-        assert_eq!(context.get(CALLED_VIA_KEY).map(String::as_str), Some(BEDROCK_SERVICE));
+        assert_eq!(
+            context.get(CALLED_VIA_KEY).map(String::as_str),
+            Some(BEDROCK_SERVICE)
+        );
         let plain = simulation_requests("arn:aws:iam::111122223333:role/Dev", &[], None);
         assert!(plain.is_empty());
         let invoke = needed_decisions("us-east-1", &profile().id, &[profile()]).expect("listed");
@@ -391,9 +415,13 @@ mod tests {
 
     #[test]
     fn an_enforced_guardrail_is_asked_in_the_discovery_call() {
-        let mut needed = needed_decisions("us-east-1", &profile().id, &[profile()]).expect("listed");
+        let mut needed =
+            needed_decisions("us-east-1", &profile().id, &[profile()]).expect("listed");
         let guardrail = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr1".to_string();
-        needed.extend(guardrail_decisions("us-east-1", std::slice::from_ref(&guardrail)));
+        needed.extend(guardrail_decisions(
+            "us-east-1",
+            std::slice::from_ref(&guardrail),
+        ));
         let calls = simulation_requests("arn:aws:iam::111122223333:role/Dev", &needed, None);
         assert_eq!(calls.len(), 4, "no extra call");
         assert!(calls[0].actions.iter().any(|a| a == APPLY_GUARDRAIL));
@@ -403,7 +431,8 @@ mod tests {
     #[test]
     fn an_unknown_entry_in_models_is_not_guessed() {
         let mut odd = profile();
-        odd.model_arns.push("arn:aws:bedrock:us-east-1:111122223333:custom-model/x".into());
+        odd.model_arns
+            .push("arn:aws:bedrock:us-east-1:111122223333:custom-model/x".into());
         let err = needed_decisions("us-east-1", &odd.id, &[odd.clone()]).expect_err("unknown");
         assert!(err.contains("not a foundation-model ARN"), "{err}");
     }

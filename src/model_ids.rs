@@ -421,7 +421,8 @@ mod tests {
 
     #[test]
     fn a_regionless_foundation_model_arn_is_a_destination_in_any_region() {
-        let regionless = "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
+        let regionless =
+            "arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0";
         assert_eq!(
             foundation_model_destination(regionless),
             Some((

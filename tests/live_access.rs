@@ -636,7 +636,11 @@ async fn a_deny_on_the_requests_origin_is_an_error_naming_the_key_until_private_
         &run,
         INVOKE,
         "error",
-        &["aws:SourceVpce", "DataPerimeter/OnlyThroughTheEndpoint", "private_only = true"],
+        &[
+            "aws:SourceVpce",
+            "DataPerimeter/OnlyThroughTheEndpoint",
+            "private_only = true",
+        ],
     );
     assert!(run.findings_of(INVOKE).iter().all(|f| f.status != "fail"));
 
@@ -680,7 +684,11 @@ async fn denied_discovery_is_a_low_severity_finding_and_invocation_still_passes(
         &run,
         DISCOVERY,
         "fail",
-        &["bedrock:ListInferenceProfiles", "implicitDeny", "model picker"],
+        &[
+            "bedrock:ListInferenceProfiles",
+            "implicitDeny",
+            "model picker",
+        ],
     );
     let discovery = one(&run, DISCOVERY);
     assert_eq!(discovery.severity, "low");

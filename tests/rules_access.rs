@@ -253,7 +253,11 @@ fn invoke_needs_the_profile_arn_in_the_context_of_each_invocation() {
         simulation.inference_profile_arn = None;
     }
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
-    assert_status(&f, Status::Error, &["was not simulated", "through arn:aws:bedrock:us-east-1"]);
+    assert_status(
+        &f,
+        Status::Error,
+        &["was not simulated", "through arn:aws:bedrock:us-east-1"],
+    );
 }
 
 #[test]
@@ -275,7 +279,11 @@ fn discovery_is_judged_apart_at_low_severity_and_invocation_still_passes() {
     assert_status(
         f,
         Status::Fail,
-        &["bedrock:ListInferenceProfiles", "model picker", "implicitDeny"],
+        &[
+            "bedrock:ListInferenceProfiles",
+            "model picker",
+            "implicitDeny",
+        ],
     );
     assert_eq!(f.severity, bedrock_audit::finding::Severity::Low);
     assert_status(
@@ -364,7 +372,9 @@ const GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0enf
 /// The ready fixture with one enforced guardrail (no modelEnforcement: every model), READY at
 /// version 3, and the developer's ApplyGuardrail simulation with `decision`.
 fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snapshot {
-    use bedrock_audit::snapshot::{EnforcedGuardrail, Guardrail, InvokeSimulation, SimulationResult};
+    use bedrock_audit::snapshot::{
+        EnforcedGuardrail, Guardrail, InvokeSimulation, SimulationResult,
+    };
     let mut snapshot = ready();
     let region = east(&mut snapshot);
     region.enforced_guardrails = Some(Collected::ok(vec![EnforcedGuardrail {
@@ -405,21 +415,46 @@ fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snaps
 
 #[test]
 fn an_enforced_guardrail_the_developer_may_apply_passes_and_one_denied_fails_naming_it() {
-    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "allowed"), &profile()).remove(0);
+    let f = run(
+        INVOKE,
+        &with_enforced_guardrail("READY", "3", "allowed"),
+        &profile(),
+    )
+    .remove(0);
     assert_status(&f, Status::Pass, &[DEVELOPER]);
-    let f = run(INVOKE, &with_enforced_guardrail("READY", "3", "implicitDeny"), &profile()).remove(0);
+    let f = run(
+        INVOKE,
+        &with_enforced_guardrail("READY", "3", "implicitDeny"),
+        &profile(),
+    )
+    .remove(0);
     assert_status(
         &f,
         Status::Fail,
-        &[GUARDRAIL, "bedrock:ApplyGuardrail", "implicitDeny", "enforces on"],
+        &[
+            GUARDRAIL,
+            "bedrock:ApplyGuardrail",
+            "implicitDeny",
+            "enforces on",
+        ],
     );
 }
 
 #[test]
 fn an_enforced_guardrail_not_ready_or_unpinned_fails() {
-    let f = run(INVOKE, &with_enforced_guardrail("FAILED", "3", "allowed"), &profile()).remove(0);
+    let f = run(
+        INVOKE,
+        &with_enforced_guardrail("FAILED", "3", "allowed"),
+        &profile(),
+    )
+    .remove(0);
     assert_status(&f, Status::Fail, &[GUARDRAIL, "FAILED, not READY"]);
-    let f = run(INVOKE, &with_enforced_guardrail("READY", "DRAFT", "allowed"), &profile()).remove(0);
+    let f = run(
+        INVOKE,
+        &with_enforced_guardrail("READY", "DRAFT", "allowed"),
+        &profile(),
+    )
+    .remove(0);
     assert_status(&f, Status::Fail, &["no numbered version is pinned"]);
 }
 

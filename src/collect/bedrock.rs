@@ -214,18 +214,20 @@ pub async fn enforced_guardrails(client: &Client) -> Collected<Vec<EnforcedGuard
         stream,
         |page| page.next_token(),
         |page, out| {
-            out.extend(page.guardrails_config().iter().map(|c| EnforcedGuardrail {
-                config_id: c.config_id().map(str::to_string),
-                guardrail_arn: c.guardrail_arn().map(str::to_string),
-                guardrail_id: c.guardrail_id().map(str::to_string),
-                guardrail_version: c.guardrail_version().map(str::to_string),
-                owner: c.owner().map(|o| o.as_str().to_string()),
-                included_models: c.model_enforcement().map(|m| m.included_models().to_vec()),
-                excluded_models: c
-                    .model_enforcement()
-                    .map(|m| m.excluded_models().to_vec())
-                    .unwrap_or_default(),
-                guardrail: None,
+            out.extend(page.guardrails_config().iter().map(|c| {
+                EnforcedGuardrail {
+                    config_id: c.config_id().map(str::to_string),
+                    guardrail_arn: c.guardrail_arn().map(str::to_string),
+                    guardrail_id: c.guardrail_id().map(str::to_string),
+                    guardrail_version: c.guardrail_version().map(str::to_string),
+                    owner: c.owner().map(|o| o.as_str().to_string()),
+                    included_models: c.model_enforcement().map(|m| m.included_models().to_vec()),
+                    excluded_models: c
+                        .model_enforcement()
+                        .map(|m| m.excluded_models().to_vec())
+                        .unwrap_or_default(),
+                    guardrail: None,
+                }
             }))
         },
     )
@@ -236,9 +238,8 @@ pub async fn enforced_guardrails(client: &Client) -> Collected<Vec<EnforcedGuard
     let read = configs.into_iter().map(|mut config| async move {
         let identifier = config.guardrail_arn.clone().or(config.guardrail_id.clone());
         if let Some(identifier) = identifier {
-            config.guardrail = Some(
-                guardrail(client, &identifier, config.guardrail_version.as_deref()).await,
-            );
+            config.guardrail =
+                Some(guardrail(client, &identifier, config.guardrail_version.as_deref()).await);
         }
         config
     });

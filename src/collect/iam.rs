@@ -115,7 +115,11 @@ pub async fn simulate(
             }
         };
         pages_read += 1;
-        results.extend(page.evaluation_results().iter().flat_map(simulation_results));
+        results.extend(
+            page.evaluation_results()
+                .iter()
+                .flat_map(simulation_results),
+        );
         match next_marker(
             SIMULATE,
             page.is_truncated(),

@@ -594,21 +594,16 @@ pub async fn collect_with(
         let _step = scan.progress.step(first_region, "iam");
         bedrock_api_keys(&scan).await
     };
-    let regions = futures::future::join_all(
-        options
-            .regions
-            .iter()
-            .map(|region| {
-                collect_region(
-                    &scan,
-                    region,
-                    &models,
-                    &configured,
-                    principals,
-                    profile.network.private_only,
-                )
-            }),
-    );
+    let regions = futures::future::join_all(options.regions.iter().map(|region| {
+        collect_region(
+            &scan,
+            region,
+            &models,
+            &configured,
+            principals,
+            profile.network.private_only,
+        )
+    }));
     // Only guardrails the settings name, and only in a region being scanned.
     let guardrails = futures::future::join_all(
         needs

@@ -208,7 +208,10 @@ fn judge_destinations(
         judgement.evidence(
             Evidence::new(PROFILES, Some(region))
                 .with("inferenceProfileId", &profile.id)
-                .with("destination", "any commercial region (region-less model ARN)")
+                .with(
+                    "destination",
+                    "any commercial region (region-less model ARN)",
+                )
                 .with("model_access_judged_in", region),
         );
     }

@@ -216,7 +216,10 @@ fn judge_enforced_guardrails(
                         .with("status", &data.status),
                 );
                 if !data.status.eq_ignore_ascii_case("READY") {
-                    part.problem(format!("its status is {}, not READY, so invocations it applies to fail", data.status));
+                    part.problem(format!(
+                        "its status is {}, not READY, so invocations it applies to fail",
+                        data.status
+                    ));
                 }
                 if data.version.eq_ignore_ascii_case("DRAFT") || data.version.is_empty() {
                     part.problem("no numbered version is pinned (the working draft changes under every request)");
@@ -237,7 +240,8 @@ fn judge_enforced_guardrails(
                 },
             ),
             None => part.missing(
-                "the configuration gives no guardrail ARN to simulate bedrock:ApplyGuardrail on".to_string(),
+                "the configuration gives no guardrail ARN to simulate bedrock:ApplyGuardrail on"
+                    .to_string(),
                 Evidence::new(ENFORCED, Some(region)).with("configId", &config.config_id),
             ),
         }
@@ -302,7 +306,9 @@ fn judge_first_use(
             match can_complete_first_use(&snapshot.invoke_simulations, principal, region) {
                 Some(Ok(true)) => able.push(principal.as_str()),
                 Some(Ok(false)) => {}
-                Some(Err(code)) => unknown.push(format!("{principal} ({SIMULATE} failed with {code})")),
+                Some(Err(code)) => {
+                    unknown.push(format!("{principal} ({SIMULATE} failed with {code})"))
+                }
                 None => unknown.push(format!("{principal} (not simulated)")),
             }
         }
@@ -359,9 +365,7 @@ fn judge_decision(
         judgement.missing(
             format!(
                 "{action} on {resource} in {requested_region}{} was not simulated",
-                through
-                    .map(|p| format!(" through {p}"))
-                    .unwrap_or_default()
+                through.map(|p| format!(" through {p}")).unwrap_or_default()
             ),
             Evidence::new(SIMULATE, Some(target_region))
                 .with("PolicySourceArn", principal)

@@ -201,7 +201,10 @@ impl SeedProfile {
         // inference*); a geographic one lists each destination region's model.
         let model_arns: Vec<String> = if self.id.starts_with("global.") {
             vec![
-                format!("arn:aws:bedrock:{region}::foundation-model/{}", self.model_id),
+                format!(
+                    "arn:aws:bedrock:{region}::foundation-model/{}",
+                    self.model_id
+                ),
                 format!("arn:aws:bedrock:::foundation-model/{}", self.model_id),
             ]
         } else {

@@ -128,13 +128,20 @@ fn operator_holds(operator: &str, wanted: &[String], actual: Option<&Vec<String>
 /// Whether the IPv4 address `ip` is inside `cidr` (`203.0.113.0/24`, or one address).
 fn in_cidr(cidr: &str, ip: &str) -> bool {
     let parse = |text: &str| -> Option<u32> {
-        let parts: Vec<u32> = text.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let parts: Vec<u32> = text
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         (parts.len() == 4).then(|| parts.iter().fold(0, |acc, p| (acc << 8) | p))
     };
     let (network, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
     match (parse(network), parse(ip), bits.parse::<u32>()) {
         (Some(network), Some(ip), Ok(bits)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             network & mask == ip & mask
         }
         _ => false,
@@ -210,9 +217,16 @@ mod tests {
 
     #[test]
     fn glob_and_operators_follow_the_documented_rules() {
-        assert!(glob("arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:::foundation-model/x"));
+        assert!(glob(
+            "arn:aws:bedrock:*::foundation-model/*",
+            "arn:aws:bedrock:::foundation-model/x"
+        ));
         assert!(!glob("arn:aws:bedrock:us-*", "arn:aws:bedrock:eu-west-1"));
-        let context: Context = [("aws:requestedregion".to_string(), vec!["unspecified".to_string()])].into();
+        let context: Context = [(
+            "aws:requestedregion".to_string(),
+            vec!["unspecified".to_string()],
+        )]
+        .into();
         let scp = vec![(
             "scp".to_string(),
             json!({"Statement": [{"Effect": "Deny", "Action": "bedrock:*", "Resource": "*",
@@ -220,12 +234,19 @@ mod tests {
                               "ArnNotLike": {"bedrock:InferenceProfileArn": "arn:aws:bedrock:*:*:inference-profile/*"}}}]}),
         )];
         // No profile key: the negated operator holds, so the deny applies.
-        assert_eq!(evaluate(&scp, "bedrock:InvokeModel", "x", &context).denied_by.len(), 1);
+        assert_eq!(
+            evaluate(&scp, "bedrock:InvokeModel", "x", &context)
+                .denied_by
+                .len(),
+            1
+        );
         let mut through = context.clone();
         through.insert(
             "bedrock:inferenceprofilearn".into(),
             vec!["arn:aws:bedrock:us-east-1:1:inference-profile/global.x".into()],
         );
-        assert!(evaluate(&scp, "bedrock:InvokeModel", "x", &through).denied_by.is_empty());
+        assert!(evaluate(&scp, "bedrock:InvokeModel", "x", &through)
+            .denied_by
+            .is_empty());
     }
 }
