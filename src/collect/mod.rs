@@ -564,12 +564,16 @@ pub async fn collect_with(
         let _step = scan.progress.step(first_region, "iam");
         bedrock_api_keys(&scan).await
     };
-    let regions = futures::future::join_all(
-        options
-            .regions
-            .iter()
-            .map(|region| collect_region(&scan, region, &models, &configured, principals)),
-    );
+    let regions = futures::future::join_all(options.regions.iter().map(|region| {
+        collect_region(
+            &scan,
+            region,
+            &models,
+            &configured,
+            principals,
+            profile.network.private_only,
+        )
+    }));
     // Only guardrails the settings name, and only in a region being scanned.
     let guardrails = futures::future::join_all(
         needs
@@ -703,6 +707,42 @@ async fn invoke_simulations(
     simulations
 }
 
+/// Each developer principal's InvokeModel on the configured models' source-region resources,
+/// simulated from outside the private path (`bedrock-private-network`, "enforced or merely
+/// available"). One call per principal; not memoised with the ordinary simulations, whose
+/// context differs.
+async fn outside_origin_simulations(
+    scan: &Scan,
+    region: &str,
+    configured: &[String],
+    principals: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> Vec<InvokeSimulation> {
+    let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
+    let needed: Vec<_> = configured
+        .iter()
+        .filter_map(|model| needed_decisions(region, model, profiles).ok())
+        .flatten()
+        .filter(|d| d.requested_region == region && d.action == crate::access_plan::INVOKE_MODEL)
+        .collect();
+    let client = scan.iam();
+    let mut simulations = Vec::new();
+    for request in principals
+        .iter()
+        .flat_map(|principal| simulation_requests(principal, &needed))
+    {
+        let results = iam::simulate_outside_origin(&client, &request).await;
+        simulations.push(InvokeSimulation {
+            principal: request.principal,
+            requested_region: request.requested_region,
+            action_names: request.actions,
+            resource_arns: request.resources,
+            results,
+        });
+    }
+    simulations
+}
+
 /// The foundation models the profile's primary and fast models route to. An application
 /// inference profile's ARN names no model, so it is not asked about.
 fn models_to_check(profile: &Profile) -> BTreeSet<String> {
@@ -720,6 +760,7 @@ async fn collect_region(
     models: &BTreeSet<String>,
     configured: &[String],
     principals: &[String],
+    private_only: bool,
 ) -> RegionSnapshot {
     let bedrock = async {
         let _step = scan.progress.step(region, "bedrock");
@@ -803,6 +844,20 @@ async fn collect_region(
         let _step = scan.progress.step(region, "kms");
         kms_keys.extend(kms::collect(scan, bucket_keys).await);
     }
+    let outside_origin_simulations = if private_only {
+        Some(
+            outside_origin_simulations(
+                scan,
+                region,
+                configured,
+                principals,
+                &bedrock.inference_profiles,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
     RegionSnapshot {
         region: region.to_string(),
         foundation_models: bedrock.foundation_models,
@@ -821,6 +876,7 @@ async fn collect_region(
         log_groups,
         kms_keys,
         invoke_simulations,
+        outside_origin_simulations,
         service_quotas: Some(service_quotas),
     }
 }
