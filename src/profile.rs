@@ -132,6 +132,9 @@ pub struct Network {
     pub private_only: bool,
     /// Where developers' traffic comes from (CIDR blocks); empty: not stated.
     pub allowed_cidrs: Vec<String>,
+    /// The private path must be the only path: a developer's invoke from outside the endpoint
+    /// (no `aws:SourceVpce`, a public `aws:SourceIp`) must be denied by policy.
+    pub require_enforced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -486,6 +489,10 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # Where developers' traffic comes from; the endpoints' security groups must admit HTTPS from
 # each block and not from the whole internet. Empty: not stated.
 # allowed_cidrs = []
+# Must the private path be enforced, not merely available? Each developer principal's invoke
+# is simulated from outside the endpoint (no aws:SourceVpce, aws:SourceIp 203.0.113.10); if
+# their policies allow it, the private path can be bypassed and the rule fails.
+# require_enforced = false
 
 # Accepted risks. Each waiver needs a justification, an owner and an expiry date; an expired
 # waiver stops applying and is reported. `resource` is a glob over the finding's ARN or name.

@@ -234,6 +234,12 @@ pub struct RegionSnapshot {
     /// named no principals; the rule then reports every needed simulation as not collected.
     #[serde(default)]
     pub invoke_simulations: Vec<InvokeSimulation>,
+    /// iam:SimulatePrincipalPolicy of each developer principal's InvokeModel in this region
+    /// from outside the private path (no `aws:SourceVpce`, a public `aws:SourceIp`): whether
+    /// the private path is enforced or merely available. Collected with `[network]
+    /// private_only`; `None` when not (or in an older snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_origin_simulations: Option<Vec<InvokeSimulation>>,
     /// servicequotas:ListServiceQuotas (service code `bedrock`), only the quotas whose name
     /// mentions Anthropic or Claude. `None` (an older snapshot) means not collected.
     #[serde(default)]

@@ -13,6 +13,7 @@ use bedrock_audit::snapshot::{
     BucketEncryptionRule, BucketPosture, CollectError, Collected, ErrorKind, IngressRule, KmsKey,
     LifecycleRule, PublicAccessBlock, RegionSnapshot, Snapshot, Subnet, VpcEndpoint,
 };
+use bedrock_audit::snapshot::{InvokeSimulation, SimulationResult};
 
 const EAST: &str = "us-east-1";
 const ACCOUNT: &str = "111122223333";
@@ -692,6 +693,101 @@ fn an_organisation_only_endpoint_policy_is_decided_when_the_organisation_is_know
         &network_verdict(&member, &elsewhere),
         Status::Error,
         &["aws:PrincipalOrgID"],
+    );
+}
+
+/// Issue 20 item 6, "enforced or merely available": each developer's InvokeModel simulated
+/// from outside the endpoint (no aws:SourceVpce, a public aws:SourceIp). Allowed: the private
+/// path can be bypassed, which the pass says, and `require_enforced` fails. Source: AWS
+/// PrivateLink Guide, "Control access to VPC endpoints using endpoint policies", and the IAM
+/// User Guide's aws:SourceVpce key, the documented way to require the endpoint.
+#[test]
+fn an_invoke_allowed_from_outside_the_endpoint_is_available_not_enforced() {
+    let developer = format!("arn:aws:iam::{ACCOUNT}:role/ClaudeCodeDevelopers");
+    let outside = |decision: &str, missing: &[&str]| {
+        let mut snapshot = private_ready();
+        east(&mut snapshot).outside_origin_simulations = Some(vec![InvokeSimulation {
+            principal: developer.clone(),
+            requested_region: EAST.into(),
+            inference_profile_arn: None,
+            context: Default::default(),
+            action_names: vec!["bedrock:InvokeModel".into()],
+            resource_arns: vec!["arn:aws:bedrock:us-east-1::foundation-model/x".into()],
+            results: Collected::ok(vec![SimulationResult {
+                action: "bedrock:InvokeModel".into(),
+                resource: "arn:aws:bedrock:us-east-1::foundation-model/x".into(),
+                decision: decision.into(),
+                allowed_by_organizations: Some(true),
+                allowed_by_permissions_boundary: None,
+                matched_statements: vec![],
+                missing_context_values: missing.iter().map(|k| k.to_string()).collect(),
+            }]),
+        }]);
+        snapshot
+    };
+    let mut profile = private_profile();
+    profile.access.developer_principals = vec![developer.clone()];
+    let mut required = profile.clone();
+    required.network.require_enforced = true;
+
+    let allowed = outside("allowed", &[]);
+    assert_verdict(
+        &network_verdict(&allowed, &profile),
+        Status::Pass,
+        &["available but not enforced", &developer],
+    );
+    assert_verdict(
+        &network_verdict(&allowed, &required),
+        Status::Fail,
+        &["available but not enforced", "require_enforced"],
+    );
+
+    let denied = outside("explicitDeny", &["aws:SourceVpce"]);
+    assert_verdict(
+        &network_verdict(&denied, &required),
+        Status::Pass,
+        &["enforced"],
+    );
+
+    // A deny that turns on a key the simulation did not have decides nothing.
+    let unclear = outside("implicitDeny", &["aws:MultiFactorAuthPresent"]);
+    assert_verdict(
+        &network_verdict(&unclear, &required),
+        Status::Error,
+        &["aws:MultiFactorAuthPresent"],
+    );
+    assert_verdict(&network_verdict(&unclear, &profile), Status::Pass, &[]);
+
+    // Not simulated (older snapshot) or unreadable: an error only when enforcement is required.
+    let mut older = private_ready();
+    east(&mut older).outside_origin_simulations = None;
+    assert_verdict(
+        &network_verdict(&older, &required),
+        Status::Error,
+        &["not simulated"],
+    );
+    assert_verdict(&network_verdict(&older, &profile), Status::Pass, &[]);
+    let mut failed = outside("allowed", &[]);
+    east(&mut failed)
+        .outside_origin_simulations
+        .as_mut()
+        .unwrap()[0]
+        .results = Collected::failed(error(
+        "iam:SimulatePrincipalPolicy",
+        "AccessDenied",
+        ErrorKind::AccessDenied,
+    ));
+    assert_verdict(
+        &network_verdict(&failed, &required),
+        Status::Error,
+        &["AccessDenied"],
+    );
+    let mut nobody = required.clone();
+    nobody.access.developer_principals.clear();
+    assert_verdict(
+        &network_verdict(&allowed, &nobody),
+        Status::Error,
+        &["developer_principals"],
     );
 }
 

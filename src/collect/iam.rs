@@ -68,6 +68,33 @@ pub async fn simulate(
     client: &Client,
     request: &SimulationRequest,
 ) -> Collected<Vec<SimulationResult>> {
+    simulate_in_context(client, request, Vec::new()).await
+}
+
+/// A public address outside any private network (TEST-NET-3, RFC 5737): the origin of a
+/// request that did not come through the VPC endpoint.
+pub const OUTSIDE_SOURCE_IP: &str = "203.0.113.10";
+
+/// [`simulate`] as if the request came from outside the private path: `aws:SourceIp` a public
+/// address and no `aws:SourceVpce` (absent keys are simply not sent). If this is allowed, the
+/// endpoint is available but not enforced.
+pub async fn simulate_outside_origin(
+    client: &Client,
+    request: &SimulationRequest,
+) -> Collected<Vec<SimulationResult>> {
+    let source_ip = ContextEntry::builder()
+        .context_key_name("aws:SourceIp")
+        .context_key_values(OUTSIDE_SOURCE_IP)
+        .context_key_type(ContextKeyTypeEnum::Ip)
+        .build();
+    simulate_in_context(client, request, vec![source_ip]).await
+}
+
+async fn simulate_in_context(
+    client: &Client,
+    request: &SimulationRequest,
+    extra_context: Vec<ContextEntry>,
+) -> Collected<Vec<SimulationResult>> {
     let entry = |key: &str, value: &str, kind: ContextKeyTypeEnum| {
         ContextEntry::builder()
             .context_key_name(key)
@@ -95,6 +122,7 @@ pub async fn simulate(
         };
         context.push(entry(&key, &value, kind));
     }
+    context.extend(extra_context);
     let mut results = Vec::new();
     let mut marker: Option<String> = None;
     let mut pages_read = 0;

@@ -817,6 +817,46 @@ fn request_origins(
         .collect()
 }
 
+/// Each developer principal's InvokeModel on the configured models' source-region resources,
+/// simulated from outside the private path (`bedrock-private-network`, "enforced or merely
+/// available"). One call per principal; not memoised with the ordinary simulations, whose
+/// context differs.
+async fn outside_origin_simulations(
+    scan: &Scan,
+    region: &str,
+    configured: &[String],
+    principals: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> Vec<InvokeSimulation> {
+    let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
+    let needed: Vec<_> = configured
+        .iter()
+        .filter_map(|model| needed_decisions(region, model, profiles).ok())
+        .flatten()
+        .filter(|d| d.requested_region == region && d.action == crate::access_plan::INVOKE_MODEL)
+        .collect();
+    let client = scan.iam();
+    let mut simulations = Vec::new();
+    for request in principals
+        .iter()
+        .flat_map(|principal| simulation_requests(principal, &needed, None))
+    {
+        let results = iam::simulate_outside_origin(&client, &request).await;
+        let mut context = request.extra_context();
+        context.insert("aws:SourceIp".to_string(), iam::OUTSIDE_SOURCE_IP.to_string());
+        simulations.push(InvokeSimulation {
+            context,
+            principal: request.principal,
+            requested_region: request.requested_region,
+            inference_profile_arn: request.inference_profile_arn,
+            action_names: request.actions,
+            resource_arns: request.resources,
+            results,
+        });
+    }
+    simulations
+}
+
 /// The foundation models the profile's primary and fast models route to. An application
 /// inference profile's ARN names no model, so it is not asked about.
 fn models_to_check(profile: &Profile) -> BTreeSet<String> {
@@ -979,6 +1019,20 @@ async fn collect_region(
         let _step = scan.progress.step(region, "kms");
         kms_keys.extend(kms::collect(scan, bucket_keys).await);
     }
+    let outside_origin_simulations = if private_only {
+        Some(
+            outside_origin_simulations(
+                scan,
+                region,
+                configured,
+                principals,
+                &bedrock.inference_profiles,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
     RegionSnapshot {
         region: region.to_string(),
         foundation_models: bedrock.foundation_models,
@@ -999,6 +1053,7 @@ async fn collect_region(
         log_groups,
         kms_keys,
         invoke_simulations,
+        outside_origin_simulations,
         service_quotas: Some(service_quotas),
         enforced_guardrails: Some(enforced_guardrails),
         data_retention: Some(data_retention),

@@ -26,6 +26,9 @@ const ENDPOINTS: &str = "ec2:DescribeVpcEndpoints";
 const GROUPS: &str = "ec2:DescribeSecurityGroups";
 const SUBNETS: &str = "ec2:DescribeSubnets";
 const PREFIX_LISTS: &str = "ec2:GetManagedPrefixListEntries";
+const SIMULATE: &str = "iam:SimulatePrincipalPolicy";
+/// The public origin the outside-the-path simulation uses (`collect::iam` sends the same).
+const OUTSIDE_SOURCE_IP: &str = "203.0.113.10";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
 const PROFILE_KEY: &str = "network.private_only";
 /// Destinations that admit the whole internet.
@@ -62,6 +65,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             }
         };
         let index = RegionIndex::new(snapshot, endpoints);
+        let enforcement = Enforcement::of(ctx, snapshot, region);
         let runtime: Vec<&VpcEndpoint> = interface_endpoints(endpoints, &runtime_service).collect();
         if runtime.is_empty() {
             findings.push(
@@ -86,7 +90,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 "arn:aws:ec2:{region}:{account}:vpc-endpoint/{}",
                 endpoint.endpoint_id
             );
-            let judgement = judge(ctx, snapshot, &index, region, endpoint);
+            let mut judgement = judge(ctx, snapshot, &index, region, endpoint);
+            let enforcement_note = enforcement.judge(&mut judgement, ctx, region);
             let subject = format!(
                 "The private path through VPC {} ({}) is incomplete",
                 endpoint.vpc_id, endpoint.endpoint_id
@@ -101,7 +106,13 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                     ctx.profile.network.allowed_cidrs.join(", ")
                 }
             );
-            findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
+            findings.push(judgement.finding(
+                ctx,
+                region,
+                &resource,
+                &subject,
+                format!("{pass}{enforcement_note}"),
+            ));
         }
     })
 }
@@ -690,6 +701,135 @@ fn organization_of<'a>(ctx: &'a RuleContext, principal: Option<&str>) -> Organiz
         Some(Ok(Some(id))) if same_account => Organization::Member(id),
         Some(Ok(None)) if same_account => Organization::NotAMember,
         _ => Organization::Unknown,
+    }
+}
+
+/// Whether the private path is enforced or merely available: each developer's InvokeModel
+/// simulated from outside it (no `aws:SourceVpce`, `aws:SourceIp` a public address). A policy
+/// that denies it (for example a Deny on `aws:SourceVpce`, AWS PrivateLink Guide "Control
+/// access to VPC endpoints using endpoint policies" and the IAM User Guide's aws:SourceVpce
+/// key) enforces the path; otherwise a developer can bypass it from anywhere.
+enum Enforcement {
+    /// Every developer is denied from outside.
+    Enforced,
+    /// These developers are allowed from outside.
+    Bypassable(Vec<String>),
+    /// Why it is not known (not collected, unreadable, a key the simulation lacked...).
+    Unknown(String),
+}
+
+/// The keys a request from outside the private path does not carry: their absence is the
+/// point of the simulation, not a gap in it.
+const PATH_KEYS: [&str; 3] = ["aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"];
+
+impl Enforcement {
+    fn of(ctx: &RuleContext, snapshot: &RegionSnapshot, region: &str) -> Enforcement {
+        let Some(simulations) = snapshot.outside_origin_simulations.as_ref() else {
+            return Enforcement::Unknown(
+                "the invokes from outside the private path were not simulated (a snapshot from an older bedrock-audit)".into(),
+            );
+        };
+        let principals = &ctx.profile.access.developer_principals;
+        if principals.is_empty() {
+            return Enforcement::Unknown(
+                "no [access] developer_principals are configured whose invoke from outside the private path could be simulated".into(),
+            );
+        }
+        let mut bypass = Vec::new();
+        for principal in principals {
+            let mut simulated = simulations
+                .iter()
+                .filter(|s| &s.principal == principal && s.requested_region == region)
+                .peekable();
+            if simulated.peek().is_none() {
+                return Enforcement::Unknown(format!(
+                    "{principal}'s invoke from outside the private path was not simulated in {region}"
+                ));
+            }
+            for simulation in simulated {
+                let results = match simulation.results.as_result() {
+                    Ok(results) => results,
+                    Err(error) => {
+                        return Enforcement::Unknown(format!(
+                            "{principal}'s invoke from outside the private path could not be simulated: {} failed with {}",
+                            error.operation, error.code
+                        ))
+                    }
+                };
+                for result in results {
+                    if result.decision == "allowed" {
+                        bypass.push(principal.clone());
+                        continue;
+                    }
+                    let other_keys: Vec<&str> = result
+                        .missing_context_values
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|k| !PATH_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+                        .collect();
+                    if !other_keys.is_empty() {
+                        return Enforcement::Unknown(format!(
+                            "{principal}'s invoke from outside the private path was denied, but the decision turns on {} which the simulation did not have",
+                            other_keys.join(", ")
+                        ));
+                    }
+                }
+            }
+        }
+        bypass.dedup();
+        if bypass.is_empty() {
+            Enforcement::Enforced
+        } else {
+            Enforcement::Bypassable(bypass)
+        }
+    }
+
+    /// Adds what `[network] require_enforced` makes of it to the judgement, and returns the
+    /// sentence a passing finding adds.
+    fn judge(&self, judgement: &mut Judgement, ctx: &RuleContext, region: &str) -> String {
+        let required = ctx.profile.network.require_enforced;
+        let mut evidence = Evidence::new(SIMULATE, Some(region))
+            .with("aws:SourceIp", OUTSIDE_SOURCE_IP)
+            .with("aws:SourceVpce", Option::<String>::None)
+            .with("network.require_enforced", required);
+        match self {
+            Enforcement::Enforced => {
+                judgement.evidence(evidence.with("enforced", true));
+                " Invokes from outside the endpoint are denied by policy: the private path is enforced.".into()
+            }
+            Enforcement::Bypassable(principals) => {
+                let sentence = format!(
+                    "the private path is available but not enforced: {} can invoke models from outside it (simulated with no aws:SourceVpce and aws:SourceIp {OUTSIDE_SOURCE_IP}); deny bedrock:InvokeModel* unless aws:SourceVpce names the endpoint",
+                    principals.join(", ")
+                );
+                evidence = evidence
+                    .with("enforced", false)
+                    .with("allowed_from_outside", principals);
+                judgement.evidence(evidence);
+                if required {
+                    judgement.problem(format!("{sentence} (network.require_enforced)"));
+                    String::new()
+                } else {
+                    let mut chars = sentence.chars();
+                    let capitalised: String = chars
+                        .next()
+                        .map(|c| c.to_ascii_uppercase())
+                        .into_iter()
+                        .chain(chars)
+                        .collect();
+                    format!(" {capitalised}.")
+                }
+            }
+            Enforcement::Unknown(why) => {
+                if required {
+                    judgement.undetermined(format!(
+                        "whether the private path is enforced (network.require_enforced) is unknown: {why}"
+                    ));
+                    judgement.evidence(evidence.with("enforced", Option::<bool>::None));
+                }
+                String::new()
+            }
+        }
     }
 }
 
