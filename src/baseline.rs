@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub use crate::finding::Change;
 use crate::finding::{Finding, Status};
 pub use crate::report_data::BaselineInfo;
-use crate::report_data::{Report, Summary, REPORT_SCHEMA_VERSION, TOOL_NAME};
+use crate::report_data::{Report, REPORT_SCHEMA_VERSION, TOOL_NAME};
 
 /// A previous report, checked to be one this version can read.
 pub struct Baseline {
