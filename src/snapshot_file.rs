@@ -56,11 +56,15 @@ impl From<SnapshotV1> for Snapshot {
     }
 }
 
+/// A snapshot file to read, and whether the user named it (which decides whether a link there
+/// is followed).
+pub type SnapshotPath = (PathBuf, Named);
+
 /// The files `--snapshot` arguments stand for: a file as named (a link the user named is
 /// followed, see [`crate::input_file`]), a directory for its `*.json` files in name order.
 /// The second list names every other entry of a directory, which was skipped, for the
 /// caller to print: a join never drops a shard without a word.
-pub fn snapshot_paths(arguments: &[PathBuf]) -> Result<(Vec<(PathBuf, Named)>, Vec<String>)> {
+pub fn snapshot_paths(arguments: &[PathBuf]) -> Result<(Vec<SnapshotPath>, Vec<String>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for argument in arguments {
