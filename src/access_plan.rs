@@ -337,7 +337,8 @@ mod tests {
             // Only the region-less ARN: the source region's model is added all the same.
             model_arns: vec![format!("arn:aws:bedrock:::foundation-model/{model}")],
         };
-        let needed = needed_decisions("eu-west-1", &global.id, &[global.clone()]).expect("listed");
+        let needed = needed_decisions("eu-west-1", &global.id, std::slice::from_ref(&global))
+            .expect("listed");
         let invoked: BTreeSet<(&str, &str)> = needed
             .iter()
             .filter(|d| d.action == INVOKE_MODEL)
@@ -385,7 +386,8 @@ mod tests {
                 format!("arn:aws:bedrock:us-west-2::foundation-model/{model}"),
             ],
         };
-        let needed = needed_decisions("us-east-1", &app.arn, &[app.clone()]).expect("listed");
+        let needed =
+            needed_decisions("us-east-1", &app.arn, std::slice::from_ref(&app)).expect("listed");
         assert!(needed.iter().any(|d| d.resource == app.arn
             && d.action == INVOKE_MODEL
             && d.inference_profile_arn.as_deref() == Some(app.arn.as_str())));
