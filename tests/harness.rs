@@ -217,6 +217,46 @@ async fn bedrock_server_serves_invocation_logging_configuration() {
     );
 }
 
+/// GetAccountDataRetention per region, parsed by the real SDK (API reference: `GET
+/// /data-retention` → `{"mode", "updatedAt"}`; user guide, "Data retention": per region, and a
+/// region never set stays `inherit`). A mode the SDK does not know still reads back as sent.
+#[tokio::test]
+async fn bedrock_server_serves_the_data_retention_mode_per_region() {
+    let mut seed = BedrockSeed::claude_ready(&["us-east-1", "us-west-2"]);
+    seed.region_mut("us-east-1").data_retention = Some("none".into());
+    seed.region_mut("us-west-2").data_retention = Some("keep_everything".into());
+    let server = BedrockServer::start(seed);
+
+    let east = bedrock_client(&server, "us-east-1").await;
+    let answer = east
+        .get_account_data_retention()
+        .send()
+        .await
+        .expect("mode");
+    assert_eq!(answer.mode().as_str(), "none");
+    assert!(
+        answer.updated_at().is_some(),
+        "updatedAt parses as a date-time"
+    );
+
+    let west = bedrock_client(&server, "us-west-2").await;
+    let answer = west
+        .get_account_data_retention()
+        .send()
+        .await
+        .expect("mode");
+    assert_eq!(answer.mode().as_str(), "keep_everything");
+
+    let never_set = bedrock_client(&server, "us-east-2").await;
+    let answer = never_set
+        .get_account_data_retention()
+        .send()
+        .await
+        .expect("mode");
+    assert_eq!(answer.mode().as_str(), "inherit");
+    assert!(answer.updated_at().is_none());
+}
+
 #[tokio::test]
 async fn bedrock_server_injects_access_denied_and_persistent_throttling() {
     let seed = BedrockSeed::claude_ready(&["us-east-1"])

@@ -146,14 +146,17 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
     served.entry(region.to_string()).or_default();
     let mut modes: Vec<String> = Vec::new();
     for (serving, models) in &served {
-        let names = if models.is_empty() {
-            "Claude Code's models".to_string()
-        } else {
-            models
-                .iter()
-                .map(|m| format!("{} model {}", m.role, m.id))
-                .collect::<Vec<_>>()
-                .join(", ")
+        // "…, where <names> served": the verb agrees with the number of models.
+        let names = match models.as_slice() {
+            [] => "Claude Code's models are".to_string(),
+            [one] => format!("the {} model {} is", one.role, one.id),
+            many => format!(
+                "the {} are",
+                many.iter()
+                    .map(|m| format!("{} model {}", m.role, m.id))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
         };
         let setting = match &snapshot.data_retention {
             None => {
@@ -166,7 +169,7 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
             Some(map) => match map.get(serving) {
                 None => {
                     judgement.missing(
-                        format!("the data retention mode of {serving}, where the {names} is served ({GET_DATA_RETENTION} was not called there)"),
+                        format!("the data retention mode of {serving}, where {names} served ({GET_DATA_RETENTION} was not called there)"),
                         Evidence::new(GET_DATA_RETENTION, Some(serving.as_str())).with("collected", false),
                     );
                     continue;
@@ -178,7 +181,7 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
             Ok(setting) => setting,
             Err(error) => {
                 judgement.unreadable(
-                    format!("the data retention mode of {serving}, where the {names} is served"),
+                    format!("the data retention mode of {serving}, where {names} served"),
                     error,
                 );
                 continue;
@@ -189,7 +192,7 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
             Evidence::new(GET_DATA_RETENTION, Some(serving.as_str()))
                 .with("mode", mode)
                 .with("updatedAt", &setting.updated_at)
-                .with("serves", &names),
+                .with("serves", models.iter().map(|m| m.id).collect::<Vec<_>>()),
         );
         modes.push(format!("{serving}: {mode}"));
         let Some(meaning) = meaning(mode) else {
@@ -200,12 +203,12 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
         };
         if zdr_required && mode != "none" {
             judgement.problem(format!(
-                "zero data retention is required, but the data retention mode of {serving}, where the {names} is served, is {mode} ({meaning})"
+                "zero data retention is required, but the data retention mode of {serving}, where {names} served, is {mode} ({meaning})"
             ));
         }
         if sharing == ProviderDataSharing::Forbidden && mode == "provider_data_share" {
             judgement.problem(format!(
-                "the data retention mode of {serving}, where the {names} is served, is provider_data_share: Bedrock may share prompts with the model provider, which {SHARING_KEY} = \"forbidden\" does not allow"
+                "the data retention mode of {serving}, where {names} served, is provider_data_share: Bedrock may share prompts with the model provider, which {SHARING_KEY} = \"forbidden\" does not allow"
             ));
         }
         for (model, foundation) in underlying.iter().filter(|(m, _)| {
