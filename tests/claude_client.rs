@@ -388,6 +388,12 @@ fn the_client_calls_exactly_the_models_and_regions_the_resolution_reports() {
             "primary",
         ),
         (
+            "a model id padded with spaces (issue 24: judged as the client sends it)",
+            serde_json::json!({"env": {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1", "ANTHROPIC_MODEL": " us.anthropic.claude-sonnet-4-5-20250929-v1:0 "}}),
+            None,
+            "primary",
+        ),
+        (
             "[1m] suffix with AWS_DEFAULT_REGION only",
             serde_json::json!({"env": {"CLAUDE_CODE_USE_BEDROCK": "ON", "AWS_DEFAULT_REGION": "eu-central-1", "ANTHROPIC_MODEL": "eu.anthropic.claude-sonnet-4-5-20250929-v1:0[1m]"}}),
             None,

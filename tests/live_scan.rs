@@ -782,6 +782,13 @@ async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
             config["s3Config"] = serde_json::json!({ "bucketName": "claude-code-prompts" });
         }
     });
+    // A security-group rule through a managed prefix list, whose entries the scan reads.
+    account
+        .seeder(EAST)
+        .await
+        .admit_https_from_prefix_list(&ready[0].network.security_group_id, &["10.0.0.0/8"])
+        .await
+        .expect("seed a prefix-list rule");
     let iam = aws_sdk_iam::Client::new(&support::seed::sdk_config(&account.moto.url(), EAST).await);
     iam.create_user()
         .user_name("developer")

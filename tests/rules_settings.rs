@@ -970,7 +970,14 @@ fn a_huge_settings_value_is_capped_in_findings() {
     });
     let findings = run(SETTINGS, &snapshot);
     let size = serde_json::to_string(&findings).unwrap().len();
-    assert!(size < 100_000, "findings are {size} bytes");
+    let largest = findings
+        .iter()
+        .map(|f| (serde_json::to_string(f).unwrap().len(), f.resource.clone()))
+        .max();
+    assert!(
+        size < 100_000,
+        "findings are {size} bytes; largest {largest:?}"
+    );
     let headers = with_correct_edited(|c| {
         c["env"]["ANTHROPIC_CUSTOM_HEADERS"] =
             format!("X-Amzn-Bedrock-GuardrailIdentifier: {huge}").into();
@@ -979,18 +986,35 @@ fn a_huge_settings_value_is_capped_in_findings() {
     for snapshot in [headers, region] {
         let findings = run(SETTINGS, &snapshot);
         let size = serde_json::to_string(&findings).unwrap().len();
-        assert!(size < 100_000, "findings are {size} bytes");
+        let largest = findings
+            .iter()
+            .map(|f| (serde_json::to_string(f).unwrap().len(), f.resource.clone()))
+            .max();
+        assert!(
+            size < 100_000,
+            "findings are {size} bytes; largest {largest:?}"
+        );
     }
 }
 
-/// Claude Code sends the model id as written; a padded id is not the profile's id.
+/// Issue 24 asked that a model id be judged as Claude Code receives it, not as a rule of thumb
+/// trims it. The real client is the oracle here: 2.1.328 streams from the trimmed id when
+/// `ANTHROPIC_MODEL` is padded with spaces (`tests/claude_client.rs`, "a model id padded with
+/// spaces"), so the padded id is judged as that trimmed id, and the finding names it.
 #[test]
-fn a_model_id_is_judged_exactly_as_written_not_trimmed() {
+fn a_padded_model_id_is_judged_as_the_trimmed_id_the_client_sends() {
     let snapshot = with_correct_edited(|c| {
         c["env"]["ANTHROPIC_MODEL"] = " us.anthropic.claude-sonnet-4-5-20250929-v1:0 ".into();
     });
     let findings = run(SETTINGS, &snapshot);
-    assert_eq!(at(&findings, "#env.ANTHROPIC_MODEL").status, Status::Fail);
+    let f = at(&findings, "#env.ANTHROPIC_MODEL");
+    assert_eq!(f.status, Status::Pass, "{}", f.message);
+    assert!(
+        f.message
+            .contains("\"us.anthropic.claude-sonnet-4-5-20250929-v1:0\""),
+        "{}",
+        f.message
+    );
 }
 
 // ---- issue 21: one test per row of the table, each the verdict Claude Code's behaviour

@@ -846,7 +846,10 @@ async fn outside_origin_simulations(
     {
         let results = iam::simulate_outside_origin(&client, &request).await;
         let mut context = request.extra_context();
-        context.insert("aws:SourceIp".to_string(), iam::OUTSIDE_SOURCE_IP.to_string());
+        context.insert(
+            "aws:SourceIp".to_string(),
+            iam::OUTSIDE_SOURCE_IP.to_string(),
+        );
         simulations.push(InvokeSimulation {
             context,
             principal: request.principal,

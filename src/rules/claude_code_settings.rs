@@ -344,9 +344,15 @@ impl<'a> Judge<'a> {
             .unwrap_or_else(|| format!("claude-settings#model/{}", model.role));
         let resolution_evidence = Evidence::new(crate::claude_code::models::EVIDENCE_SOURCE, None)
             .with("role", model.role)
-            .with("model", id)
+            .with("model", capped(id, SETTINGS_EVIDENCE_LIMIT).as_ref())
             .with("origin", &model.origin)
-            .with("region", &model.region)
+            .with(
+                "region",
+                model
+                    .region
+                    .as_deref()
+                    .map(|r| capped(r, SETTINGS_QUOTE_LIMIT).into_owned()),
+            )
             .with(
                 "claude_code_version",
                 crate::claude_code::models::CLIENT_VERSION,
@@ -356,7 +362,12 @@ impl<'a> Judge<'a> {
                 id == self.ctx.profile.rollout.primary_model
                     || id == self.ctx.profile.rollout.fast_model,
             );
-        let label = format!("The {} model {} ({})", model.role, Self::quote(id), model.origin);
+        let label = format!(
+            "The {} model {} ({})",
+            model.role,
+            Self::quote(id),
+            model.origin
+        );
         let error = |region: &str, message: String, remediation: Option<String>| {
             let mut finding = self
                 .ctx
@@ -656,7 +667,8 @@ impl<'a> Judge<'a> {
                 "no region variable (each machine's AWS profile region, else us-east-1)",
             )
         };
-        let signing = signing.trim().to_string();
+        // Quoted capped: the value comes from a settings file and may be of any length.
+        let signing = capped(signing.trim(), SETTINGS_QUOTE_LIMIT).into_owned();
         let resource = format!("{}/signing-region", setting.location());
         let evidence = self
             .evidence(BASE_URL, Some(&setting))
@@ -857,9 +869,10 @@ impl<'a> Judge<'a> {
                 name,
                 Some(&setting),
                 format!(
-                    "{name} in {} sends {} = {identifier} without {}: Bedrock rejects every InvokeModel call that names a guardrail without its version.",
+                    "{name} in {} sends {} = {} without {}: Bedrock rejects every InvokeModel call that names a guardrail without its version.",
                     setting.location(),
                     crate::claude_code::settings::GUARDRAIL_ID_HEADER,
+                    Self::short(&identifier),
                     crate::claude_code::settings::GUARDRAIL_VERSION_HEADER,
                 ),
             );

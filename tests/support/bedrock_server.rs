@@ -51,9 +51,7 @@ impl BedrockOp {
                 "GetModelInvocationLoggingConfiguration"
             }
             BedrockOp::GetGuardrail => "GetGuardrail",
-            BedrockOp::ListEnforcedGuardrailsConfiguration => {
-                "ListEnforcedGuardrailsConfiguration"
-            }
+            BedrockOp::ListEnforcedGuardrailsConfiguration => "ListEnforcedGuardrailsConfiguration",
             BedrockOp::GetAccountDataRetention => "GetAccountDataRetention",
         }
     }
