@@ -874,6 +874,26 @@ fn models_to_check(profile: &Profile) -> BTreeSet<String> {
         .collect()
 }
 
+/// The foundation models in `region` that the configured application inference profiles
+/// invoke, by the account's profile list (`ListInferenceProfiles` gives each profile's
+/// `models[]`).
+fn application_profile_models(
+    region: &str,
+    configured: &[String],
+    profiles: &Collected<Vec<InferenceProfile>>,
+) -> BTreeSet<String> {
+    let profiles = profiles.data().map(Vec::as_slice).unwrap_or_default();
+    configured
+        .iter()
+        .filter(|id| id.contains(":application-inference-profile/"))
+        .filter_map(|id| find_profile(profiles, id))
+        .flat_map(|profile| profile.model_arns.iter())
+        .filter_map(|arn| crate::model_ids::foundation_model_location(arn))
+        .filter(|(destination, _)| *destination == region)
+        .map(|(_, model)| model.to_string())
+        .collect()
+}
+
 async fn collect_region(
     scan: &Scan,
     region: &str,
@@ -889,6 +909,17 @@ async fn collect_region(
         }));
         let client = scan.bedrock(region);
         let (sections, availability) = tokio::join!(bedrock::collect(&client), availability);
+        // An application inference profile's ARN names no model: the listing says which one
+        // it invokes here, and that model's access is read too.
+        let backing = application_profile_models(region, configured, &sections.inference_profiles)
+            .into_iter()
+            .filter(|model| !models.contains(model));
+        let backing_availability = futures::future::join_all(backing.map(|model| async move {
+            let answer = scan.model_availability(region, &model).await;
+            (model, answer)
+        }))
+        .await;
+        let availability = availability.into_iter().chain(backing_availability);
         let (destinations, enforced_guardrails, data_retention) = tokio::join!(
             destination_availability(scan, region, configured, &sections.inference_profiles),
             bedrock::enforced_guardrails(&client),
@@ -1174,7 +1205,41 @@ pub async fn sdk_default_region(aws_profile: Option<&str>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_endpoint_url;
+    use super::{application_profile_models, check_endpoint_url};
+    use crate::snapshot::{Collected, InferenceProfile};
+
+    /// Issue 21: an application-inference-profile ARN in the settings names no model; the
+    /// model it invokes in the region is read from the account's profile list, so its access
+    /// is collected (it was reported "not collected" before).
+    #[test]
+    fn an_application_profile_adds_the_model_it_invokes_in_the_region() {
+        let arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/team0";
+        let profiles = Collected::ok(vec![InferenceProfile {
+            id: "team0".into(),
+            arn: arn.into(),
+            name: "team".into(),
+            status: "ACTIVE".into(),
+            profile_type: "APPLICATION".into(),
+            model_arns: vec![
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+                "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0".into(),
+            ],
+        }]);
+        let configured = vec![
+            arn.to_string(),
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0".to_string(),
+        ];
+        let models: Vec<String> = application_profile_models("us-east-1", &configured, &profiles)
+            .into_iter()
+            .collect();
+        assert_eq!(models, ["anthropic.claude-sonnet-4-5-20250929-v1:0"]);
+        // Not listed (or the listing unread): nothing to add, and bedrock-model-access says
+        // the model's access was not collected.
+        assert!(
+            application_profile_models("us-east-1", &configured, &Collected::ok(Vec::new()))
+                .is_empty()
+        );
+    }
 
     #[test]
     fn endpoint_urls_are_checked() {
