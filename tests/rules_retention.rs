@@ -724,3 +724,40 @@ fn provider_data_sharing_parses_and_refuses_other_values() {
         "{error}"
     );
 }
+
+/// The models judged are those Claude Code will call (issue 21's resolution): a model that
+/// requires retention, reachable only through the settings (`/model opus` reaches
+/// `ANTHROPIC_DEFAULT_OPUS_MODEL`, code.claude.com "Model configuration"), is blocked under
+/// `none` although the profile's own models are not.
+#[test]
+fn a_model_pinned_only_in_the_settings_is_judged_for_retention() {
+    let profile = retention_profile(false, ProviderDataSharing::Forbidden);
+    let mut snapshot = with_modes(EAST, mode("none"), "none");
+    let settings = serde_json::json!({ "env": {
+        "CLAUDE_CODE_USE_BEDROCK": "1",
+        "AWS_REGION": EAST,
+        "ANTHROPIC_DEFAULT_OPUS_MODEL": "anthropic.claude-fable-5-1",
+    }});
+    let file = bedrock_audit::claude_code::settings::parse_file(
+        &settings.to_string(),
+        "managed-settings.json",
+        bedrock_audit::snapshot::SettingsKind::Managed,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    snapshot.claude_settings = Some(bedrock_audit::snapshot::ClaudeSettings {
+        files: vec![file],
+        guardrails: Vec::new(),
+    });
+    let f = zdr_verdict(&snapshot, &profile);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &["anthropic.claude-fable-5-1 is blocked in us-east-1"],
+    );
+    // Without the settings file, the profile's models alone pass under `none`.
+    assert_verdict(
+        &zdr_verdict(&with_modes(EAST, mode("none"), "none"), &profile),
+        Status::Pass,
+        &[],
+    );
+}

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::finding::{Evidence, Finding};
 use crate::model_ids::{
-    find_profile, foundation_model_id, is_inference_profile_id, model_roles, other_destinations,
+    find_profile, foundation_model_id, is_inference_profile_id, other_destinations,
 };
 use crate::profile::ProviderDataSharing;
 use crate::rules::support::Judgement;
@@ -91,7 +91,9 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
     // Region → the models served there; the foundation models each profile routes to.
     let mut served: BTreeMap<String, Vec<ModelInUse>> = BTreeMap::new();
     let mut underlying: Vec<(ModelInUse, String)> = Vec::new();
-    for role in model_roles(ctx.profile) {
+    // The models Claude Code will call here (the settings files' models too, when given).
+    let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    for role in resolution.roles_in(region) {
         let id: &str = role.model_id;
         let in_use = || ModelInUse {
             role: role.role,
