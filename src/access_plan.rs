@@ -19,6 +19,10 @@ pub const GET_PROFILE: &str = "bedrock:GetInferenceProfile";
 /// caller identity must have permission to call the bedrock:ApplyGuardrail API on the
 /// guardrail").
 pub const APPLY_GUARDRAIL: &str = "bedrock:ApplyGuardrail";
+/// A public address outside any private network (TEST-NET-3, RFC 5737): the `aws:SourceIp` of
+/// the simulated request that did not come through the VPC endpoint. One value for the
+/// collector that sends it and the rule that reports it.
+pub const OUTSIDE_SOURCE_IP: &str = "203.0.113.10";
 /// The context key every simulation sets: the region the request is served in.
 pub const REQUESTED_REGION_KEY: &str = "aws:RequestedRegion";
 /// The context key Bedrock sets on an invocation made through an inference profile: the

@@ -71,10 +71,6 @@ pub async fn simulate(
     simulate_in_context(client, request, Vec::new()).await
 }
 
-/// A public address outside any private network (TEST-NET-3, RFC 5737): the origin of a
-/// request that did not come through the VPC endpoint.
-pub const OUTSIDE_SOURCE_IP: &str = "203.0.113.10";
-
 /// [`simulate`] as if the request came from outside the private path: `aws:SourceIp` a public
 /// address and no `aws:SourceVpce` (absent keys are simply not sent). If this is allowed, the
 /// endpoint is available but not enforced.
@@ -84,7 +80,7 @@ pub async fn simulate_outside_origin(
 ) -> Collected<Vec<SimulationResult>> {
     let source_ip = ContextEntry::builder()
         .context_key_name("aws:SourceIp")
-        .context_key_values(OUTSIDE_SOURCE_IP)
+        .context_key_values(crate::access_plan::OUTSIDE_SOURCE_IP)
         .context_key_type(ContextKeyTypeEnum::Ip)
         .build();
     simulate_in_context(client, request, vec![source_ip]).await

@@ -848,7 +848,7 @@ async fn outside_origin_simulations(
         let mut context = request.extra_context();
         context.insert(
             "aws:SourceIp".to_string(),
-            iam::OUTSIDE_SOURCE_IP.to_string(),
+            crate::access_plan::OUTSIDE_SOURCE_IP.to_string(),
         );
         simulations.push(InvokeSimulation {
             context,

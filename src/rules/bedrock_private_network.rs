@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use ipnet::IpNet;
 
-use crate::access_plan::{needed_decisions, INVOKE_MODEL, INVOKE_STREAM};
+use crate::access_plan::{needed_decisions, INVOKE_MODEL, INVOKE_STREAM, OUTSIDE_SOURCE_IP};
 use crate::endpoint_policy::{Decision, Organization, Policy, Request};
 use crate::finding::{Evidence, Finding, Status};
 use crate::rules::support::{admits_https, Judgement};
@@ -27,8 +27,6 @@ const GROUPS: &str = "ec2:DescribeSecurityGroups";
 const SUBNETS: &str = "ec2:DescribeSubnets";
 const PREFIX_LISTS: &str = "ec2:GetManagedPrefixListEntries";
 const SIMULATE: &str = "iam:SimulatePrincipalPolicy";
-/// The public origin the outside-the-path simulation uses (`collect::iam` sends the same).
-const OUTSIDE_SOURCE_IP: &str = "203.0.113.10";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
 const PROFILE_KEY: &str = "network.private_only";
 /// Destinations that admit the whole internet.
