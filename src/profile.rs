@@ -160,11 +160,20 @@ pub struct Capacity {
     /// Requests one active developer sends per minute, judged where the account lists an RPM
     /// quota for the model.
     pub requests_per_minute_per_developer: u64,
+    /// The share of attempts (percent) Bedrock may have throttled in the last seven days before
+    /// `bedrock-throttling-history` fails.
+    pub throttled_percent_tolerated: f64,
     /// Replaced by the input and output keys (Bedrock meters output tokens apart); kept only
     /// so that a profile still naming it gets an error saying so, not "unknown field".
     #[serde(skip_serializing)]
     pub tokens_per_minute_per_developer: Option<toml::Value>,
 }
+
+/// Bedrock counts every refused attempt, retries included ("The number of throttles you see
+/// will depend on your retry settings in the SDK", Bedrock user guide, runtime metrics), and
+/// Claude Code retries a 429; a rare burst absorbed by a retry is not a capacity problem, one
+/// attempt in a hundred refused is.
+pub const DEFAULT_THROTTLED_PERCENT_TOLERATED: f64 = 1.0;
 
 impl Default for Capacity {
     /// Published Claude Code figures (code.claude.com/docs/en/costs, "Rate limit
@@ -178,6 +187,7 @@ impl Default for Capacity {
             output_tokens_per_minute_per_developer: 4_000,
             tokens_per_day_per_developer: 5_000_000,
             requests_per_minute_per_developer: 7,
+            throttled_percent_tolerated: DEFAULT_THROTTLED_PERCENT_TOLERATED,
             tokens_per_minute_per_developer: None,
         }
     }
@@ -313,6 +323,13 @@ impl Profile {
             return bad(
                 "capacity.tokens_per_minute_per_developer",
                 "was replaced: Bedrock counts output tokens of Claude 4 models 5× toward the per-minute quota, so state input_tokens_per_minute_per_developer and output_tokens_per_minute_per_developer instead (defaults 200000 and 4000; see `bedrock-audit init`)".into(),
+            );
+        }
+        let tolerated = self.capacity.throttled_percent_tolerated;
+        if !(0.0..100.0).contains(&tolerated) {
+            return bad(
+                "capacity.throttled_percent_tolerated",
+                format!("is {tolerated}; it must be a percentage from 0 (no throttling tolerated) up to, but not including, 100"),
             );
         }
         if self.capacity.developers > 0 {
@@ -480,6 +497,10 @@ pub const INIT_TEMPLATE: &str = r#"# bedrock-audit rollout profile. Every key is
 # tokens_per_day_per_developer = 5000000
 # Judged where the account lists a requests-per-minute quota for the model.
 # requests_per_minute_per_developer = 7
+# bedrock-throttling-history reads the last 7 days of Bedrock's CloudWatch metrics and fails when
+# more than this share (percent) of attempts to a model Claude Code calls was throttled. Bedrock
+# counts every retried attempt, and Claude Code retries 429s, so a rare burst is not a finding.
+# throttled_percent_tolerated = 1.0
 
 [network]
 # Must every Bedrock and STS call stay on interface VPC endpoints (bedrock-runtime, bedrock and

@@ -116,6 +116,24 @@ pub struct Snapshot {
     /// its principals. `None` (an older snapshot) means not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<Collected<Option<String>>>,
+    /// organizations:ListParents, ListPoliciesForTarget and DescribePolicy: the service control
+    /// policies applying to the account that use `bedrock:DataRetentionMode`, evidence of an
+    /// organisation pinning the data retention mode. Empty inside when the account is in no
+    /// organisation; `None` (an older snapshot) means not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_retention_scps: Option<Collected<Vec<RetentionScp>>>,
+}
+
+/// A service control policy with statements that use `bedrock:DataRetentionMode`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionScp {
+    pub policy_id: String,
+    pub policy_name: String,
+    /// The account, OUs or root it is attached to.
+    pub attached_to: Vec<String>,
+    /// Those statements, each as compact JSON.
+    pub statements: Vec<String>,
 }
 
 impl Snapshot {
@@ -255,6 +273,11 @@ pub struct RegionSnapshot {
     /// which `no-zdr-assumption` reports as `error`, never `pass`.
     #[serde(default)]
     pub data_retention: Option<BTreeMap<String, Collected<DataRetentionSetting>>>,
+    /// cloudwatch:GetMetricData: the hourly `Invocations` and `InvocationThrottles` (namespace
+    /// `AWS/Bedrock`, dimension `ModelId`) of each model id Claude Code will call from this
+    /// region, over the last seven days. `None` (an older snapshot) means not collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation_history: Option<Collected<InvocationHistory>>,
 }
 
 /// One account-level enforced guardrail configuration.
@@ -484,6 +507,36 @@ pub struct LoggingRole {
 pub struct LargeDataDelivery {
     pub bucket: Option<String>,
     pub key_prefix: Option<String>,
+}
+
+/// What CloudWatch recorded of Bedrock invocations in one region over a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvocationHistory {
+    /// The window read (RFC 3339): `start` inclusive, `end` exclusive.
+    pub start: String,
+    pub end: String,
+    /// The length of one datapoint.
+    pub period_seconds: u32,
+    pub models: Vec<ModelInvocationHistory>,
+}
+
+/// One `ModelId`'s invocations and throttles: the periods with a datapoint, oldest first (a
+/// period without one had none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelInvocationHistory {
+    pub model_id: String,
+    pub invocations: Vec<HourlySum>,
+    pub throttles: Vec<HourlySum>,
+}
+
+/// The `Sum` of a metric over the period starting at `hour`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HourlySum {
+    pub hour: String,
+    pub sum: f64,
 }
 
 /// bedrock:GetAccountDataRetention: the account's data retention mode in one region.

@@ -52,6 +52,7 @@ impl From<SnapshotV1> for Snapshot {
             bedrock_api_keys: v1.bedrock_api_keys,
             claude_settings: v1.claude_settings,
             organization_id: v1.organization_id,
+            data_retention_scps: None,
         }
     }
 }

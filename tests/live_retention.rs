@@ -328,3 +328,103 @@ async fn a_destination_bedrock_cannot_write_to_fails() {
         ],
     );
 }
+
+/// Issue 22: "Where the organisation's SCPs pin the mode (condition key
+/// `bedrock:DataRetentionMode`), say so in the evidence when they can be read." The scan
+/// follows the account up to the root (organizations:ListParents), lists the SCPs attached at
+/// each level (ListPoliciesForTarget, SCPs inherit down the tree: AWS Organizations user guide,
+/// *SCP evaluation*) and reads each (DescribePolicy), all against moto's Organizations. An
+/// account in no organisation records an empty list; the verdict does not change (an SCP keeps
+/// the mode from changing, it does not set it).
+#[tokio::test]
+async fn an_scp_pinning_the_mode_is_named_in_the_evidence() {
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    set_mode(&account, EAST, Some("none"));
+    for region in ["us-east-2", WEST] {
+        set_mode(&account, region, Some("none"));
+    }
+    let profile = retention(true, "forbidden");
+    let outside = scan(&account, &profile);
+    let finding = outside.findings_of(ZDR)[0].clone();
+    assert_eq!(finding.status, "pass", "{}", outside.describe());
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e["values"]["scps_using_the_key"] == json!([])),
+        "{:?}",
+        finding.evidence
+    );
+
+    let config = support::seed::sdk_config(&account.moto.url(), EAST).await;
+    let organizations = aws_sdk_organizations::Client::new(&config);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("create organization");
+    let document = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "KeepZeroRetention",
+            "Effect": "Deny",
+            "Action": "bedrock:PutAccountDataRetention",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"bedrock:DataRetentionMode": "none"}}
+        }, {
+            "Sid": "Unrelated",
+            "Effect": "Deny",
+            "Action": "s3:DeleteBucket",
+            "Resource": "*"
+        }]
+    });
+    let policy = organizations
+        .create_policy()
+        .name("pin-zero-retention")
+        .description("keeps Bedrock at zero data retention")
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .content(document.to_string())
+        .send()
+        .await
+        .expect("create policy");
+    let policy_id = policy
+        .policy()
+        .and_then(|p| p.policy_summary())
+        .and_then(|s| s.id())
+        .expect("policy id")
+        .to_string();
+    organizations
+        .attach_policy()
+        .policy_id(&policy_id)
+        .target_id(ACCOUNT)
+        .send()
+        .await
+        .expect("attach policy");
+
+    let inside = scan(&account, &profile);
+    let finding = inside.findings_of(ZDR)[0].clone();
+    assert_eq!(finding.status, "pass", "{}", inside.describe());
+    assert!(
+        finding.message.contains(&format!("SCP {policy_id} (pin-zero-retention)")),
+        "{}",
+        finding.message
+    );
+    let pinned = finding
+        .evidence
+        .iter()
+        .find(|e| e["values"]["PolicyId"] == json!(policy_id))
+        .map(|e| &e["values"])
+        .unwrap_or_else(|| panic!("{:?}", finding.evidence));
+    let statements = pinned["statements"].as_array().expect("statements");
+    assert_eq!(statements.len(), 1, "only the statement using the key: {pinned}");
+    assert!(statements[0].as_str().is_some_and(|s| s.contains("KeepZeroRetention")));
+    assert_eq!(pinned["attached_to"], json!([ACCOUNT]));
+    let operations = inside.moto_operations();
+    for op in ["ListParents", "ListPoliciesForTarget", "DescribePolicy"] {
+        assert!(
+            operations.iter().any(|o| o.ends_with(op)),
+            "{op} not called: {operations:?}"
+        );
+    }
+}

@@ -761,3 +761,47 @@ fn a_model_pinned_only_in_the_settings_is_judged_for_retention() {
         &[],
     );
 }
+
+/// SCPs pinning the mode are evidence, never a verdict: readable, unreadable (a member account
+/// cannot read its organisation's policies) or not collected, the mode alone decides.
+#[test]
+fn scps_pinning_the_mode_are_evidence_and_leave_the_verdict_to_the_mode() {
+    use bedrock_audit::snapshot::RetentionScp;
+    let profile = retention_profile(false, ProviderDataSharing::Forbidden);
+    let base = zdr_verdict(&ready(), &profile);
+    assert_eq!(base.status, Status::Pass, "{}", base.message);
+
+    let mut pinned = ready();
+    pinned.data_retention_scps = Some(Collected::ok(vec![RetentionScp {
+        policy_id: "p-pin0001".into(),
+        policy_name: "pin-retention".into(),
+        attached_to: vec!["ou-ab12-cdef3456".into()],
+        statements: vec![r#"{"Effect":"Deny","Action":"bedrock:PutAccountDataRetention","Resource":"*","Condition":{"StringNotEquals":{"bedrock:DataRetentionMode":"default"}}}"#.into()],
+    }]));
+    let finding = zdr_verdict(&pinned, &profile);
+    assert_verdict(&finding, Status::Pass, &["SCP p-pin0001 (pin-retention)"]);
+    let evidence = serde_json::to_value(&finding.evidence).unwrap();
+    assert!(
+        evidence.to_string().contains("ou-ab12-cdef3456"),
+        "{evidence}"
+    );
+
+    let mut denied = ready();
+    denied.data_retention_scps = Some(Collected::failed(CollectError {
+        operation: "organizations:ListParents".into(),
+        kind: ErrorKind::AccessDenied,
+        code: "AccessDeniedException".into(),
+        message: "You don't have permissions to access this resource.".into(),
+    }));
+    let finding = zdr_verdict(&denied, &profile);
+    assert_eq!(finding.status, Status::Pass, "{}", finding.message);
+    assert!(!finding.message.contains("SCP"), "{}", finding.message);
+    let evidence = serde_json::to_value(&finding.evidence).unwrap().to_string();
+    assert!(evidence.contains("\"readable\":false"), "{evidence}");
+    assert!(evidence.contains("AccessDeniedException"), "{evidence}");
+
+    // A mode that fails still fails with an SCP in place.
+    let mut sharing = with_modes(EAST, mode("provider_data_share"), "default");
+    sharing.data_retention_scps = pinned.data_retention_scps.clone();
+    assert_eq!(zdr_verdict(&sharing, &profile).status, Status::Fail);
+}

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod bedrock;
 pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod error;
 pub mod iam;
@@ -306,6 +307,9 @@ impl Scan {
     }
     pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         client_for!(self, aws_sdk_cloudtrail, "cloudtrail", region)
+    }
+    pub fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        client_for!(self, aws_sdk_cloudwatch, "cloudwatch", region)
     }
     pub fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         client_for!(self, aws_sdk_cloudwatchlogs, "logs", region)
@@ -631,6 +635,14 @@ pub async fn collect_with(
     let organization_id = organizations::organization_id(&organizations_client);
     let (identity, api_keys, regions, guardrails, organization_id) =
         tokio::join!(identity, api_keys, regions, guardrails, organization_id);
+    // Only an account in an organisation has SCPs; the account id comes from the identity.
+    let data_retention_scps = match (organization_id.data(), identity.data()) {
+        (Some(None), _) => Some(Collected::ok(Vec::new())),
+        (Some(Some(_)), Some(identity)) => Some(
+            organizations::data_retention_scps(&organizations_client, &identity.account).await,
+        ),
+        _ => None,
+    };
     scan.progress.finish();
     let claude_settings =
         options
@@ -650,6 +662,7 @@ pub async fn collect_with(
         bedrock_api_keys: Some(api_keys),
         claude_settings,
         organization_id: Some(organization_id),
+        data_retention_scps,
     })
 }
 
@@ -937,6 +950,15 @@ async fn collect_region(
         let _step = scan.progress.step(region, "servicequotas");
         servicequotas::bedrock_quotas(&scan.servicequotas(region)).await
     };
+    let history = async {
+        let _step = scan.progress.step(region, "cloudwatch");
+        cloudwatch::bedrock_invocation_history(
+            &scan.cloudwatch(region),
+            configured,
+            chrono::Utc::now().timestamp(),
+        )
+        .await
+    };
     let ec2 = async {
         let _step = scan.progress.step(region, "ec2");
         ec2::collect(&scan.ec2(region), region).await
@@ -961,7 +983,8 @@ async fn collect_region(
         trails,
         log_groups,
         service_quotas,
-    ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas);
+        invocation_history,
+    ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas, history);
     // The request context can name the VPC endpoint only once the endpoints are read.
     let origins = request_origins(region, private_only, &ec2.vpc_endpoints);
     let invoke_simulations = async {
@@ -1094,6 +1117,7 @@ async fn collect_region(
         service_quotas: Some(service_quotas),
         enforced_guardrails: Some(enforced_guardrails),
         data_retention: Some(data_retention),
+        invocation_history: Some(invocation_history),
     }
 }
 

@@ -86,6 +86,21 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "the organisation id, the value of aws:PrincipalOrgID in endpoint policies",
     },
     Operation {
+        api: "organizations:ListParents",
+        action: "organizations:ListParents",
+        purpose: "the OUs and root above the account, whose service control policies apply to it",
+    },
+    Operation {
+        api: "organizations:ListPoliciesForTarget",
+        action: "organizations:ListPoliciesForTarget",
+        purpose: "the service control policies attached to the account, its OUs and the root",
+    },
+    Operation {
+        api: "organizations:DescribePolicy",
+        action: "organizations:DescribePolicy",
+        purpose: "whether a service control policy pins the data retention mode (bedrock:DataRetentionMode)",
+    },
+    Operation {
         api: "cloudtrail:DescribeTrails",
         action: "cloudtrail:DescribeTrails",
         purpose: "trails recording API activity",
@@ -174,6 +189,11 @@ pub const OPERATIONS: &[Operation] = &[
         api: "servicequotas:ListServiceQuotas",
         action: "servicequotas:ListServiceQuotas",
         purpose: "Bedrock tokens- and requests-per-minute quotas for the configured models",
+    },
+    Operation {
+        api: "cloudwatch:GetMetricData",
+        action: "cloudwatch:GetMetricData",
+        purpose: "how often Bedrock invoked and throttled the configured models in the last 7 days (AWS/Bedrock metrics)",
     },
 ];
 

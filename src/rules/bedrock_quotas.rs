@@ -774,7 +774,7 @@ impl Judge<'_> {
 }
 
 /// Whole values print without a fraction (`4000000`, not `4000000.0`): f64's Display does that.
-fn format_value(value: f64) -> String {
+pub fn format_value(value: f64) -> String {
     value.to_string()
 }
 

@@ -17,6 +17,7 @@ mod bedrock_model_access;
 mod bedrock_private_network;
 mod bedrock_quotas;
 mod bedrock_runtime_vpc_endpoint;
+mod bedrock_throttling_history;
 mod claude_code_secrets;
 mod claude_code_settings;
 mod cloudtrail_enabled;
@@ -55,6 +56,7 @@ pub static REGISTRY: &[Rule] = &[
     rule!("developer-invoke-permissions", developer_invoke_permissions),
     rule!("developer-model-discovery", developer_model_discovery),
     rule!("bedrock-quotas", bedrock_quotas),
+    rule!("bedrock-throttling-history", bedrock_throttling_history),
     rule!("bedrock-api-keys", bedrock_api_keys),
     rule!("bedrock-runtime-vpc-endpoint", bedrock_runtime_vpc_endpoint),
     rule!("bedrock-private-network", bedrock_private_network),

@@ -247,14 +247,68 @@ fn judge_region(ctx: &RuleContext, region: &str, snapshot: &RegionSnapshot) -> F
         "regions_requests_are_served_in",
         served.keys().collect::<Vec<_>>(),
     ));
+    let pinned = pinning_scps(&mut judgement, ctx.snapshot);
     judgement.finding(
         ctx,
         region,
         &resource,
         &format!("The data retention mode where requests from {region} are served does not meet the profile"),
         format!(
-            "Requests from {region} are served where the data retention mode is {}; the profile asks for {wanted}.",
+            "Requests from {region} are served where the data retention mode is {}; the profile asks for {wanted}.{pinned}",
             modes.join(", ")
         ),
     )
+}
+
+const LIST_SCPS: &str = "organizations:ListPoliciesForTarget";
+
+/// Records which service control policies pin the mode with `bedrock:DataRetentionMode`
+/// (evidence only: an SCP cannot set the mode, it keeps it from being changed); a sentence for
+/// the pass message when some do.
+fn pinning_scps(judgement: &mut Judgement, snapshot: &crate::snapshot::Snapshot) -> String {
+    let evidence = Evidence::new(LIST_SCPS, None).with("condition_key", "bedrock:DataRetentionMode");
+    match &snapshot.data_retention_scps {
+        None => {
+            judgement.evidence(evidence.with("collected", false));
+            String::new()
+        }
+        Some(collected) => match collected.as_result() {
+            Err(error) => {
+                judgement.evidence(
+                    evidence
+                        .with("readable", false)
+                        .with("operation", &error.operation)
+                        .with("code", &error.code)
+                        .with("note", "whether an SCP pins the mode is unknown: an organisation's policies can be read only from its management account or a delegated administrator"),
+                );
+                String::new()
+            }
+            Ok(scps) if scps.is_empty() => {
+                judgement.evidence(evidence.with(
+                    "scps_using_the_key",
+                    Vec::<String>::new(),
+                ));
+                String::new()
+            }
+            Ok(scps) => {
+                for scp in scps {
+                    judgement.evidence(
+                        Evidence::new(LIST_SCPS, None)
+                            .with("condition_key", "bedrock:DataRetentionMode")
+                            .with("PolicyId", &scp.policy_id)
+                            .with("PolicyName", &scp.policy_name)
+                            .with("attached_to", &scp.attached_to)
+                            .with("statements", &scp.statements),
+                    );
+                }
+                format!(
+                    " The organisation constrains the mode with bedrock:DataRetentionMode in {} (see the evidence).",
+                    scps.iter()
+                        .map(|scp| format!("SCP {} ({})", scp.policy_id, scp.policy_name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        },
+    }
 }

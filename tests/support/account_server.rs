@@ -142,6 +142,8 @@ pub struct AccountSeed {
     /// Accounts whose role cannot be assumed: sts:AssumeRole into them answers AccessDenied,
     /// as a missing role or a trust policy that leaves the scanner out does.
     pub assume_role_denied_accounts: Vec<String>,
+    /// CloudWatch's Bedrock runtime metrics (GetMetricData in RPC v2 CBOR, which moto lacks).
+    pub metrics: super::cloudwatch_server::MetricsSeed,
 }
 
 impl Default for AccountSeed {
@@ -160,6 +162,7 @@ impl Default for AccountSeed {
             list_users_page_size: None,
             s3_denied_buckets: Vec::new(),
             assume_role_denied_accounts: Vec::new(),
+            metrics: Default::default(),
         }
     }
 }

@@ -573,6 +573,32 @@ async fn handle_account(
     let Ok(body) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
         return error(StatusCode::BAD_REQUEST, "BadRequest", "unreadable body");
     };
+    if let Some(operation) = (service == "monitoring")
+        .then(|| super::cloudwatch_server::operation(parts.uri.path()))
+        .flatten()
+    {
+        let response = {
+            let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner());
+            super::cloudwatch_server::answer(&seed.account.metrics, &region, &parts.headers, &body)
+        };
+        let call = BedrockCall {
+            operation: operation.to_string(),
+            known: true,
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().unwrap_or_default().to_string(),
+            region,
+            status: response.status().as_u16(),
+            service,
+            forwarded: false,
+        };
+        shared
+            .calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(call);
+        return response;
+    }
     let text = String::from_utf8_lossy(&body).into_owned();
     let path_and_query = parts
         .uri

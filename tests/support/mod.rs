@@ -7,6 +7,7 @@
 pub mod account;
 pub mod account_server;
 pub mod bedrock_server;
+pub mod cloudwatch_server;
 pub mod http;
 pub mod iam_eval;
 pub mod moto;
