@@ -406,7 +406,9 @@ async fn an_scp_pinning_the_mode_is_named_in_the_evidence() {
     let finding = inside.findings_of(ZDR)[0].clone();
     assert_eq!(finding.status, "pass", "{}", inside.describe());
     assert!(
-        finding.message.contains(&format!("SCP {policy_id} (pin-zero-retention)")),
+        finding
+            .message
+            .contains(&format!("SCP {policy_id} (pin-zero-retention)")),
         "{}",
         finding.message
     );
@@ -417,8 +419,14 @@ async fn an_scp_pinning_the_mode_is_named_in_the_evidence() {
         .map(|e| &e["values"])
         .unwrap_or_else(|| panic!("{:?}", finding.evidence));
     let statements = pinned["statements"].as_array().expect("statements");
-    assert_eq!(statements.len(), 1, "only the statement using the key: {pinned}");
-    assert!(statements[0].as_str().is_some_and(|s| s.contains("KeepZeroRetention")));
+    assert_eq!(
+        statements.len(),
+        1,
+        "only the statement using the key: {pinned}"
+    );
+    assert!(statements[0]
+        .as_str()
+        .is_some_and(|s| s.contains("KeepZeroRetention")));
     assert_eq!(pinned["attached_to"], json!([ACCOUNT]));
     let operations = inside.moto_operations();
     for op in ["ListParents", "ListPoliciesForTarget", "DescribePolicy"] {

@@ -84,7 +84,11 @@ async fn an_account_without_invocations_has_no_history_and_says_so() {
     for model in [SONNET, HAIKU] {
         let finding = finding_for(&run, model);
         assert_eq!(finding.status, "pass", "{}", run.describe());
-        assert!(finding.message.starts_with("No history"), "{}", finding.message);
+        assert!(
+            finding.message.starts_with("No history"),
+            "{}",
+            finding.message
+        );
         assert!(finding.message.contains(model), "{}", finding.message);
     }
     let calls: Vec<_> = run
@@ -93,7 +97,9 @@ async fn an_account_without_invocations_has_no_history_and_says_so() {
         .filter(|c| c.operation == "GetMetricData")
         .collect();
     assert!(!calls.is_empty(), "{}", run.describe());
-    assert!(calls.iter().all(|c| c.service == "monitoring" && c.region == EAST && c.status == 200));
+    assert!(calls
+        .iter()
+        .all(|c| c.service == "monitoring" && c.region == EAST && c.status == 200));
 }
 
 /// Throttling already happening is a finding of its own, with its numbers: 4 days × 3 hours ×
@@ -114,7 +120,11 @@ async fn throttling_above_the_tolerated_share_fails_with_its_numbers() {
         "throttled on 4 of 7 days",
         "40 throttled, 100 served",
     ] {
-        assert!(finding.message.contains(fragment), "{fragment}: {}", finding.message);
+        assert!(
+            finding.message.contains(fragment),
+            "{fragment}: {}",
+            finding.message
+        );
     }
     let pages = run
         .bedrock_calls
@@ -142,7 +152,11 @@ async fn throttling_within_the_tolerated_share_passes_with_its_numbers() {
         "{}",
         finding.message
     );
-    assert!(finding.message.contains("within the 20% tolerated"), "{}", finding.message);
+    assert!(
+        finding.message.contains("within the 20% tolerated"),
+        "{}",
+        finding.message
+    );
 }
 
 #[tokio::test]

@@ -638,9 +638,9 @@ pub async fn collect_with(
     // Only an account in an organisation has SCPs; the account id comes from the identity.
     let data_retention_scps = match (organization_id.data(), identity.data()) {
         (Some(None), _) => Some(Collected::ok(Vec::new())),
-        (Some(Some(_)), Some(identity)) => Some(
-            organizations::data_retention_scps(&organizations_client, &identity.account).await,
-        ),
+        (Some(Some(_)), Some(identity)) => {
+            Some(organizations::data_retention_scps(&organizations_client, &identity.account).await)
+        }
         _ => None,
     };
     scan.progress.finish();

@@ -89,7 +89,10 @@ pub async fn data_retention_scps(
             |page| page.next_token(),
             |page, out: &mut Vec<(String, String)>| {
                 out.extend(page.policies().iter().filter_map(|p| {
-                    Some((p.id()?.to_string(), p.name().unwrap_or_default().to_string()))
+                    Some((
+                        p.id()?.to_string(),
+                        p.name().unwrap_or_default().to_string(),
+                    ))
                 }))
             },
         )
@@ -176,6 +179,10 @@ mod tests {
             "Condition":{"StringEquals":{"bedrock:dataretentionmode":"provider_data_share"}}}}"#;
         assert_eq!(statements_using(single, DATA_RETENTION_MODE_KEY).len(), 1);
         assert!(statements_using("not json", DATA_RETENTION_MODE_KEY).is_empty());
-        assert!(statements_using(r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#, DATA_RETENTION_MODE_KEY).is_empty());
+        assert!(statements_using(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#,
+            DATA_RETENTION_MODE_KEY
+        )
+        .is_empty());
     }
 }

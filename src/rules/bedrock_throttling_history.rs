@@ -187,7 +187,9 @@ fn judge_model(
             .with("worst_hour_invocations", i);
     }
     if let Some((hour, a)) = &summary.busiest_hour {
-        record = record.with("busiest_hour", hour).with("busiest_hour_attempts", a);
+        record = record
+            .with("busiest_hour", hour)
+            .with("busiest_hour_attempts", a);
     }
     judgement.evidence(record);
     if summary.attempts() <= 0.0 {
@@ -296,11 +298,20 @@ mod tests {
     fn ties_keep_the_earliest_hour() {
         let history = ModelInvocationHistory {
             model_id: "m".into(),
-            invocations: points(&[("2026-11-25T09:00:00Z", 10.0), ("2026-11-25T11:00:00Z", 10.0)]),
+            invocations: points(&[
+                ("2026-11-25T09:00:00Z", 10.0),
+                ("2026-11-25T11:00:00Z", 10.0),
+            ]),
             throttles: points(&[("2026-11-25T09:00:00Z", 2.0), ("2026-11-25T11:00:00Z", 2.0)]),
         };
         let s = summarise(&history);
-        assert_eq!(s.worst_hour.map(|w| w.0), Some("2026-11-25T09:00:00Z".into()));
-        assert_eq!(s.busiest_hour.map(|w| w.0), Some("2026-11-25T09:00:00Z".into()));
+        assert_eq!(
+            s.worst_hour.map(|w| w.0),
+            Some("2026-11-25T09:00:00Z".into())
+        );
+        assert_eq!(
+            s.busiest_hour.map(|w| w.0),
+            Some("2026-11-25T09:00:00Z".into())
+        );
     }
 }

@@ -266,7 +266,8 @@ const LIST_SCPS: &str = "organizations:ListPoliciesForTarget";
 /// (evidence only: an SCP cannot set the mode, it keeps it from being changed); a sentence for
 /// the pass message when some do.
 fn pinning_scps(judgement: &mut Judgement, snapshot: &crate::snapshot::Snapshot) -> String {
-    let evidence = Evidence::new(LIST_SCPS, None).with("condition_key", "bedrock:DataRetentionMode");
+    let evidence =
+        Evidence::new(LIST_SCPS, None).with("condition_key", "bedrock:DataRetentionMode");
     match &snapshot.data_retention_scps {
         None => {
             judgement.evidence(evidence.with("collected", false));
@@ -284,10 +285,7 @@ fn pinning_scps(judgement: &mut Judgement, snapshot: &crate::snapshot::Snapshot)
                 String::new()
             }
             Ok(scps) if scps.is_empty() => {
-                judgement.evidence(evidence.with(
-                    "scps_using_the_key",
-                    Vec::<String>::new(),
-                ));
+                judgement.evidence(evidence.with("scps_using_the_key", Vec::<String>::new()));
                 String::new()
             }
             Ok(scps) => {

@@ -3,8 +3,8 @@
 // bedrock-audit's own endpoint-policy evaluator.
 //
 // stdin: a JSON array of cases
-//   { "name", "kind": "endpoint" | "identity", "policy": {...}, "principal", "action",
-//     "resource", "resource_account", "context": { key: string | [string] } }
+//   { "name", "kind": "endpoint" | "identity" | "account", "policy": {...}, "scps": [{...}],
+//     "principal", "action", "resource", "resource_account", "context": { key: string | [string] } }
 // stdout: a JSON array, one entry per case, in order:
 //   { "name", "decision": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error", "detail" }
 //
@@ -34,6 +34,12 @@ const allowEverything = {
 
 async function decide(item) {
   const endpoint = item.kind === 'endpoint'
+  // kind "account": the test server's SimulatePrincipalPolicy inputs, identity policies and
+  // SCPs (each SCP beside FullAWSAccess at the root, as in an organisation).
+  const scps = item.kind === 'account'
+    ? [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: allowEverything.policy }]
+        .concat((item.scps || []).map((policy, i) => ({ name: `Scp${i}`, policy }))) }]
+    : []
   const simulation = {
     request: {
       principal: item.principal,
@@ -42,7 +48,7 @@ async function decide(item) {
       contextVariables: item.context || {}
     },
     identityPolicies: endpoint ? [allowEverything] : [{ name: 'Identity', policy: item.policy }],
-    serviceControlPolicies: [],
+    serviceControlPolicies: scps,
     resourceControlPolicies: [],
     vpcEndpointPolicies: endpoint ? [{ name: 'Endpoint', policy: item.policy }] : undefined
   }

@@ -334,15 +334,18 @@ fn context_entries(params: &BTreeMap<String, String>) -> super::iam_eval::Contex
 }
 
 /// The decision for one resource.
-struct ResourceDecision {
-    decision: &'static str,
+pub struct ResourceDecision {
+    /// `allowed`, `explicitDeny` or `implicitDeny`, as SimulatePrincipalPolicy spells them.
+    pub decision: &'static str,
     matched: Vec<String>,
     missing: Vec<String>,
     scp_denies: bool,
     boundary_denies: bool,
 }
 
-fn decide(
+/// What this server's SimulatePrincipalPolicy decides for one action and resource
+/// (`tests/policy_oracle.rs` checks it against an independent evaluator).
+pub fn decide(
     seed: &AccountSeed,
     action: &str,
     resource: &str,

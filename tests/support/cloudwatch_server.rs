@@ -123,10 +123,8 @@ pub fn answer(seed: &MetricsSeed, region: &str, headers: &HeaderMap, body: &[u8]
             )
         }
     };
-    let (Some(start), Some(end)) = (
-        request["StartTime"].as_f64(),
-        request["EndTime"].as_f64(),
-    ) else {
+    let (Some(start), Some(end)) = (request["StartTime"].as_f64(), request["EndTime"].as_f64())
+    else {
         return error(
             StatusCode::BAD_REQUEST,
             "MissingParameter",
@@ -186,7 +184,9 @@ pub fn answer(seed: &MetricsSeed, region: &str, headers: &HeaderMap, body: &[u8]
                 for (hours_before_end, sum) in &series.hourly {
                     let at = end - hours_before_end * 3_600;
                     if at >= start && at < end {
-                        *buckets.entry(at - (at - start).rem_euclid(period)).or_insert(0.0) += sum;
+                        *buckets
+                            .entry(at - (at - start).rem_euclid(period))
+                            .or_insert(0.0) += sum;
                     }
                 }
             }
