@@ -455,6 +455,7 @@ fn check_scan_outputs(args: &ScanArgs) -> Result<()> {
     }
     if let Some(dir) = &args.evidence {
         output_file::check_dir("--evidence", dir, &crate::evidence::file_names())?;
+        output_file::check_holds_only("--evidence", dir, &crate::evidence::file_names())?;
     }
     Ok(())
 }

@@ -174,6 +174,37 @@ fn refuse_linked_dir(flag: &str, dir: &Path) -> Result<()> {
 /// Checks, before any work starts, that `dir` can hold `flag`'s files `names`: it is a
 /// directory (or can be created), writable, not a symbolic link, and none of the names is
 /// taken by anything but a regular file.
+/// Refuses an existing directory that holds anything but `names`: a bundle written among other
+/// files would not verify (`verify` reports every entry the manifest does not list).
+pub fn check_holds_only(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(failure(flag, dir, e)),
+    };
+    let others: Vec<String> = entries
+        .take(10_000)
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !names.contains(name))
+        .collect();
+    match others.first() {
+        None => Ok(()),
+        Some(first) => Err(failure(
+            flag,
+            dir,
+            format!(
+                "already holds {}{}, which is not part of an evidence bundle (verify would reject the bundle); choose a new or empty directory",
+                visible(first),
+                match others.len() {
+                    1 => String::new(),
+                    n => format!(" and {} more entries", n - 1),
+                }
+            ),
+        )),
+    }
+}
+
 pub fn check_dir(flag: &str, dir: &Path, names: &[String]) -> Result<()> {
     refuse_linked_dir(flag, dir)?;
     match std::fs::metadata(dir) {

@@ -950,3 +950,27 @@ fn a_partial_run_says_so_in_every_format_and_is_never_ready() {
         assert!(text.contains("INCOMPLETE"), "{name}");
     }
 }
+
+/// `scan --evidence` into a directory that already holds other files is refused before any
+/// call: `verify` reports every entry the manifest does not list, so the bundle would never
+/// verify. Replacing an earlier bundle's own files is allowed.
+#[test]
+fn evidence_into_a_directory_holding_other_files_is_refused_before_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not part of a bundle").unwrap();
+    std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+    let out = Command::cargo_bin("bedrock-audit")
+        .unwrap()
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["scan", "--region", "us-east-1", "--evidence"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--evidence"), "{stderr}");
+    assert!(stderr.contains("already holds notes.txt"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
