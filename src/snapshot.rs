@@ -122,6 +122,23 @@ pub struct Snapshot {
     /// organisation; `None` (an older snapshot) means not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_retention_scps: Option<Collected<Vec<RetentionScp>>>,
+    /// bedrock:GetUseCaseForModelAccess: whether this account has Anthropic's first-time-use
+    /// form on file (its content, company details, is not kept). `None` (an older snapshot)
+    /// means not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anthropic_use_case: Option<Collected<UseCaseForm>>,
+}
+
+/// What GetUseCaseForModelAccess says of this account's Anthropic use-case form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UseCaseForm {
+    /// A form is on file for this account (`formData` returned); false when the API answered
+    /// ResourceNotFoundException. A form submitted in the organisation's management account
+    /// is inherited by member accounts (Bedrock user guide, model access) and may not show here.
+    pub submitted: bool,
+    /// The size of the form data returned, for the evidence.
+    pub form_bytes: usize,
 }
 
 /// A service control policy with statements that use `bedrock:DataRetentionMode`.

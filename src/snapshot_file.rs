@@ -53,6 +53,7 @@ impl From<SnapshotV1> for Snapshot {
             claude_settings: v1.claude_settings,
             organization_id: v1.organization_id,
             data_retention_scps: None,
+            anthropic_use_case: None,
         }
     }
 }

@@ -820,3 +820,77 @@ async fn a_model_not_yet_subscribed_needs_a_developer_who_can_complete_the_first
         run.describe()
     );
 }
+
+/// Issue 20, item 5, against the test server's GetUseCaseForModelAccess (wire format in its
+/// comment) and moto's Organizations: an agreement NOT_AVAILABLE is made by the first
+/// invocation once Anthropic's use-case form is on file (Bedrock user guide, model-access.html:
+/// "Anthropic requires first-time customers to submit use case details before invoking a model
+/// once per account or once at the organization's management account"). Without the form a
+/// standalone account fails; a member account, which may inherit its management account's form
+/// ("The form submission at the root account will be inherited by other accounts in the same
+/// AWS Organization"), cannot be judged from inside and is `error`.
+#[tokio::test]
+async fn first_use_needs_the_anthropic_use_case_form_here_or_in_the_management_account() {
+    const SONNET: &str = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const ACCESS: &str = "bedrock-model-access";
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    account.bedrock.update(|seed| {
+        seed.region_mut(EAST)
+            .availability
+            .get_mut(SONNET)
+            .expect("seeded")
+            .agreement = "NOT_AVAILABLE".into();
+    });
+    let sonnet = |run: &ScanRun| {
+        run.findings_of(ACCESS)
+            .into_iter()
+            .find(|f| f.resource.contains("claude-sonnet"))
+            .unwrap_or_else(|| panic!("{}", run.describe()))
+    };
+    let on_file = scan(&account, "");
+    let finding = sonnet(&on_file);
+    assert_eq!(finding.status, "pass", "{}", on_file.describe());
+    assert!(
+        finding
+            .evidence
+            .iter()
+            .any(|e| e["source"] == "bedrock:GetUseCaseForModelAccess"),
+        "{:?}",
+        finding.evidence
+    );
+    let calls = on_file
+        .bedrock_calls
+        .iter()
+        .filter(|c| c.operation == "GetUseCaseForModelAccess")
+        .count();
+    assert_eq!(calls, 1, "one read per account");
+
+    account
+        .bedrock
+        .update(|seed| seed.account.use_case_form = None);
+    let standalone = scan(&account, "");
+    let finding = sonnet(&standalone);
+    assert_eq!(finding.status, "fail", "{}", standalone.describe());
+    assert!(
+        finding
+            .message
+            .contains("no Anthropic use-case form is on file"),
+        "{}",
+        finding.message
+    );
+
+    let config = support::seed::sdk_config(&account.moto.url(), EAST).await;
+    aws_sdk_organizations::Client::new(&config)
+        .create_organization()
+        .send()
+        .await
+        .expect("create organization");
+    let member = scan(&account, "");
+    let finding = sonnet(&member);
+    assert_eq!(finding.status, "error", "{}", member.describe());
+    assert!(
+        finding.message.contains("management account"),
+        "{}",
+        finding.message
+    );
+}

@@ -552,7 +552,7 @@ fn model_access_failure_outranks_an_unreadable_model_list() {
     assert_finding(
         one(&findings, WEST, SONNET),
         Status::Fail,
-        &["PENDING", "Not checked", "ListFoundationModels"],
+        &["ERROR", "Not checked", "ListFoundationModels"],
     );
     assert_finding(
         one(&findings, WEST, HAIKU),
@@ -1182,5 +1182,137 @@ fn zdr_is_error_when_the_mode_is_unreadable() {
         one(&findings, EAST, "bedrock-data-retention/us-east-1"),
         Status::Error,
         &["GetAccountDataRetention", "ThrottlingException"],
+    );
+}
+
+// ---- bedrock-model-access: first use ------------------------------------------------------
+//
+// "Anthropic requires first-time customers to submit use case details before invoking a model
+// once per account or once at the organization's management account ... The form submission
+// at the root account will be inherited by other accounts in the same AWS Organization"
+// (Bedrock user guide, model-access.html). An agreement that is NOT_AVAILABLE or PENDING is
+// made by the first invocation once the form is on file; ERROR is a failed agreement.
+
+fn sonnet_agreement(snapshot: &mut Snapshot, status: &str) {
+    let region = region_mut(snapshot, EAST);
+    let sonnet = data_mut(region.model_availability.get_mut(SONNET).unwrap());
+    sonnet.agreement_status = status.into();
+}
+
+fn use_case(
+    snapshot: &mut Snapshot,
+    form: Option<Collected<bedrock_audit::snapshot::UseCaseForm>>,
+    organization: Option<Option<&str>>,
+) {
+    snapshot.anthropic_use_case = form;
+    snapshot.organization_id = organization.map(|o| Collected::ok(o.map(str::to_string)));
+}
+
+fn form(submitted: bool) -> Option<Collected<bedrock_audit::snapshot::UseCaseForm>> {
+    Some(Collected::ok(bedrock_audit::snapshot::UseCaseForm {
+        submitted,
+        form_bytes: if submitted { 300 } else { 0 },
+    }))
+}
+
+#[test]
+fn an_agreement_the_first_invocation_makes_passes_when_the_use_case_form_is_on_file() {
+    for status in ["NOT_AVAILABLE", "PENDING"] {
+        let mut snapshot = ready();
+        sonnet_agreement(&mut snapshot, status);
+        use_case(&mut snapshot, form(true), Some(None));
+        let findings = run(MODEL_ACCESS, &snapshot, &east());
+        let finding = one(&findings, EAST, SONNET);
+        assert_finding(finding, Status::Pass, &["made by the first invocation"]);
+        assert!(
+            finding.evidence.iter().any(|e| {
+                e.source == "bedrock:GetUseCaseForModelAccess"
+                    && e.values["first_use"].as_str().is_some_and(|t| {
+                        t.contains(status) && t.contains("aws-marketplace:Subscribe")
+                    })
+            }),
+            "{:?}",
+            finding.evidence
+        );
+    }
+}
+
+#[test]
+fn without_the_form_a_standalone_account_fails_and_a_member_account_cannot_be_judged() {
+    let mut standalone = ready();
+    sonnet_agreement(&mut standalone, "NOT_AVAILABLE");
+    use_case(&mut standalone, form(false), Some(None));
+    let findings = run(MODEL_ACCESS, &standalone, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Fail,
+        &[
+            "no Anthropic use-case form is on file",
+            "put-use-case-for-model-access",
+        ],
+    );
+
+    // A member account may inherit the management account's form, which it cannot read.
+    let mut member = ready();
+    sonnet_agreement(&mut member, "NOT_AVAILABLE");
+    use_case(&mut member, form(false), Some(Some("o-exampleorg1")));
+    let findings = run(MODEL_ACCESS, &member, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Error,
+        &["management account", "inherited"],
+    );
+
+    // Organisation unknown: the same.
+    let mut unknown = ready();
+    sonnet_agreement(&mut unknown, "NOT_AVAILABLE");
+    use_case(&mut unknown, form(false), None);
+    let findings = run(MODEL_ACCESS, &unknown, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Error,
+        &["organisation"],
+    );
+}
+
+#[test]
+fn an_unread_form_or_an_older_snapshot_is_an_error_and_a_failed_agreement_fails() {
+    let mut unread = ready();
+    sonnet_agreement(&mut unread, "NOT_AVAILABLE");
+    use_case(
+        &mut unread,
+        Some(Collected::failed(CollectError {
+            operation: "bedrock:GetUseCaseForModelAccess".into(),
+            kind: ErrorKind::AccessDenied,
+            code: "AccessDeniedException".into(),
+            message: "not authorized".into(),
+        })),
+        Some(None),
+    );
+    let findings = run(MODEL_ACCESS, &unread, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Error,
+        &["bedrock:GetUseCaseForModelAccess failed with AccessDeniedException"],
+    );
+
+    let mut older = ready();
+    sonnet_agreement(&mut older, "PENDING");
+    use_case(&mut older, None, None);
+    let findings = run(MODEL_ACCESS, &older, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Error,
+        &["not collected"],
+    );
+
+    let mut failed = ready();
+    sonnet_agreement(&mut failed, "ERROR");
+    use_case(&mut failed, form(true), Some(None));
+    let findings = run(MODEL_ACCESS, &failed, &east());
+    assert_finding(
+        one(&findings, EAST, SONNET),
+        Status::Fail,
+        &["agreement is ERROR", "the agreement failed"],
     );
 }

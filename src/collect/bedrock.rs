@@ -9,7 +9,7 @@ use super::error::failed;
 use super::paging::{all_pages, pages};
 use crate::snapshot::{
     Collected, DataRetentionSetting, EnforcedGuardrail, FoundationModel, Guardrail,
-    InferenceProfile, InvocationLoggingConfig, LargeDataDelivery, ModelAvailability,
+    InferenceProfile, InvocationLoggingConfig, LargeDataDelivery, ModelAvailability, UseCaseForm,
 };
 
 const LIST_FOUNDATION_MODELS: &str = "bedrock:ListFoundationModels";
@@ -19,6 +19,7 @@ const GET_GUARDRAIL: &str = "bedrock:GetGuardrail";
 const GET_LOGGING: &str = "bedrock:GetModelInvocationLoggingConfiguration";
 const LIST_ENFORCED_GUARDRAILS: &str = "bedrock:ListEnforcedGuardrailsConfiguration";
 const GET_DATA_RETENTION: &str = "bedrock:GetAccountDataRetention";
+const GET_USE_CASE: &str = "bedrock:GetUseCaseForModelAccess";
 
 pub struct BedrockSections {
     pub foundation_models: Collected<Vec<FoundationModel>>,
@@ -282,5 +283,33 @@ pub async fn data_retention(client: &Client) -> Collected<DataRetentionSetting> 
                 .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
         }),
         Err(err) => failed(GET_DATA_RETENTION, &err),
+    }
+}
+
+/// bedrock:GetUseCaseForModelAccess: whether Anthropic's first-time-use form is on file for the
+/// account ("Anthropic requires first-time customers to submit use case details before invoking
+/// a model once per account or once at the organization's management account", Bedrock user
+/// guide, model access). The API's only not-found answer, ResourceNotFoundException, is read
+/// as "no form in this account" (API reference, GetUseCaseForModelAccess); any other error is
+/// recorded as failed.
+pub async fn use_case_form(client: &Client) -> Collected<UseCaseForm> {
+    use aws_sdk_bedrock::operation::get_use_case_for_model_access::GetUseCaseForModelAccessError;
+    match client.get_use_case_for_model_access().send().await {
+        Ok(out) => Collected::ok(UseCaseForm {
+            submitted: true,
+            form_bytes: out.form_data().as_ref().len(),
+        }),
+        Err(err)
+            if matches!(
+                err.as_service_error(),
+                Some(GetUseCaseForModelAccessError::ResourceNotFoundException(_))
+            ) =>
+        {
+            Collected::ok(UseCaseForm {
+                submitted: false,
+                form_bytes: 0,
+            })
+        }
+        Err(err) => failed(GET_USE_CASE, &err),
     }
 }

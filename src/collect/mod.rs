@@ -633,8 +633,18 @@ pub async fn collect_with(
     );
     let organizations_client = scan.organizations();
     let organization_id = organizations::organization_id(&organizations_client);
-    let (identity, api_keys, regions, guardrails, organization_id) =
-        tokio::join!(identity, api_keys, regions, guardrails, organization_id);
+    let use_case = async {
+        let _step = scan.progress.step(first_region, "bedrock");
+        bedrock::use_case_form(&scan.bedrock(first_region)).await
+    };
+    let (identity, api_keys, regions, guardrails, organization_id, anthropic_use_case) = tokio::join!(
+        identity,
+        api_keys,
+        regions,
+        guardrails,
+        organization_id,
+        use_case
+    );
     // Only an account in an organisation has SCPs; the account id comes from the identity.
     let data_retention_scps = match (organization_id.data(), identity.data()) {
         (Some(None), _) => Some(Collected::ok(Vec::new())),
@@ -663,6 +673,7 @@ pub async fn collect_with(
         claude_settings,
         organization_id: Some(organization_id),
         data_retention_scps,
+        anthropic_use_case: Some(anthropic_use_case),
     })
 }
 

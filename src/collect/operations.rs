@@ -51,6 +51,11 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "whether model invocations are logged, and where",
     },
     Operation {
+        api: "bedrock:GetUseCaseForModelAccess",
+        action: "bedrock:GetUseCaseForModelAccess",
+        purpose: "whether Anthropic's first-time-use form is on file for the account (its content is not kept)",
+    },
+    Operation {
         api: "bedrock:GetAccountDataRetention",
         action: "bedrock:GetAccountDataRetention",
         purpose: "the account's data retention mode in each region requests are served in",

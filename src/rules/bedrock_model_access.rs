@@ -14,27 +14,29 @@ use crate::model_ids::{
 };
 use crate::rules::support::Judgement;
 use crate::rules::RuleContext;
-use crate::snapshot::{Collected, ModelAvailability, RegionSnapshot};
+use crate::snapshot::{CollectError, Collected, ModelAvailability, RegionSnapshot, Snapshot};
 
 const AVAILABILITY: &str = "bedrock:GetFoundationModelAvailability";
 const MODELS: &str = "bedrock:ListFoundationModels";
 const PROFILES: &str = "bedrock:ListInferenceProfiles";
+const USE_CASE: &str = "bedrock:GetUseCaseForModelAccess";
 
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
+    let form = FormState::of(ctx.snapshot);
     ctx.per_region(|region, snapshot, findings| {
         for role in resolution.roles_in(region) {
             let model_id =
                 crate::claude_code::models::invoked_foundation_model(snapshot, role.model_id);
             let resource = foundation_model_arn(region, role.model_id);
-            let mut judgement = judge(snapshot, region, model_id, role.model_id);
+            let mut judgement = judge(snapshot, region, model_id, role.model_id, &form);
             judgement.evidence(crate::claude_code::models::origin_evidence(&role));
             let subject = format!(
                 "The {} model {} ({}) cannot be invoked on demand in {region}",
                 role.role, model_id, role.env_var
             );
             let pass = format!(
-                "The {} model {} ({}) is authorized, its agreement, entitlement and region are AVAILABLE, and it is not LEGACY in {region}.",
+                "The {} model {} ({}) is authorized, its agreement is AVAILABLE or made by the first invocation (see the evidence), its entitlement and region are AVAILABLE, and it is not LEGACY in {region}.",
                 role.role, model_id, role.env_var
             );
             findings.push(judgement.finding(ctx, region, &resource, &subject, pass));
@@ -47,6 +49,7 @@ pub(super) fn judge(
     region: &str,
     model_id: &str,
     configured: &str,
+    form: &FormState,
 ) -> Judgement {
     let mut judgement = Judgement::new();
     match snapshot.model_availability.get(model_id) {
@@ -64,9 +67,11 @@ pub(super) fn judge(
         Some(Collected::Failed { error }) => {
             judgement.unreadable(format!("the availability of {model_id}"), error)
         }
-        Some(Collected::Ok { data }) => judge_availability(&mut judgement, data, region, None),
+        Some(Collected::Ok { data }) => {
+            judge_availability(&mut judgement, data, region, None, form)
+        }
     }
-    judge_destinations(&mut judgement, snapshot, region, configured);
+    judge_destinations(&mut judgement, snapshot, region, configured, form);
     match snapshot.foundation_models.as_result() {
         Err(error) => judgement.unreadable(format!("the lifecycle of {model_id}"), error),
         Ok(models) => match models.iter().find(|m| m.model_id == model_id) {
@@ -111,7 +116,10 @@ fn judge_availability(
     data: &ModelAvailability,
     region: &str,
     via: Option<&str>,
+    form: &FormState,
 ) {
+    let mut undecided: Vec<String> = Vec::new();
+    let mut unreadable: Option<&CollectError> = None;
     let mut evidence = Evidence::new(AVAILABILITY, Some(region));
     if let Some(profile) = via {
         evidence = evidence.with("routed_from_profile", profile);
@@ -137,16 +145,52 @@ fn judge_availability(
             data.authorization_status
         ));
     }
+    let mut first_use_note = None;
     if !data.agreement_status.eq_ignore_ascii_case("AVAILABLE") {
         let detail = data
             .agreement_error
             .as_deref()
             .map(|e| format!(" ({})", e.trim_end_matches('.')))
             .unwrap_or_default();
-        problem(format!(
-            "the model agreement is {}{detail}: request access to the model (Anthropic use-case form) in the Bedrock console",
-            data.agreement_status
-        ));
+        let agreement = format!("the model agreement is {}{detail}", data.agreement_status);
+        // NOT_AVAILABLE or PENDING: Bedrock makes the agreement on the model's first invocation
+        // once Anthropic's use-case form is on file (Bedrock user guide, model access); an
+        // ERROR (or a status this version does not know) is a failed agreement.
+        let completes_on_first_use = ["NOT_AVAILABLE", "PENDING"]
+            .iter()
+            .any(|s| data.agreement_status.eq_ignore_ascii_case(s));
+        if !completes_on_first_use {
+            problem(format!(
+                "{agreement}: the agreement failed; request access to the model again in the Bedrock console"
+            ));
+        } else {
+            match form {
+                FormState::Submitted => {
+                    first_use_note = Some(format!(
+                        "{agreement}: Anthropic's use-case form is on file, so Bedrock makes the agreement on the first invocation; the first invoker needs aws-marketplace:Subscribe and aws-marketplace:ViewSubscriptions (judged by developer-invoke-permissions)"
+                    ));
+                }
+                FormState::Absent { in_organization: Some(false) } => problem(format!(
+                    "{agreement}, and no Anthropic use-case form is on file for this account ({USE_CASE}: ResourceNotFoundException): submit it (Bedrock console, or aws bedrock put-use-case-for-model-access) before the first invocation"
+                )),
+                FormState::Absent { in_organization } => {
+                    let why = match in_organization {
+                        Some(true) => "a form submitted in the organisation's management account is inherited by member accounts (Bedrock user guide, model access) and cannot be seen from this account: confirm it there, or submit one here",
+                        _ => "whether the account is in an organisation, whose management account's form it would inherit, is not known",
+                    };
+                    first_use_note = Some(format!(
+                        "{agreement}, and no Anthropic use-case form is on file in this account ({USE_CASE}); {why}"
+                    ));
+                    undecided.push(format!(
+                        "{agreement}, and no Anthropic use-case form is on file in this account; {why}"
+                    ));
+                }
+                FormState::Unreadable(error) => unreadable = Some(error),
+                FormState::NotCollected => undecided.push(format!(
+                    "{agreement}, and whether Anthropic's use-case form is on file was not collected (a snapshot from an older version)"
+                )),
+            }
+        }
     }
     if !data
         .entitlement_availability
@@ -163,6 +207,60 @@ fn judge_availability(
             data.region_availability
         ));
     }
+    let place = via.map_or(String::new(), |profile| {
+        format!("in {region}, where {profile} also sends requests, ")
+    });
+    for text in undecided {
+        judgement.undetermined(format!("{place}{text}"));
+    }
+    if let Some(error) = unreadable {
+        judgement.unreadable(
+            format!("{place}whether Anthropic's use-case form is on file (the model agreement is {}, which the first invocation completes only with the form)", data.agreement_status),
+            error,
+        );
+    }
+    if let Some(note) = first_use_note {
+        judgement.evidence(
+            Evidence::new(USE_CASE, None)
+                .with("modelId", &data.model_id)
+                .with("region", region)
+                .with("first_use", note),
+        );
+    }
+}
+
+/// What the snapshot says of Anthropic's use-case form, which decides whether an agreement
+/// that is not yet AVAILABLE is made by the first invocation.
+pub(super) enum FormState<'a> {
+    Submitted,
+    /// None on file in this account; whether the account is in an organisation (whose
+    /// management account's form it would inherit), when known.
+    Absent {
+        in_organization: Option<bool>,
+    },
+    Unreadable(&'a CollectError),
+    NotCollected,
+}
+
+impl<'a> FormState<'a> {
+    pub(super) fn of(snapshot: &'a Snapshot) -> FormState<'a> {
+        match snapshot
+            .anthropic_use_case
+            .as_ref()
+            .map(Collected::as_result)
+        {
+            None => FormState::NotCollected,
+            Some(Err(error)) => FormState::Unreadable(error),
+            Some(Ok(form)) if form.submitted => FormState::Submitted,
+            Some(Ok(_)) => FormState::Absent {
+                in_organization: snapshot
+                    .organization_id
+                    .as_ref()
+                    .and_then(Collected::data)
+                    .map(Option::is_some),
+            },
+        }
+    }
 }
 
 /// A cross-region inference profile serves requests from every region in its `models[]`:
@@ -173,6 +271,7 @@ fn judge_destinations(
     snapshot: &RegionSnapshot,
     region: &str,
     configured: &str,
+    form: &FormState,
 ) {
     if !is_inference_profile_id(configured) {
         // A bare model id is served in this region only (and fails bedrock-inference-profiles).
@@ -233,7 +332,7 @@ fn judge_destinations(
                 error,
             ),
             Some(Collected::Ok { data }) => {
-                judge_availability(judgement, data, destination, Some(wanted))
+                judge_availability(judgement, data, destination, Some(wanted), form)
             }
         }
     }

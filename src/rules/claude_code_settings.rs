@@ -418,7 +418,13 @@ impl<'a> Judge<'a> {
         };
         let region = snapshot.region.as_str();
         let invoked = crate::claude_code::models::invoked_foundation_model(snapshot, id);
-        let mut judgement = super::bedrock_model_access::judge(snapshot, region, invoked, id);
+        let mut judgement = super::bedrock_model_access::judge(
+            snapshot,
+            region,
+            invoked,
+            id,
+            &super::bedrock_model_access::FormState::of(self.ctx.snapshot),
+        );
         judgement.evidence(resolution_evidence);
         if !is_inference_profile_id(id) {
             judgement.problem(format!(

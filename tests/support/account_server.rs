@@ -144,6 +144,9 @@ pub struct AccountSeed {
     pub assume_role_denied_accounts: Vec<String>,
     /// CloudWatch's Bedrock runtime metrics (GetMetricData in RPC v2 CBOR, which moto lacks).
     pub metrics: super::cloudwatch_server::MetricsSeed,
+    /// The Anthropic use-case form GetUseCaseForModelAccess returns (its JSON text); `None`:
+    /// never submitted in this account.
+    pub use_case_form: Option<String>,
 }
 
 impl Default for AccountSeed {
@@ -163,6 +166,10 @@ impl Default for AccountSeed {
             s3_denied_buckets: Vec::new(),
             assume_role_denied_accounts: Vec::new(),
             metrics: Default::default(),
+            use_case_form: Some(
+                r#"{"companyName":"Example Corp","companyWebsite":"https://example.com","intendedUsers":"0","industryOption":"Software","useCases":"Claude Code for our developers"}"#
+                    .to_string(),
+            ),
         }
     }
 }

@@ -38,6 +38,7 @@ pub enum BedrockOp {
     GetGuardrail,
     ListEnforcedGuardrailsConfiguration,
     GetAccountDataRetention,
+    GetUseCaseForModelAccess,
 }
 
 impl BedrockOp {
@@ -53,6 +54,7 @@ impl BedrockOp {
             BedrockOp::GetGuardrail => "GetGuardrail",
             BedrockOp::ListEnforcedGuardrailsConfiguration => "ListEnforcedGuardrailsConfiguration",
             BedrockOp::GetAccountDataRetention => "GetAccountDataRetention",
+            BedrockOp::GetUseCaseForModelAccess => "GetUseCaseForModelAccess",
         }
     }
 }
@@ -721,6 +723,7 @@ fn route(method: &Method, path: &str) -> Option<(BedrockOp, Option<String>)> {
             Some((BedrockOp::ListEnforcedGuardrailsConfiguration, None))
         }
         ["data-retention"] => Some((BedrockOp::GetAccountDataRetention, None)),
+        ["use-case-for-model-access"] => Some((BedrockOp::GetUseCaseForModelAccess, None)),
         _ => None,
     }
 }
@@ -830,6 +833,21 @@ fn answer(
         // aws-sdk-bedrock 1.166 shape_get_account_data_retention.rs). Per region: the mode of
         // the region the request is signed for (user guide, "Data retention": it does not
         // propagate); a region never configured stays `inherit`.
+        // GET /use-case-for-model-access → 200 {"formData": <base64 blob>} (Bedrock API
+        // reference, GetUseCaseForModelAccess: "Returns form data from the Anthropic first time
+        // user request", a Base64-encoded binary of 10 to 16,384 bytes; aws-sdk-bedrock 1.166
+        // reads it with expect_blob_or_null). An account with no form answers the API's only
+        // not-found error, 404 ResourceNotFoundException. Account-wide: the same in every region.
+        BedrockOp::GetUseCaseForModelAccess => match &seed.account.use_case_form {
+            Some(form) => ok(json!({
+                "formData": aws_smithy_types::base64::encode(form.as_bytes())
+            })),
+            None => error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFoundException",
+                "The specified resource ARN was not found. Check the ARN and try your request again.",
+            ),
+        },
         BedrockOp::GetAccountDataRetention => match &state.data_retention {
             Some(mode) => ok(json!({ "mode": mode, "updatedAt": "2026-10-01T12:00:00Z" })),
             None => ok(json!({ "mode": "inherit" })),
