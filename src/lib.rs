@@ -7,6 +7,7 @@ pub mod access_plan;
 pub mod account_list;
 pub mod app;
 pub mod baseline;
+pub mod bedrock_policy;
 pub mod claude_code;
 pub mod cli;
 pub mod collect;

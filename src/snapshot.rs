@@ -127,6 +127,12 @@ pub struct Snapshot {
     /// means not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anthropic_use_case: Option<Collected<UseCaseForm>>,
+    /// organizations:DescribeEffectivePolicy (`BEDROCK_POLICY`): the content of the Bedrock
+    /// policy the organisation applies to the account, whose guardrails Bedrock enforces on
+    /// every invocation (`None` inside: none applies, or the account is in no organisation).
+    /// `None` (an older snapshot) means not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bedrock_policy: Option<Collected<Option<String>>>,
 }
 
 /// What GetUseCaseForModelAccess says of this account's Anthropic use-case form.

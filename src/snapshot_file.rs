@@ -39,6 +39,12 @@ struct SnapshotV1 {
     claude_settings: Option<ClaudeSettings>,
     #[serde(default)]
     organization_id: Option<Collected<Option<String>>>,
+    #[serde(default)]
+    data_retention_scps: Option<Collected<Vec<crate::snapshot::RetentionScp>>>,
+    #[serde(default)]
+    anthropic_use_case: Option<Collected<crate::snapshot::UseCaseForm>>,
+    #[serde(default)]
+    bedrock_policy: Option<Collected<Option<String>>>,
 }
 
 impl From<SnapshotV1> for Snapshot {
@@ -52,8 +58,9 @@ impl From<SnapshotV1> for Snapshot {
             bedrock_api_keys: v1.bedrock_api_keys,
             claude_settings: v1.claude_settings,
             organization_id: v1.organization_id,
-            data_retention_scps: None,
-            anthropic_use_case: None,
+            data_retention_scps: v1.data_retention_scps,
+            anthropic_use_case: v1.anthropic_use_case,
+            bedrock_policy: v1.bedrock_policy,
         }
     }
 }

@@ -894,3 +894,82 @@ async fn first_use_needs_the_anthropic_use_case_form_here_or_in_the_management_a
         finding.message
     );
 }
+
+/// Issue 20, item 4: "where readable, the organisation's effective BEDROCK_POLICY". The test
+/// server answers organizations:DescribeEffectivePolicy (moto 5.2.5 has no such operation)
+/// with a policy in the documented syntax (AWS Organizations user guide, Amazon Bedrock policy
+/// syntax: `bedrock.guardrail_inference.<region>.<config>.identifier` = the management
+/// account's guardrail ARN `:<version>`). Each developer must be allowed bedrock:ApplyGuardrail
+/// on that guardrail, simulated like an account-level one; an unpinned identifier fails; a
+/// policy that cannot be read is `error`.
+#[tokio::test]
+async fn a_guardrail_the_organisations_bedrock_policy_enforces_is_judged_like_the_accounts() {
+    const ORG_GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:111111111111:guardrail/orgguard01";
+    let policy = |identifier: &str| {
+        serde_json::json!({"bedrock": {"guardrail_inference": {"us-east-1": {"company": {
+            "identifier": {"@@assign": identifier},
+            "selective_content_guarding": {"system": {"@@assign": "selective"}, "messages": {"@@assign": "comprehensive"}},
+            "model_enforcement": {"included_models": {"@@assign": ["ALL"]}, "excluded_models": {"@@assign": []}}
+        }}}}})
+    };
+    let (account, _) = TestAccount::ready(&[EAST]).await;
+    let pinned = policy(&format!("{ORG_GUARDRAIL}:4"));
+    account.bedrock.update(move |seed| {
+        seed.account.bedrock_policy = Some(pinned);
+        seed.account.identity_policies = vec![(
+            "ClaudeCodeBedrock".into(),
+            serde_json::json!({"Statement": [{
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
+                "Resource": "*"
+            }]}),
+        )];
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "fail",
+        &[
+            ORG_GUARDRAIL,
+            "the organisation's Bedrock policy makes Bedrock enforce",
+            "bedrock:ApplyGuardrail",
+            "implicitDeny",
+        ],
+    );
+    assert_eq!(
+        calls_named(&run, "DescribeEffectivePolicy"),
+        1,
+        "one read per account"
+    );
+
+    // Allowed to apply the management account's guardrail: the invocation verdict passes.
+    account.bedrock.update(|seed| {
+        seed.account.identity_policies[0].1["Statement"]
+            .as_array_mut()
+            .expect("a list")
+            .push(serde_json::json!({"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": ORG_GUARDRAIL}));
+    });
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "pass", &[DEVELOPER]);
+
+    // No version pinned: Bedrock rejects every invocation ("that version cannot be DRAFT").
+    let unpinned = policy(ORG_GUARDRAIL);
+    account
+        .bedrock
+        .update(move |seed| seed.account.bedrock_policy = Some(unpinned));
+    let run = scan(&account, "");
+    assert_verdict(&run, INVOKE, "fail", &["pins no numbered version"]);
+
+    // Unreadable: never a pass.
+    account.bedrock.update(|seed| {
+        seed.account.effective_policy_fault = Some(FaultKind::AccessDenied);
+    });
+    let run = scan(&account, "");
+    assert_verdict(
+        &run,
+        INVOKE,
+        "error",
+        &["organizations:DescribeEffectivePolicy failed with AccessDeniedException"],
+    );
+}

@@ -649,6 +649,7 @@ async fn trace_calls_lists_every_call_and_only_reads() {
         let answered_here = service == "bedrock"
             || service == "servicequotas"
             || service == "cloudwatch"
+            || (service == "organizations" && operation == "DescribeEffectivePolicy")
             || (service == "iam"
                 && ["SimulatePrincipalPolicy", "ListServiceSpecificCredentials"]
                     .contains(&operation));

@@ -47,7 +47,10 @@ fn finding_for(run: &ScanRun, model: &str) -> support::scanner::FindingView {
 
 /// Eight working hours on each of `days` days (hours before the window's end), `per_hour`
 /// invocations and, in three of them a day, `throttles` throttles.
-fn working_week(days: i64, per_hour: f64, throttles: f64) -> (Vec<(i64, f64)>, Vec<(i64, f64)>) {
+/// Hourly sums, each at its hours before the window's end.
+type Hourly = Vec<(i64, f64)>;
+
+fn working_week(days: i64, per_hour: f64, throttles: f64) -> (Hourly, Hourly) {
     let mut invocations = Vec::new();
     let mut throttled = Vec::new();
     for day in 0..days {

@@ -1263,3 +1263,36 @@ fn a_remediation_command_quotes_the_user_name_it_takes_from_the_snapshot() {
         f.remediation
     );
 }
+
+/// The organisation's Bedrock policy (organizations:DescribeEffectivePolicy): a policy that
+/// cannot be parsed, or was not read, leaves the decision open; a guardrail it enforces in
+/// another region only does not matter here.
+#[test]
+fn an_organisation_bedrock_policy_that_cannot_be_read_is_an_error() {
+    let mut snapshot = ready();
+    snapshot.bedrock_policy = Some(Collected::ok(Some("{not json".into())));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Error,
+        &["organisation's Bedrock policy cannot be read"],
+    );
+
+    let mut snapshot = ready();
+    snapshot.bedrock_policy = None;
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Error,
+        &["organisation's Bedrock policy was not read"],
+    );
+
+    let mut snapshot = ready();
+    snapshot.bedrock_policy = Some(Collected::ok(Some(
+        serde_json::json!({"bedrock": {"guardrail_inference": {"eu-west-1": {"c": {
+            "identifier": "arn:aws:bedrock:eu-west-1:111111111111:guardrail/g:1"}}}}})
+        .to_string(),
+    )));
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+}

@@ -598,6 +598,15 @@ pub async fn collect_with(
         let _step = scan.progress.step(first_region, "iam");
         bedrock_api_keys(&scan).await
     };
+    // The organisation's Bedrock policy: read once, awaited by every region before its
+    // simulations (its guardrails need bedrock:ApplyGuardrail decisions there too).
+    let bedrock_policy = {
+        use futures::FutureExt;
+        let client = scan.organizations();
+        async move { organizations::effective_bedrock_policy(&client).await }
+            .boxed()
+            .shared()
+    };
     let regions = futures::future::join_all(options.regions.iter().map(|region| {
         collect_region(
             &scan,
@@ -606,6 +615,7 @@ pub async fn collect_with(
             &configured,
             principals,
             profile.network.private_only,
+            bedrock_policy.clone(),
         )
     }));
     // Only guardrails the settings name, and only in a region being scanned.
@@ -674,6 +684,7 @@ pub async fn collect_with(
         organization_id: Some(organization_id),
         data_retention_scps,
         anthropic_use_case: Some(anthropic_use_case),
+        bedrock_policy: Some(bedrock_policy.await),
     })
 }
 
@@ -733,6 +744,7 @@ async fn invoke_simulations(
     profiles: &Collected<Vec<InferenceProfile>>,
     origins: &[RequestOrigin],
     enforced: &Collected<Vec<EnforcedGuardrail>>,
+    organization_guardrails: &[String],
     availability: &BTreeMap<String, Collected<ModelAvailability>>,
 ) -> Vec<InvokeSimulation> {
     use futures::StreamExt;
@@ -750,6 +762,9 @@ async fn invoke_simulations(
         .unwrap_or_default()
         .iter()
         .filter_map(|config| config.guardrail_arn.clone())
+        .chain(organization_guardrails.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
     needed.extend(guardrail_decisions(region, &guardrails));
     if needed.is_empty() {
@@ -925,6 +940,9 @@ async fn collect_region(
     configured: &[String],
     principals: &[String],
     private_only: bool,
+    bedrock_policy: futures::future::Shared<
+        futures::future::BoxFuture<'static, Collected<Option<String>>>,
+    >,
 ) -> RegionSnapshot {
     let bedrock = async {
         let _step = scan.progress.step(region, "bedrock");
@@ -998,6 +1016,16 @@ async fn collect_region(
     ) = tokio::join!(bedrock, ec2, trails, log_groups, quotas, history);
     // The request context can name the VPC endpoint only once the endpoints are read.
     let origins = request_origins(region, private_only, &ec2.vpc_endpoints);
+    // Guardrails the organisation's Bedrock policy enforces here (an unreadable policy adds
+    // none: the rule reports it).
+    let organization_guardrails: Vec<String> = match bedrock_policy.await.data() {
+        Some(Some(content)) => crate::bedrock_policy::guardrails_in(content, region)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|config| config.guardrail_arn)
+            .collect(),
+        _ => Vec::new(),
+    };
     let invoke_simulations = async {
         let _step = scan.progress.step(region, "iam");
         invoke_simulations(
@@ -1008,6 +1036,7 @@ async fn collect_region(
             &bedrock.inference_profiles,
             &origins,
             &enforced_guardrails,
+            &organization_guardrails,
             &model_availability,
         )
         .await

@@ -91,6 +91,11 @@ pub const OPERATIONS: &[Operation] = &[
         purpose: "the organisation id, the value of aws:PrincipalOrgID in endpoint policies",
     },
     Operation {
+        api: "organizations:DescribeEffectivePolicy",
+        action: "organizations:DescribeEffectivePolicy",
+        purpose: "the organisation's Bedrock policy (BEDROCK_POLICY): guardrails enforced on every invocation",
+    },
+    Operation {
         api: "organizations:ListParents",
         action: "organizations:ListParents",
         purpose: "the OUs and root above the account, whose service control policies apply to it",

@@ -161,6 +161,45 @@ pub fn statements_using(document: &str, key: &str) -> Vec<String> {
         .collect()
 }
 
+const DESCRIBE_EFFECTIVE_POLICY: &str = "organizations:DescribeEffectivePolicy";
+
+/// The account's effective Bedrock policy (`BEDROCK_POLICY`), whose guardrails Bedrock
+/// enforces on every invocation. "You can call this operation from any account in a
+/// organization", without a target for the caller's own account (doc comment of
+/// `describe_effective_policy`, aws-sdk-organizations 1.137). `None` when the account has none
+/// or the policy type is not enabled (`EffectivePolicyNotFoundException`), or the account is in
+/// no organisation (`AWSOrganizationsNotInUseException`); any other error is recorded.
+pub async fn effective_bedrock_policy(
+    client: &aws_sdk_organizations::Client,
+) -> Collected<Option<String>> {
+    use aws_sdk_organizations::operation::describe_effective_policy::DescribeEffectivePolicyError;
+    use aws_sdk_organizations::types::EffectivePolicyType;
+    match client
+        .describe_effective_policy()
+        .policy_type(EffectivePolicyType::BedrockPolicy)
+        .send()
+        .await
+    {
+        Ok(out) => Collected::ok(
+            out.effective_policy()
+                .and_then(|p| p.policy_content())
+                .map(str::to_string),
+        ),
+        Err(err)
+            if matches!(
+                err.as_service_error(),
+                Some(
+                    DescribeEffectivePolicyError::EffectivePolicyNotFoundException(_)
+                        | DescribeEffectivePolicyError::AwsOrganizationsNotInUseException(_)
+                )
+            ) =>
+        {
+            Collected::ok(None)
+        }
+        Err(err) => failed(DESCRIBE_EFFECTIVE_POLICY, &err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

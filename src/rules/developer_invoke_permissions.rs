@@ -16,6 +16,7 @@ use crate::access_plan::{
     needed_decisions, NeededDecision, SimulationRequest, APPLY_GUARDRAIL, FIRST_USE_ACTIONS,
     INVOKE_MODEL, INVOKE_STREAM,
 };
+use crate::bedrock_policy::ORGANIZATION_OWNER;
 use crate::finding::{Evidence, Finding, Status};
 use crate::model_ids::{foundation_model_id, UNSPECIFIED_REGION};
 use crate::rules::support::Judgement;
@@ -139,9 +140,12 @@ fn guardrail_applies(config: &EnforcedGuardrail, model_id: &str) -> bool {
     included && !config.excluded_models.iter().any(names)
 }
 
-/// Account-level enforced guardrails: Bedrock applies each to every invocation of the models it
-/// covers, so each must exist, be READY, be a pinned (numbered) version, and each developer
-/// must be allowed bedrock:ApplyGuardrail on it, or every request is denied.
+const EFFECTIVE_POLICY: &str = "organizations:DescribeEffectivePolicy";
+
+/// Enforced guardrails, the account's and the organisation's (its Bedrock policy): Bedrock
+/// applies each to every invocation of the models it covers, so each must be a pinned
+/// (numbered) version, an account's must exist and be READY, and each developer must be allowed
+/// bedrock:ApplyGuardrail on it, or every request is denied.
 fn judge_enforced_guardrails(
     judgement: &mut Judgement,
     snapshot: &RegionSnapshot,
@@ -149,23 +153,25 @@ fn judge_enforced_guardrails(
     principal: &str,
     ctx: &RuleContext,
 ) {
+    let empty = Vec::new();
     let configs = match &snapshot.enforced_guardrails {
         None => {
             judgement.missing(
                 format!("the enforced guardrails of {region} were not collected ({ENFORCED} was not called; an older snapshot)"),
                 Evidence::new(ENFORCED, Some(region)).with("collected", false),
             );
-            return;
+            &empty
         }
         Some(Collected::Failed { error }) => {
             judgement.unreadable(
                 format!("the account's enforced guardrails in {region}, which every invocation must pass"),
                 error,
             );
-            return;
+            &empty
         }
         Some(Collected::Ok { data }) => data,
     };
+    let organization = organization_guardrails(judgement, ctx, region);
     let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
     let models: Vec<&str> = resolution
         .roles_in(region)
@@ -173,9 +179,12 @@ fn judge_enforced_guardrails(
         .map(|role| foundation_model_id(role.model_id))
         .collect();
     judgement.evidence(
-        Evidence::new(ENFORCED, Some(region)).with("enforced_configurations", configs.len()),
+        Evidence::new(ENFORCED, Some(region))
+            .with("enforced_configurations", configs.len())
+            .with("organization_configurations", organization.len()),
     );
-    for config in configs {
+    for config in configs.iter().chain(&organization) {
+        let from_organization = config.owner.as_deref() == Some(ORGANIZATION_OWNER);
         let applies: Vec<&str> = models
             .iter()
             .copied()
@@ -187,20 +196,36 @@ fn judge_enforced_guardrails(
             .or(config.guardrail_id.as_deref())
             .unwrap_or("(no guardrail named)");
         judgement.evidence(
-            Evidence::new(ENFORCED, Some(region))
-                .with("configId", &config.config_id)
-                .with("guardrailArn", &config.guardrail_arn)
-                .with("guardrailVersion", &config.guardrail_version)
-                .with("owner", &config.owner)
-                .with("modelEnforcement.includedModels", &config.included_models)
-                .with("modelEnforcement.excludedModels", &config.excluded_models)
-                .with("applies_to_configured_models", &applies),
+            Evidence::new(
+                if from_organization {
+                    EFFECTIVE_POLICY
+                } else {
+                    ENFORCED
+                },
+                Some(region),
+            )
+            .with("configId", &config.config_id)
+            .with("guardrailArn", &config.guardrail_arn)
+            .with("guardrailVersion", &config.guardrail_version)
+            .with("owner", &config.owner)
+            .with("modelEnforcement.includedModels", &config.included_models)
+            .with("modelEnforcement.excludedModels", &config.excluded_models)
+            .with("applies_to_configured_models", &applies),
         );
         if applies.is_empty() {
             continue;
         }
         let mut part = Judgement::new();
         match &config.guardrail {
+            // The policy pins the version itself; the guardrail lives in the management account,
+            // which this account may not read ("The Guardrail must be owned by the Management
+            // account", AWS Organizations user guide, Bedrock policy syntax).
+            None if from_organization => {
+                let version = config.guardrail_version.as_deref().unwrap_or_default();
+                if version.is_empty() || version.eq_ignore_ascii_case("DRAFT") {
+                    part.problem("the organisation's Bedrock policy pins no numbered version of it (its identifier must end in :<version>), so Bedrock rejects every invocation");
+                }
+            }
             None => part.missing(
                 "the configuration names no guardrail the scan could read".to_string(),
                 Evidence::new(ENFORCED, Some(region)).with("configId", &config.config_id),
@@ -245,13 +270,55 @@ fn judge_enforced_guardrails(
                 Evidence::new(ENFORCED, Some(region)).with("configId", &config.config_id),
             ),
         }
+        let enforcer = if from_organization {
+            "the organisation's Bedrock policy makes Bedrock enforce"
+        } else {
+            "Bedrock enforces"
+        };
         judgement.absorb(
             part,
             &format!(
-                "the guardrail {name} that Bedrock enforces on {} in {region}: ",
+                "the guardrail {name} that {enforcer} on {} in {region}: ",
                 applies.join(", ")
             ),
         );
+    }
+}
+
+/// The guardrails the organisation's Bedrock policy enforces in `region`. A policy that was not
+/// read, or cannot be, leaves the decision open (never a pass); none applying is none.
+fn organization_guardrails(
+    judgement: &mut Judgement,
+    ctx: &RuleContext,
+    region: &str,
+) -> Vec<EnforcedGuardrail> {
+    match &ctx.snapshot.bedrock_policy {
+        None => {
+            judgement.missing(
+                "the organisation's Bedrock policy was not read (an older snapshot)".to_string(),
+                Evidence::new(EFFECTIVE_POLICY, None).with("collected", false),
+            );
+            Vec::new()
+        }
+        Some(Collected::Failed { error }) => {
+            judgement.unreadable(
+                "the organisation's Bedrock policy (BEDROCK_POLICY), whose guardrails every invocation must pass",
+                error,
+            );
+            Vec::new()
+        }
+        Some(Collected::Ok { data: None }) => Vec::new(),
+        Some(Collected::Ok {
+            data: Some(content),
+        }) => match crate::bedrock_policy::guardrails_in(content, region) {
+            Ok(configs) => configs,
+            Err(why) => {
+                judgement.undetermined(format!(
+                    "the organisation's Bedrock policy cannot be read ({why}), so the guardrails it enforces in {region} are unknown"
+                ));
+                Vec::new()
+            }
+        },
     }
 }
 

@@ -147,6 +147,10 @@ pub struct AccountSeed {
     /// The Anthropic use-case form GetUseCaseForModelAccess returns (its JSON text); `None`:
     /// never submitted in this account.
     pub use_case_form: Option<String>,
+    /// The effective Bedrock policy organizations:DescribeEffectivePolicy returns for
+    /// `BEDROCK_POLICY`; `None`: none applies (EffectivePolicyNotFoundException).
+    pub bedrock_policy: Option<Value>,
+    pub effective_policy_fault: Option<FaultKind>,
 }
 
 impl Default for AccountSeed {
@@ -170,6 +174,8 @@ impl Default for AccountSeed {
                 r#"{"companyName":"Example Corp","companyWebsite":"https://example.com","intendedUsers":"0","industryOption":"Software","useCases":"Claude Code for our developers"}"#
                     .to_string(),
             ),
+            bedrock_policy: None,
+            effective_policy_fault: None,
         }
     }
 }
@@ -179,6 +185,8 @@ pub enum AccountOp {
     SimulatePrincipalPolicy,
     ListServiceSpecificCredentials,
     ListServiceQuotas,
+    /// organizations:DescribeEffectivePolicy, which moto 5.2.5 does not implement.
+    DescribeEffectivePolicy,
     /// sts:AssumeRole into an account of `assume_role_denied_accounts`.
     DeniedAssumeRole,
 }
@@ -189,6 +197,7 @@ impl AccountOp {
             AccountOp::SimulatePrincipalPolicy => "SimulatePrincipalPolicy",
             AccountOp::ListServiceSpecificCredentials => "ListServiceSpecificCredentials",
             AccountOp::ListServiceQuotas => "ListServiceQuotas",
+            AccountOp::DescribeEffectivePolicy => "DescribeEffectivePolicy",
             AccountOp::DeniedAssumeRole => "AssumeRole",
         }
     }
@@ -230,6 +239,11 @@ pub fn route(
             }
             _ => None,
         },
+        "organizations" => {
+            let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+            (target == Some("AWSOrganizationsV20161128.DescribeEffectivePolicy"))
+                .then_some(AccountOp::DescribeEffectivePolicy)
+        }
         "servicequotas" => {
             let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
             let code = serde_json::from_str::<Value>(body).ok().and_then(|b| {
@@ -256,6 +270,7 @@ pub fn answer(
         AccountOp::SimulatePrincipalPolicy => simulate(seed, &form(body)),
         AccountOp::ListServiceSpecificCredentials => credentials(seed, &form(body)),
         AccountOp::ListServiceQuotas => quotas(seed, regions, region, body),
+        AccountOp::DescribeEffectivePolicy => effective_policy(seed, body),
         AccountOp::DeniedAssumeRole => iam_error(
             StatusCode::FORBIDDEN,
             "AccessDenied",
@@ -611,6 +626,70 @@ fn quotas(
         HeaderValue::from_static("application/x-amz-json-1.1"),
     );
     response
+}
+
+/// organizations:DescribeEffectivePolicy (JSON 1.1) as the API reference describes it (doc
+/// comments of `describe_effective_policy` and `EffectivePolicy` in aws-sdk-organizations
+/// 1.137): without `TargetId` the caller's own account; the answer's `EffectivePolicy` holds
+/// `PolicyContent` (the policy as a JSON string), `TargetId` and `PolicyType`; an account with
+/// no policy of the type answers `EffectivePolicyNotFoundException`. Only `BEDROCK_POLICY` is
+/// served.
+fn effective_policy(seed: &AccountSeed, body: &str) -> Response {
+    match seed.effective_policy_fault {
+        Some(FaultKind::AccessDenied) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "AccessDeniedException",
+                "You don't have permissions to access this resource.",
+            )
+        }
+        Some(FaultKind::Throttle) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "TooManyRequestsException",
+                "AWS Organizations can't complete your request because another request is already in progress.",
+            )
+        }
+        Some(FaultKind::HostileAccessDenied) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "AccessDeniedException",
+                &super::bedrock_server::hostile_message(),
+            )
+        }
+        None => {}
+    }
+    let request: Value = serde_json::from_str(body).unwrap_or_default();
+    if request.get("PolicyType").and_then(Value::as_str) != Some("BEDROCK_POLICY") {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidInputException",
+            "This test server serves the BEDROCK_POLICY type only.",
+        );
+    }
+    match &seed.bedrock_policy {
+        None => json_error(
+            StatusCode::BAD_REQUEST,
+            "EffectivePolicyNotFoundException",
+            "We can't find an effective policy of the specified type.",
+        ),
+        Some(policy) => {
+            let out = json!({
+                "EffectivePolicy": {
+                    "PolicyContent": policy.to_string(),
+                    "LastUpdatedTimestamp": 1_793_000_000,
+                    "TargetId": ACCOUNT,
+                    "PolicyType": "BEDROCK_POLICY",
+                }
+            });
+            let mut response = Response::new(Body::from(out.to_string()));
+            response.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
+            response
+        }
+    }
 }
 
 fn iam_fault(kind: FaultKind, action: &str) -> Response {
