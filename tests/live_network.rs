@@ -169,13 +169,16 @@ async fn an_endpoint_policy_denying_one_model_fails_and_an_unsupported_condition
         ..PrivatePathSpec::complete()
     })
     .await;
+    // Through the `us.` profile: whether the endpoint evaluates the model request the profile
+    // makes is undocumented, so undetermined (see tests/rules_network.rs).
     assert_verdict(
         &scan(&account, PRIVATE),
         NETWORK,
-        "fail",
+        "error",
         &[
             "anthropic.claude-haiku-4-5",
             "denied by statement \"NoHaiku\"",
+            "no AWS source says",
         ],
     );
 

@@ -797,6 +797,12 @@ async fn iam_policy_actions_equal_the_operations_a_full_scan_makes() {
         .send()
         .await
         .expect("create user");
+    // An account in an organisation, whose SCPs (moto attaches FullAWSAccess) the scan reads.
+    aws_sdk_organizations::Client::new(&support::seed::sdk_config(&account.moto.url(), EAST).await)
+        .create_organization()
+        .send()
+        .await
+        .expect("create organization");
     // A full scan includes the guardrail that Claude Code settings name.
     account.bedrock.update(|seed| {
         seed.region_mut(EAST)

@@ -463,27 +463,45 @@ fn a_security_group_rule_through_a_managed_prefix_list_is_judged_by_its_cidrs() 
     );
 }
 
+/// Issue 20: "Find and cite which requests a source-region VPC endpoint policy actually
+/// evaluates for a cross-region profile; judge only those." The request a developer sends (the
+/// profile, or a bare model id) passes the endpoint; for the foundation-model requests a profile
+/// makes on the developer's behalf no AWS source says (IAM and SCPs are documented to evaluate
+/// them: Bedrock user guide, inference-profiles-prereq), so denying them is undetermined.
 #[test]
-fn an_endpoint_policy_that_denies_one_model_fails_naming_it() {
-    let snapshot = with_runtime_policy(
-        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+fn an_endpoint_policy_that_denies_a_model_fails_when_called_directly_and_is_undetermined_through_a_profile(
+) {
+    const NO_HAIKU: &str = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
             {"Sid":"NoHaiku","Effect":"Deny","Principal":"*","Action":"bedrock:Invoke*",
-             "Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-*"}]}"#,
-    );
+             "Resource":"arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-*"}]}"#;
+    let snapshot = with_runtime_policy(NO_HAIKU);
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(
         &f,
-        Status::Fail,
+        Status::Error,
         &[
-            "blocks",
             "foundation-model/anthropic.claude-haiku-4-5",
             "denied by statement \"NoHaiku\"",
+            "no AWS source says whether a source-region endpoint policy is evaluated",
         ],
     );
     assert!(
         !f.message.contains("claude-sonnet"),
         "only Haiku is denied: {}",
         f.message
+    );
+    // The fast model called by its foundation-model id: the request itself is denied.
+    let mut direct = private_profile();
+    direct.rollout.fast_model = "anthropic.claude-haiku-4-5-20251001-v1:0".into();
+    let f = network_verdict(&snapshot, &direct);
+    assert_verdict(
+        &f,
+        Status::Fail,
+        &[
+            "blocks 2 request(s)",
+            "foundation-model/anthropic.claude-haiku-4-5",
+            "denied by statement \"NoHaiku\"",
+        ],
     );
 }
 
@@ -505,48 +523,63 @@ fn a_policy_denying_everything_counts_every_request_and_lists_the_first_five() {
         .as_array()
         .expect("a list")
         .len();
+    let routed = policy.values["policy_routed_requests_denied"]
+        .as_array()
+        .expect("a list")
+        .len();
     assert!(judged > 5, "{judged} requests judged");
-    assert_eq!(denied, judged, "every request is denied");
+    assert!(denied > 0 && routed > 0, "{denied} direct, {routed} routed");
+    assert_eq!(denied + routed, judged, "every request is denied");
     assert_verdict(
         &f,
         Status::Fail,
         &[
-            &format!("blocks {judged} request(s)"),
-            &format!("and {} more", judged - 5),
+            &format!("blocks {denied} request(s)"),
+            &format!("would deny {routed} foundation-model request(s)"),
         ],
     );
 }
 
 #[test]
 fn exactly_five_blocked_requests_are_all_listed_with_nothing_more() {
+    // Sonnet's model in its three regions and Haiku's in two, through the `us.` profiles.
     let snapshot = with_runtime_policy(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
             {"Sid":"Five","Effect":"Deny","Principal":"*","Action":"bedrock:InvokeModel",
              "Resource":["arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-*",
-                         "arn:aws:bedrock:*:*:inference-profile/*"]}]}"#,
+                         "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-*",
+                         "arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-haiku-*"]}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
-    let denied = f
+    let routed = f
         .evidence
         .iter()
-        .find_map(|e| e.values.get("policy_requests_denied"))
+        .find_map(|e| e.values.get("policy_routed_requests_denied"))
         .and_then(|v| v.as_array())
         .map_or(0, Vec::len);
-    assert_eq!(denied, 5, "{}", f.message);
-    assert_verdict(&f, Status::Fail, &["blocks 5 request(s)"]);
+    assert_eq!(routed, 5, "{}", f.message);
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["would deny 5 foundation-model request(s)"],
+    );
     assert!(!f.message.contains("more"), "{}", f.message);
 }
 
 #[test]
-fn an_endpoint_policy_that_allows_only_profiles_fails_on_the_foundation_models() {
+fn an_endpoint_policy_that_allows_only_profiles_is_undetermined_on_the_foundation_models() {
     let snapshot = with_runtime_policy(
         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"bedrock:InvokeModel*","Resource":"arn:aws:bedrock:*:*:inference-profile/*"}]}"#,
     );
     let f = network_verdict(&snapshot, &private_profile());
     assert_verdict(
         &f,
-        Status::Fail,
-        &["no statement allows it", "foundation-model/"],
+        Status::Error,
+        &[
+            "no statement allows it",
+            "foundation-model/",
+            "allow them to be sure",
+        ],
     );
 }
 
@@ -622,7 +655,13 @@ fn a_deny_through_a_policy_variable_is_judged_with_the_variable_substituted() {
         "arn:aws:bedrock:${aws:RequestedRegion}::foundation-model/*",
     ));
     let f = network_verdict(&snapshot, &private_profile());
-    assert_verdict(&f, Status::Fail, &["denied by statement \"NotHere\""]);
+    // Substituted, the Deny applies (to the models the profiles route to: undetermined, see
+    // an_endpoint_policy_that_denies_a_model_…).
+    assert_verdict(
+        &f,
+        Status::Error,
+        &["denied by statement \"NotHere\"", "would deny"],
+    );
 
     // A variable whose value is not known before the request: undetermined, never a pass.
     let snapshot = with_runtime_policy(&deny_here(

@@ -613,6 +613,7 @@ fn policy(
             .collect()
     };
     let mut denied = Vec::new();
+    let mut routed_denied = Vec::new();
     let mut undetermined = Vec::new();
     let mut judged = 0usize;
     let resolution = crate::claude_code::models::audited_models(ctx.snapshot, ctx.profile);
@@ -645,13 +646,26 @@ fn policy(
                     organization: organization_of(ctx, *principal),
                 };
                 let who = principal.map(|p| format!(" for {p}")).unwrap_or_default();
+                // The request a developer sends names the profile (or a bare model id), and it
+                // certainly passes this endpoint. Whether the endpoint's policy is also
+                // evaluated for the foundation-model requests a profile makes on the
+                // developer's behalf (bedrock:InferenceProfileArn set) no AWS source says: the
+                // user guide documents them for IAM and SCPs only (inference-profiles-prereq,
+                // cross-region-inference). A denial of one of those is undetermined, not a fail.
+                let blocked = if decision.inference_profile_arn.is_some()
+                    && decision.resource.contains(":foundation-model/")
+                {
+                    &mut routed_denied
+                } else {
+                    &mut denied
+                };
                 match parsed.evaluate(&request) {
                     Decision::Allowed { .. } => {}
-                    Decision::Denied { statement } => denied.push(format!(
+                    Decision::Denied { statement } => blocked.push(format!(
                         "{} on {}{who} (denied by {statement})",
                         decision.action, decision.resource
                     )),
-                    Decision::ImplicitlyDenied => denied.push(format!(
+                    Decision::ImplicitlyDenied => blocked.push(format!(
                         "{} on {}{who} (no statement allows it)",
                         decision.action, decision.resource
                     )),
@@ -668,8 +682,17 @@ fn policy(
             .with("VpcEndpointId", &endpoint.endpoint_id)
             .with("policy_requests_judged", judged)
             .with("policy_requests_denied", &denied)
+            .with("policy_routed_requests_denied", &routed_denied)
             .with("policy_requests_undetermined", &undetermined),
     );
+    if !routed_denied.is_empty() {
+        judgement.undetermined(format!(
+            "the policy of endpoint {} would deny {} foundation-model request(s) an inference profile makes on the developer's behalf, and no AWS source says whether a source-region endpoint policy is evaluated for those (only IAM and SCPs are documented to be); allow them to be sure: {}",
+            endpoint.endpoint_id,
+            routed_denied.len(),
+            summarised(&routed_denied)
+        ));
+    }
     if !denied.is_empty() {
         judgement.problem(format!(
             "the policy of endpoint {} blocks {} request(s) Claude Code makes: {}",
