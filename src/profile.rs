@@ -609,6 +609,32 @@ mod tests {
     }
 
     #[test]
+    fn the_tolerated_throttled_share_is_a_percentage_below_100() {
+        let parsed = Profile::parse(
+            "[capacity]\nthrottled_percent_tolerated = 0\n",
+            Path::new("p.toml"),
+        )
+        .expect("0 tolerates nothing");
+        assert_eq!(parsed.capacity.throttled_percent_tolerated, 0.0);
+        assert_eq!(
+            Profile::default().capacity.throttled_percent_tolerated,
+            DEFAULT_THROTTLED_PERCENT_TOLERATED
+        );
+        for bad in ["-1", "100", "250.5", "nan"] {
+            let err = Profile::parse(
+                &format!("[capacity]\nthrottled_percent_tolerated = {bad}\n"),
+                Path::new("p.toml"),
+            )
+            .expect_err(bad)
+            .to_string();
+            assert!(
+                err.contains("capacity.throttled_percent_tolerated"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn access_and_capacity_are_validated() {
         let ok = "[access]\ndeveloper_principals = [\"arn:aws:iam::123456789012:role/Dev\", \"arn:aws:iam::123456789012:group/team/Devs\"]\n[capacity]\ndevelopers = 40\n";
         let parsed = Profile::parse(ok, Path::new("p.toml")).expect("valid");

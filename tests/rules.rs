@@ -1316,3 +1316,146 @@ fn an_unread_form_or_an_older_snapshot_is_an_error_and_a_failed_agreement_fails(
         &["agreement is ERROR", "the agreement failed"],
     );
 }
+
+// ---- bedrock-throttling-history -------------------------------------------------------------
+//
+// Bedrock user guide, "Monitor bedrock-runtime inference using CloudWatch metrics":
+// `Invocations` counts accepted requests, `InvocationThrottles` refused attempts (not counted
+// as invocations, each retry counted again), by `ModelId`. The share judged is
+// throttles ÷ (invocations + throttles).
+
+const THROTTLING: &str = "bedrock-throttling-history";
+const SONNET_PROFILE: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
+fn with_history(invocations: f64, throttles: f64) -> Snapshot {
+    use bedrock_audit::snapshot::{HourlySum, InvocationHistory, ModelInvocationHistory};
+    let mut snapshot = ready();
+    let region = region_mut(&mut snapshot, EAST);
+    let point = |sum: f64| {
+        (sum > 0.0)
+            .then(|| HourlySum {
+                hour: "2026-11-18T10:00:00Z".into(),
+                sum,
+            })
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    region.invocation_history = Some(Collected::ok(InvocationHistory {
+        start: "2026-11-13T09:00:00Z".into(),
+        end: "2026-11-20T09:00:00Z".into(),
+        period_seconds: 3600,
+        models: vec![
+            ModelInvocationHistory {
+                model_id: SONNET_PROFILE.into(),
+                invocations: point(invocations),
+                throttles: point(throttles),
+            },
+            ModelInvocationHistory {
+                model_id: "us.anthropic.claude-haiku-4-5-20251001-v1:0".into(),
+                invocations: Vec::new(),
+                throttles: Vec::new(),
+            },
+        ],
+    }));
+    snapshot
+}
+
+fn sonnet_throttling(snapshot: &Snapshot, profile: &Profile) -> Finding {
+    run(THROTTLING, snapshot, profile)
+        .into_iter()
+        .find(|f| f.resource.ends_with(SONNET_PROFILE))
+        .expect("a finding for the primary model")
+}
+
+#[test]
+fn throttling_history_fails_above_the_tolerated_share_and_passes_at_or_below_it() {
+    // 2 of 200 attempts = exactly 1%: tolerated (the rule fails only above it).
+    let at = sonnet_throttling(&with_history(198.0, 2.0), &east());
+    assert_finding(
+        &at,
+        Status::Pass,
+        &[
+            "2 of 200 attempts throttled (1.00%)",
+            "within the 1% tolerated",
+        ],
+    );
+    // 3 of 200 = 1.5%: above.
+    let above = sonnet_throttling(&with_history(197.0, 3.0), &east());
+    assert_finding(
+        &above,
+        Status::Fail,
+        &[
+            "3 of 200 attempts throttled (1.50%)",
+            "above the 1% tolerated",
+            "worst hour 2026-11-18T10:00:00Z: 3 throttled, 197 served",
+            "throttled on 1 of 7 days",
+        ],
+    );
+    let numbers = above
+        .evidence
+        .iter()
+        .find(|e| e.source == "cloudwatch:GetMetricData")
+        .expect("metric evidence");
+    assert_eq!(numbers.values["InvocationThrottles"], 3.0);
+    assert_eq!(numbers.values["Invocations"], 197.0);
+    assert_eq!(numbers.values["ModelId"], SONNET_PROFILE);
+    // A profile that tolerates nothing fails a single throttle.
+    let mut strict = east();
+    strict.capacity.throttled_percent_tolerated = 0.0;
+    let one = sonnet_throttling(&with_history(999.0, 1.0), &strict);
+    assert_finding(
+        &one,
+        Status::Fail,
+        &["1 of 1000 attempts throttled (0.10%)"],
+    );
+    // Throttles alone (every attempt refused) fail.
+    let all = sonnet_throttling(&with_history(0.0, 5.0), &east());
+    assert_finding(&all, Status::Fail, &["5 of 5 attempts throttled (100.00%)"]);
+}
+
+#[test]
+fn a_model_without_datapoints_has_no_history_and_passes_saying_so() {
+    let findings = run(THROTTLING, &with_history(0.0, 0.0), &east());
+    assert_eq!(
+        findings.len(),
+        2,
+        "one per model Claude Code calls in the region"
+    );
+    for f in &findings {
+        assert_finding(f, Status::Pass, &["No history", "bedrock-quotas"]);
+    }
+}
+
+#[test]
+fn throttling_history_not_collected_unread_or_missing_a_model_is_an_error() {
+    let mut older = ready();
+    region_mut(&mut older, EAST).invocation_history = None;
+    assert_finding(
+        &sonnet_throttling(&older, &east()),
+        Status::Error,
+        &["not collected"],
+    );
+
+    let mut denied = ready();
+    region_mut(&mut denied, EAST).invocation_history = Some(Collected::failed(CollectError {
+        operation: "cloudwatch:GetMetricData".into(),
+        kind: ErrorKind::AccessDenied,
+        code: "AccessDenied".into(),
+        message: "not authorized".into(),
+    }));
+    assert_finding(
+        &sonnet_throttling(&denied, &east()),
+        Status::Error,
+        &["cloudwatch:GetMetricData failed with AccessDenied"],
+    );
+
+    let mut partial = with_history(10.0, 0.0);
+    if let Some(Collected::Ok { data }) = &mut region_mut(&mut partial, EAST).invocation_history {
+        data.models.retain(|m| m.model_id != SONNET_PROFILE);
+    }
+    assert_finding(
+        &sonnet_throttling(&partial, &east()),
+        Status::Error,
+        &["were not read"],
+    );
+}
