@@ -916,13 +916,10 @@ async fn a_guardrail_the_organisations_bedrock_policy_enforces_is_judged_like_th
     let pinned = policy(&format!("{ORG_GUARDRAIL}:4"));
     account.bedrock.update(move |seed| {
         seed.account.bedrock_policy = Some(pinned);
+        // Claude Code's documented policy, without bedrock:ApplyGuardrail.
         seed.account.identity_policies = vec![(
             "ClaudeCodeBedrock".into(),
-            serde_json::json!({"Statement": [{
-                "Effect": "Allow",
-                "Action": ["bedrock:InvokeModel*", "bedrock:ListInferenceProfiles", "bedrock:GetInferenceProfile"],
-                "Resource": "*"
-            }]}),
+            invoke_policy_with_marketplace(false),
         )];
     });
     let run = scan(&account, "");

@@ -21,21 +21,7 @@ const SONNET: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const HAIKU: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
 fn scan(account: &TestAccount, profile: &str) -> ScanRun {
-    let config = account.write("throttling.toml", profile);
-    let mut env = account.env();
-    env.set("BEDROCK_AUDIT_INITIAL_BACKOFF_MS", "10");
-    account.run_with_env(
-        &env,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--region",
-            EAST,
-            "--config",
-            &config.display().to_string(),
-        ],
-    )
+    account.scan_with_profile("throttling.toml", profile, EAST)
 }
 
 fn finding_for(run: &ScanRun, model: &str) -> support::scanner::FindingView {

@@ -88,6 +88,27 @@ impl TestAccount {
         self.run_with_env(&self.env(), args)
     }
 
+    /// `scan --format json --region <region> --config <profile>`, the profile written to
+    /// `file`; the SDK's retries are kept (throttling is under test) but not their production
+    /// back-off.
+    pub fn scan_with_profile(&self, file: &str, profile: &str, region: &str) -> ScanRun {
+        let config = self.write(file, profile);
+        let mut env = self.env();
+        env.set("BEDROCK_AUDIT_INITIAL_BACKOFF_MS", "10");
+        self.run_with_env(
+            &env,
+            &[
+                "scan",
+                "--format",
+                "json",
+                "--region",
+                region,
+                "--config",
+                &config.display().to_string(),
+            ],
+        )
+    }
+
     pub fn run_with_env(&self, env: &ScanEnv, args: &[&str]) -> ScanRun {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         self.bedrock.take_calls();

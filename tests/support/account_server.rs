@@ -552,29 +552,8 @@ fn quotas(
     region: &str,
     body: &str,
 ) -> Response {
-    match seed.quotas_fault {
-        Some(FaultKind::Throttle) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "TooManyRequestsException",
-                "Rate exceeded",
-            )
-        }
-        Some(FaultKind::AccessDenied) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "AccessDeniedException",
-                "You do not have sufficient access to perform this action.",
-            )
-        }
-        Some(FaultKind::HostileAccessDenied) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "AccessDeniedException",
-                &super::bedrock_server::hostile_message(),
-            )
-        }
-        None => {}
+    if let Some(kind) = seed.quotas_fault {
+        return json_fault(kind);
     }
     let request: Value = serde_json::from_str(body).unwrap_or_default();
     let start = match request.get("NextToken").and_then(Value::as_str) {
@@ -635,29 +614,8 @@ fn quotas(
 /// no policy of the type answers `EffectivePolicyNotFoundException`. Only `BEDROCK_POLICY` is
 /// served.
 fn effective_policy(seed: &AccountSeed, body: &str) -> Response {
-    match seed.effective_policy_fault {
-        Some(FaultKind::AccessDenied) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "AccessDeniedException",
-                "You don't have permissions to access this resource.",
-            )
-        }
-        Some(FaultKind::Throttle) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "TooManyRequestsException",
-                "AWS Organizations can't complete your request because another request is already in progress.",
-            )
-        }
-        Some(FaultKind::HostileAccessDenied) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "AccessDeniedException",
-                &super::bedrock_server::hostile_message(),
-            )
-        }
-        None => {}
+    if let Some(kind) = seed.effective_policy_fault {
+        return json_fault(kind);
     }
     let request: Value = serde_json::from_str(body).unwrap_or_default();
     if request.get("PolicyType").and_then(Value::as_str) != Some("BEDROCK_POLICY") {
@@ -735,6 +693,24 @@ fn xml_response(status: StatusCode, body: String) -> Response {
         .headers_mut()
         .insert("content-type", HeaderValue::from_static("text/xml"));
     response
+}
+
+/// A fault in JSON 1.1: both Service Quotas and Organizations name their throttling error
+/// `TooManyRequestsException` and their denial `AccessDeniedException` (400, per their API
+/// references).
+fn json_fault(kind: FaultKind) -> Response {
+    let (code, message) = match kind {
+        FaultKind::Throttle => ("TooManyRequestsException", "Rate exceeded".to_string()),
+        FaultKind::AccessDenied => (
+            "AccessDeniedException",
+            "You do not have sufficient access to perform this action.".to_string(),
+        ),
+        FaultKind::HostileAccessDenied => (
+            "AccessDeniedException",
+            super::bedrock_server::hostile_message(),
+        ),
+    };
+    json_error(StatusCode::BAD_REQUEST, code, &message)
 }
 
 /// JSON 1.1's error shape.

@@ -554,12 +554,16 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         service,
         forwarded: false,
     };
+    record(&shared, call);
+    response
+}
+
+fn record(shared: &Shared, call: BedrockCall) {
     shared
         .calls
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(call);
-    response
 }
 
 /// A request for another service than Bedrock: answered here when it is one of the account
@@ -583,22 +587,20 @@ async fn handle_account(
             let seed = shared.seed.lock().unwrap_or_else(|e| e.into_inner());
             super::cloudwatch_server::answer(&seed.account.metrics, &region, &parts.headers, &body)
         };
-        let call = BedrockCall {
-            operation: operation.to_string(),
-            known: true,
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_string(),
-            query: parts.uri.query().unwrap_or_default().to_string(),
-            region,
-            status: response.status().as_u16(),
-            service,
-            forwarded: false,
-        };
-        shared
-            .calls
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(call);
+        record(
+            shared,
+            BedrockCall {
+                operation: operation.to_string(),
+                known: true,
+                method: parts.method.to_string(),
+                path: parts.uri.path().to_string(),
+                query: parts.uri.query().unwrap_or_default().to_string(),
+                region,
+                status: response.status().as_u16(),
+                service,
+                forwarded: false,
+            },
+        );
         return response;
     }
     let text = String::from_utf8_lossy(&body).into_owned();
@@ -689,11 +691,7 @@ async fn handle_account(
         service,
         forwarded: route.is_none() && !denied,
     };
-    shared
-        .calls
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(call);
+    record(shared, call);
     response
 }
 
