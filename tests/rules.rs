@@ -1397,6 +1397,8 @@ fn throttling_history_fails_above_the_tolerated_share_and_passes_at_or_below_it(
         .find(|e| e.source == "cloudwatch:GetMetricData")
         .expect("metric evidence");
     assert_eq!(numbers.values["InvocationThrottles"], 3.0);
+    assert_eq!(numbers.values["throttled_percent"], 1.5);
+    assert_eq!(numbers.values["throttled_percent_tolerated"], 1.0);
     assert_eq!(numbers.values["Invocations"], 197.0);
     assert_eq!(numbers.values["ModelId"], SONNET_PROFILE);
     // A profile that tolerates nothing fails a single throttle.

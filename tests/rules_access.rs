@@ -1296,3 +1296,89 @@ fn an_organisation_bedrock_policy_that_cannot_be_read_is_an_error() {
     let f = run(INVOKE, &snapshot, &profile()).remove(0);
     assert_status(&f, Status::Pass, &[DEVELOPER]);
 }
+
+/// The organisation's Bedrock policy enforcing a guardrail of the management account in the
+/// region (its identifier `ARN:version`), and the developer's ApplyGuardrail decision on it.
+fn with_organization_guardrail(identifier: &str, decision: &str) -> Snapshot {
+    use bedrock_audit::snapshot::{InvokeSimulation, SimulationResult};
+    const ORG_GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:999999999999:guardrail/orgguard";
+    let mut snapshot = ready();
+    snapshot.bedrock_policy = Some(Collected::ok(Some(
+        serde_json::json!({"bedrock": {"guardrail_inference": {"us-east-1": {"company": {
+            "identifier": {"@@assign": identifier}}}}}})
+        .to_string(),
+    )));
+    east(&mut snapshot)
+        .invoke_simulations
+        .push(InvokeSimulation {
+            principal: DEVELOPER.into(),
+            requested_region: EAST.into(),
+            action_names: vec!["bedrock:ApplyGuardrail".into()],
+            resource_arns: vec![ORG_GUARDRAIL.into()],
+            results: Collected::ok(vec![SimulationResult {
+                action: "bedrock:ApplyGuardrail".into(),
+                resource: ORG_GUARDRAIL.into(),
+                decision: decision.into(),
+                allowed_by_organizations: Some(true),
+                allowed_by_permissions_boundary: None,
+                matched_statements: Vec::new(),
+                missing_context_values: Vec::new(),
+            }]),
+            inference_profile_arn: None,
+            context: Default::default(),
+        });
+    snapshot
+}
+
+#[test]
+fn an_organisation_guardrail_needs_a_pinned_version_and_the_developers_apply_permission() {
+    const PINNED: &str = "arn:aws:bedrock:us-east-1:999999999999:guardrail/orgguard:7";
+    let f = run(
+        INVOKE,
+        &with_organization_guardrail(PINNED, "allowed"),
+        &profile(),
+    )
+    .remove(0);
+    assert_status(&f, Status::Pass, &[DEVELOPER]);
+    let f = run(
+        INVOKE,
+        &with_organization_guardrail(PINNED, "implicitDeny"),
+        &profile(),
+    )
+    .remove(0);
+    assert_status(
+        &f,
+        Status::Fail,
+        &[
+            "orgguard",
+            "the organisation's Bedrock policy makes Bedrock enforce",
+            "implicitDeny",
+        ],
+    );
+    for unpinned in [
+        "arn:aws:bedrock:us-east-1:999999999999:guardrail/orgguard",
+        "arn:aws:bedrock:us-east-1:999999999999:guardrail/orgguard:DRAFT",
+    ] {
+        let f = run(
+            INVOKE,
+            &with_organization_guardrail(unpinned, "allowed"),
+            &profile(),
+        )
+        .remove(0);
+        assert_status(&f, Status::Fail, &["pins no numbered version"]);
+    }
+}
+
+#[test]
+fn an_account_guardrail_the_scan_could_not_read_is_an_error_not_an_organisation_one() {
+    let mut snapshot = with_enforced_guardrail("READY", "3", "allowed");
+    if let Some(Collected::Ok { data }) = &mut east(&mut snapshot).enforced_guardrails {
+        data[0].guardrail = None;
+    }
+    let f = run(INVOKE, &snapshot, &profile()).remove(0);
+    assert_status(
+        &f,
+        Status::Error,
+        &["names no guardrail the scan could read"],
+    );
+}

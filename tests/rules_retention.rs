@@ -771,6 +771,19 @@ fn scps_pinning_the_mode_are_evidence_and_leave_the_verdict_to_the_mode() {
     let base = zdr_verdict(&ready(), &profile);
     assert_eq!(base.status, Status::Pass, "{}", base.message);
 
+    // Read, and none uses the key: said in the evidence, nothing in the message.
+    let mut none = ready();
+    none.data_retention_scps = Some(Collected::ok(Vec::new()));
+    let finding = zdr_verdict(&none, &profile);
+    assert_eq!(finding.status, Status::Pass, "{}", finding.message);
+    assert!(
+        !finding.message.contains("constrains"),
+        "{}",
+        finding.message
+    );
+    let evidence = serde_json::to_value(&finding.evidence).unwrap().to_string();
+    assert!(evidence.contains("\"scps_using_the_key\":[]"), "{evidence}");
+
     let mut pinned = ready();
     pinned.data_retention_scps = Some(Collected::ok(vec![RetentionScp {
         policy_id: "p-pin0001".into(),

@@ -268,6 +268,24 @@ mod tests {
     }
 
     #[test]
+    fn throttles_count_toward_an_hours_attempts() {
+        // 10:00 has fewer invocations than 11:00 but more attempts once its throttles count.
+        let history = ModelInvocationHistory {
+            model_id: "m".into(),
+            invocations: points(&[
+                ("2026-11-25T10:00:00Z", 100.0),
+                ("2026-11-25T11:00:00Z", 150.0),
+            ]),
+            throttles: points(&[("2026-11-25T10:00:00Z", 60.0)]),
+        };
+        let s = summarise(&history);
+        assert_eq!(
+            s.busiest_hour,
+            Some(("2026-11-25T10:00:00Z".to_string(), 160.0))
+        );
+    }
+
+    #[test]
     fn no_history_has_no_share_and_no_hours() {
         let history = ModelInvocationHistory {
             model_id: "m".into(),
