@@ -203,3 +203,18 @@ async fn a_series_that_does_not_end_complete_is_an_error() {
         finding.message
     );
 }
+
+/// A value that is not a finite number (CBOR can carry NaN) is unreadable history: `error`,
+/// never a share that compares as "within the tolerance".
+#[tokio::test]
+async fn a_datapoint_that_is_not_a_number_is_an_error() {
+    let account = seeded(&[(1, 10.0)], &[(1, f64::NAN)]).await;
+    let run = scan(&account, "");
+    let finding = finding_for(&run, SONNET);
+    assert_eq!(finding.status, "error", "{}", run.describe());
+    assert!(
+        finding.message.contains("not a finite number"),
+        "{}",
+        finding.message
+    );
+}

@@ -69,7 +69,7 @@ fn query(model_id: &str, metric: &str, index: usize) -> MetricDataQuery {
 struct Series {
     points: Vec<HourlySum>,
     status: Option<String>,
-    unreadable_timestamps: usize,
+    unreadable_points: usize,
 }
 
 /// `Invocations` and `InvocationThrottles` for each of `model_ids` in the window ending at
@@ -114,14 +114,17 @@ pub async fn bedrock_invocation_history(
         |page, out: &mut Vec<(String, Vec<HourlySum>, Option<String>, usize)>| {
             for result in page.metric_data_results() {
                 let Some(id) = result.id() else { continue };
+                // A datapoint whose time cannot be written, or whose value is not a finite
+                // count (NaN would compare as "not above the tolerance"; a Sum of counts is never
+                // negative), is unreadable.
                 let mut unreadable = 0;
                 let points = result
                     .timestamps()
                     .iter()
                     .zip(result.values())
                     .filter_map(|(t, v)| match t.fmt(Format::DateTime) {
-                        Ok(hour) => Some(HourlySum { hour, sum: *v }),
-                        Err(_) => {
+                        Ok(hour) if v.is_finite() && *v >= 0.0 => Some(HourlySum { hour, sum: *v }),
+                        _ => {
                             unreadable += 1;
                             None
                         }
@@ -141,7 +144,7 @@ pub async fn bedrock_invocation_history(
     for (id, points, status, unreadable) in parts {
         let entry = series.entry(id).or_default();
         entry.points.extend(points);
-        entry.unreadable_timestamps += unreadable;
+        entry.unreadable_points += unreadable;
         if status.is_some() {
             entry.status = status;
         }
@@ -160,10 +163,10 @@ pub async fn bedrock_invocation_history(
                     found.status.as_deref().unwrap_or("(none)")
                 )));
             }
-            if found.unreadable_timestamps > 0 {
+            if found.unreadable_points > 0 {
                 return Err(incomplete(format!(
-                    "{metric} of ModelId {model_id} had {} datapoint(s) with an unreadable timestamp",
-                    found.unreadable_timestamps
+                    "{metric} of ModelId {model_id} had {} datapoint(s) with an unreadable timestamp or a value that is not a finite number of at least 0",
+                    found.unreadable_points
                 )));
             }
             let mut points = found.points;
