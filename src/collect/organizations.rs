@@ -139,9 +139,9 @@ pub fn statements_using(document: &str, key: &str) -> Vec<String> {
     let Ok(policy) = serde_json::from_str::<serde_json::Value>(document) else {
         return Vec::new();
     };
-    let statements = match policy.get("Statement") {
-        Some(serde_json::Value::Array(items)) => items.clone(),
-        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+    let statements: Vec<&serde_json::Value> = match policy.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one],
         _ => Vec::new(),
     };
     statements

@@ -178,12 +178,11 @@ fn judge_availability(
                         Some(true) => "a form submitted in the organisation's management account is inherited by member accounts (Bedrock user guide, model access) and cannot be seen from this account: confirm it there, or submit one here",
                         _ => "whether the account is in an organisation, whose management account's form it would inherit, is not known",
                     };
-                    first_use_note = Some(format!(
+                    let text = format!(
                         "{agreement}, and no Anthropic use-case form is on file in this account ({USE_CASE}); {why}"
-                    ));
-                    undecided.push(format!(
-                        "{agreement}, and no Anthropic use-case form is on file in this account; {why}"
-                    ));
+                    );
+                    undecided.push(text.clone());
+                    first_use_note = Some(text);
                 }
                 FormState::Unreadable(error) => unreadable = Some(error),
                 FormState::NotCollected => undecided.push(format!(
