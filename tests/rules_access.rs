@@ -372,9 +372,7 @@ const GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:111122223333:guardrail/gr0enf
 /// The ready fixture with one enforced guardrail (no modelEnforcement: every model), READY at
 /// version 3, and the developer's ApplyGuardrail simulation with `decision`.
 fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snapshot {
-    use bedrock_audit::snapshot::{
-        EnforcedGuardrail, Guardrail, InvokeSimulation, SimulationResult,
-    };
+    use bedrock_audit::snapshot::{EnforcedGuardrail, Guardrail};
     let mut snapshot = ready();
     let region = east(&mut snapshot);
     region.enforced_guardrails = Some(Collected::ok(vec![EnforcedGuardrail {
@@ -393,14 +391,26 @@ fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snaps
             status: status.into(),
         })),
     }]));
-    region.invoke_simulations.push(InvokeSimulation {
+    region
+        .invoke_simulations
+        .push(apply_guardrail_simulation(GUARDRAIL, decision));
+    snapshot
+}
+
+/// The developer's simulated bedrock:ApplyGuardrail on `guardrail` in us-east-1.
+fn apply_guardrail_simulation(
+    guardrail: &str,
+    decision: &str,
+) -> bedrock_audit::snapshot::InvokeSimulation {
+    use bedrock_audit::snapshot::{InvokeSimulation, SimulationResult};
+    InvokeSimulation {
         principal: DEVELOPER.into(),
         requested_region: EAST.into(),
         action_names: vec!["bedrock:ApplyGuardrail".into()],
-        resource_arns: vec![GUARDRAIL.into()],
+        resource_arns: vec![guardrail.into()],
         results: Collected::ok(vec![SimulationResult {
             action: "bedrock:ApplyGuardrail".into(),
-            resource: GUARDRAIL.into(),
+            resource: guardrail.into(),
             decision: decision.into(),
             allowed_by_organizations: Some(true),
             allowed_by_permissions_boundary: None,
@@ -409,8 +419,7 @@ fn with_enforced_guardrail(status: &str, version: &str, decision: &str) -> Snaps
         }]),
         inference_profile_arn: None,
         context: Default::default(),
-    });
-    snapshot
+    }
 }
 
 #[test]
@@ -1300,7 +1309,6 @@ fn an_organisation_bedrock_policy_that_cannot_be_read_is_an_error() {
 /// The organisation's Bedrock policy enforcing a guardrail of the management account in the
 /// region (its identifier `ARN:version`), and the developer's ApplyGuardrail decision on it.
 fn with_organization_guardrail(identifier: &str, decision: &str) -> Snapshot {
-    use bedrock_audit::snapshot::{InvokeSimulation, SimulationResult};
     const ORG_GUARDRAIL: &str = "arn:aws:bedrock:us-east-1:999999999999:guardrail/orgguard";
     let mut snapshot = ready();
     snapshot.bedrock_policy = Some(Collected::ok(Some(
@@ -1310,23 +1318,7 @@ fn with_organization_guardrail(identifier: &str, decision: &str) -> Snapshot {
     )));
     east(&mut snapshot)
         .invoke_simulations
-        .push(InvokeSimulation {
-            principal: DEVELOPER.into(),
-            requested_region: EAST.into(),
-            action_names: vec!["bedrock:ApplyGuardrail".into()],
-            resource_arns: vec![ORG_GUARDRAIL.into()],
-            results: Collected::ok(vec![SimulationResult {
-                action: "bedrock:ApplyGuardrail".into(),
-                resource: ORG_GUARDRAIL.into(),
-                decision: decision.into(),
-                allowed_by_organizations: Some(true),
-                allowed_by_permissions_boundary: None,
-                matched_statements: Vec::new(),
-                missing_context_values: Vec::new(),
-            }]),
-            inference_profile_arn: None,
-            context: Default::default(),
-        });
+        .push(apply_guardrail_simulation(ORG_GUARDRAIL, decision));
     snapshot
 }
 
